@@ -1,0 +1,3 @@
+from userpool.cli import main
+
+main()

@@ -1,0 +1,126 @@
+"""One class per AWS error type; its wire name and HTTP status are class attributes.
+
+Every layer raises these; the protocol layer serialises them in one place.
+"""
+
+from __future__ import annotations
+
+
+class CognitoError(Exception):
+    """An error that real Cognito would return to the caller."""
+
+    status = 400
+    default_message = ""
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message if message is not None else self.default_message
+        super().__init__(self.message)
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+
+class InvalidParameterException(CognitoError):
+    pass
+
+
+class ResourceNotFoundException(CognitoError):
+    pass
+
+
+class NotAuthorizedException(CognitoError):
+    pass
+
+
+class UserNotFoundException(CognitoError):
+    default_message = "User does not exist."
+
+
+class UsernameExistsException(CognitoError):
+    default_message = "User account already exists"
+
+
+class UserNotConfirmedException(CognitoError):
+    default_message = "User is not confirmed."
+
+
+class PasswordResetRequiredException(CognitoError):
+    default_message = "Password reset required for the user"
+
+
+class InvalidPasswordException(CognitoError):
+    pass
+
+
+class AliasExistsException(CognitoError):
+    default_message = "An account with the given email already exists."
+
+
+class GroupExistsException(CognitoError):
+    pass
+
+
+class LimitExceededException(CognitoError):
+    pass
+
+
+class TooManyRequestsException(CognitoError):
+    pass
+
+
+class ConcurrentModificationException(CognitoError):
+    pass
+
+
+class UnsupportedUserStateException(CognitoError):
+    pass
+
+
+class CodeMismatchException(CognitoError):
+    default_message = "Invalid code or auth state for the user."
+
+
+class ExpiredCodeException(CognitoError):
+    default_message = "Invalid code provided, please request a code again."
+
+
+class UnsupportedOperationException(CognitoError):
+    pass
+
+
+class InternalErrorException(CognitoError):
+    status = 500
+    default_message = "Internal server error."
+
+
+# Protocol-level errors (raised before any Cognito handler runs).
+
+
+class SerializationException(CognitoError):
+    pass
+
+
+class UnknownOperationException(CognitoError):
+    default_message = ""
+
+
+class ValidationException(CognitoError):
+    pass
+
+
+class UnrecognizedClientException(CognitoError):
+    default_message = "The security token included in the request is invalid."
+
+
+class InvalidSignatureException(CognitoError):
+    status = 403
+
+
+class MissingAuthenticationTokenException(CognitoError):
+    status = 403
+    default_message = "Missing Authentication Token"
+
+
+class IncompleteSignatureException(CognitoError):
+    pass

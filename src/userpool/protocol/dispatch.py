@@ -1,0 +1,102 @@
+"""The wire: target -> operation, validation, SigV4, the handler, and the JSON envelope."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from userpool.domain.errors import (
+    CognitoError,
+    InternalErrorException,
+    SerializationException,
+    UnknownOperationException,
+    UnsupportedOperationException,
+)
+from userpool.protocol.model import TARGET_PREFIX, service_model, unauthenticated_operations
+from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier
+from userpool.protocol.validation import validate
+from userpool.services.context import Context, Settings
+from userpool.services.registry import Handler
+from userpool.storage.repositories import Store
+
+log = logging.getLogger("userpool.protocol")
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _json_default(value: Any) -> Any:
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        verifier: SigV4Verifier,
+        clock: Any,
+        operations: dict[str, Handler],
+    ) -> None:
+        self._operations = operations
+        self._store = store
+        self._settings = settings
+        self._verifier = verifier
+        self._clock = clock
+        model = service_model()
+        self._inputs = {
+            name: model.operation_model(name).input_shape for name in model.operation_names
+        }
+        self._open = unauthenticated_operations()
+
+    def handle(self, request: SignedRequest) -> WireResponse:
+        request_id = str(uuid.uuid4())
+        try:
+            result = self._run(request)
+            body = orjson.dumps(result, default=_json_default)
+            return WireResponse(200, body, self._headers(request_id))
+        except CognitoError as error:
+            return self._error(error, request_id)
+        except Exception:
+            log.exception("internal error in request %s", request_id)
+            return self._error(InternalErrorException(), request_id)
+
+    def _run(self, request: SignedRequest) -> dict[str, Any]:
+        target = request.headers.get("x-amz-target", "")
+        name = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else None
+        if name is None or name not in self._inputs:
+            raise UnknownOperationException()
+        region = None
+        if name not in self._open:
+            region = self._verifier.verify(request, self._clock())
+        try:
+            params = orjson.loads(request.body) if request.body.strip() else {}
+        except orjson.JSONDecodeError as error:
+            raise SerializationException("Malformed request body: not valid JSON.") from error
+        validate(self._inputs[name], params)
+        handler = self._operations.get(name)
+        if handler is None:
+            raise UnsupportedOperationException(f"{name} is not implemented by userpool yet.")
+        context = Context(self._store, self._settings, self._clock, region)
+        return handler(context, params)
+
+    def _headers(self, request_id: str) -> dict[str, str]:
+        return {"x-amzn-RequestId": request_id, "content-type": CONTENT_TYPE}
+
+    def _error(self, error: CognitoError, request_id: str) -> WireResponse:
+        headers = self._headers(request_id)
+        headers["x-amzn-ErrorType"] = error.type_name
+        payload: dict[str, str] = {"__type": error.type_name}
+        if error.message:
+            payload["message"] = error.message
+        return WireResponse(error.status, orjson.dumps(payload), headers)

@@ -1,0 +1,198 @@
+"""AWS Signature Version 4 checks for IAM-authenticated operations (service `cognito-idp`)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+from userpool.domain.errors import (
+    IncompleteSignatureException,
+    InvalidSignatureException,
+    MissingAuthenticationTokenException,
+    UnrecognizedClientException,
+)
+
+ALGORITHM = "AWS4-HMAC-SHA256"
+SERVICE = "cognito-idp"
+MAX_SKEW_SECONDS = 15 * 60
+MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. "
+    "Consult the service documentation for details."
+)
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Authorization:
+    access_key: str
+    date: str
+    region: str
+    service: str
+    signed_headers: list[str]
+    signature: str
+
+
+def load_credentials(path: Path) -> dict[str, str]:
+    """Read `ACCESS_KEY_ID SECRET` (or `ID:SECRET`) pairs, one a line; `#` starts a comment."""
+    pairs: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.replace(":", " ", 1).split()
+        if len(parts) != 2:
+            raise ValueError(f"{path}:{number}: expected 'ACCESS_KEY_ID SECRET_ACCESS_KEY'")
+        pairs[parts[0]] = parts[1]
+    if not pairs:
+        raise ValueError(f"{path}: no credentials in file")
+    return pairs
+
+
+def parse_authorization(header: str | None) -> Authorization:
+    if not header:
+        raise MissingAuthenticationTokenException()
+    algorithm, _, rest = header.strip().partition(" ")
+    if algorithm != ALGORITHM:
+        raise IncompleteSignatureException(f"Unsupported AWS 'algorithm': '{algorithm}'")
+    fields: dict[str, str] = {}
+    for part in rest.split(","):
+        name, _, value = part.strip().partition("=")
+        fields[name] = value
+    try:
+        credential = fields["Credential"].split("/")
+        key, date, region, service, terminator = credential
+        signed = fields["SignedHeaders"].split(";")
+        signature = fields["Signature"]
+    except (KeyError, ValueError) as error:
+        raise IncompleteSignatureException(
+            "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' "
+            f"parameters. Authorization={header}"
+        ) from error
+    if terminator != "aws4_request":
+        raise IncompleteSignatureException("Credential should be scoped with a valid terminator")
+    return Authorization(key, date, region, service, signed, signature)
+
+
+def _canonical_query(query: str) -> str:
+    pairs = []
+    for item in query.split("&") if query else []:
+        name, _, value = item.partition("=")
+        pairs.append((quote(unquote(name), safe="-_.~"), quote(unquote(value), safe="-_.~")))
+    return "&".join(f"{n}={v}" for n, v in sorted(pairs))
+
+
+def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    key = ("AWS4" + secret).encode()
+    for part in (date, region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return key
+
+
+def expected_signature(
+    request: SignedRequest, auth: Authorization, amz_date: str, secret: str
+) -> str:
+    headers = "".join(
+        f"{name}:{' '.join(request.headers.get(name, '').split())}\n"
+        for name in auth.signed_headers
+    )
+    payload = (
+        request.headers.get("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
+    )
+    canonical = "\n".join(
+        [
+            request.method,
+            quote(request.path or "/", safe="/-_.~"),
+            _canonical_query(request.query),
+            headers,
+            ";".join(auth.signed_headers),
+            payload,
+        ]
+    )
+    scope = f"{auth.date}/{auth.region}/{auth.service}/aws4_request"
+    to_sign = "\n".join(
+        [ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
+    )
+    key = _signing_key(secret, auth.date, auth.region, auth.service)
+    return hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def _request_time(request: SignedRequest) -> tuple[str, datetime]:
+    amz_date = request.headers.get("x-amz-date", "")
+    try:
+        when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError as error:
+        raise IncompleteSignatureException(
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+        ) from error
+    return amz_date, when
+
+
+def _stamp(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _check_skew(amz_date: str, signed_at: float, now: float) -> None:
+    if signed_at < now - MAX_SKEW_SECONDS:
+        raise InvalidSignatureException(
+            f"Signature expired: {amz_date} is now earlier than "
+            f"{_stamp(now - MAX_SKEW_SECONDS)} ({_stamp(now)} - 15 min.)"
+        )
+    if signed_at > now + MAX_SKEW_SECONDS:
+        raise InvalidSignatureException(
+            f"Signature not yet current: {amz_date} is still later than "
+            f"{_stamp(now + MAX_SKEW_SECONDS)} ({_stamp(now)} + 15 min.)"
+        )
+
+
+class SigV4Verifier:
+    """Checks signatures against configured keys; without keys, any well-formed one passes."""
+
+    def __init__(self, credentials: Mapping[str, str] | None, region: str) -> None:
+        self._credentials = dict(credentials or {})
+        self._region = region
+
+    @property
+    def enforcing(self) -> bool:
+        return bool(self._credentials)
+
+    def verify(self, request: SignedRequest, now: float) -> str:
+        """Return the region of the signature's scope, or raise AWS's error for it."""
+        auth = parse_authorization(request.headers.get("authorization"))
+        amz_date, when = _request_time(request)
+        if not self.enforcing:
+            return auth.region
+        secret = self._credentials.get(auth.access_key)
+        if secret is None:
+            raise UnrecognizedClientException()
+        if auth.service != SERVICE:
+            raise InvalidSignatureException(
+                f"Credential should be scoped to correct service: '{SERVICE}'. "
+            )
+        if auth.region != self._region:
+            raise InvalidSignatureException(
+                f"Credential should be scoped to a valid region, not '{auth.region}'. "
+            )
+        _check_skew(amz_date, when.timestamp(), now)
+        if auth.date != amz_date[:8]:
+            raise InvalidSignatureException(
+                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+                "date from HTTP"
+            )
+        wanted = expected_signature(request, auth, amz_date, secret)
+        if not hmac.compare_digest(wanted.encode(), auth.signature.encode()):
+            raise InvalidSignatureException(MISMATCH)
+        return auth.region

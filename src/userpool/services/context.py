@@ -1,0 +1,32 @@
+"""What every operation handler is given: the store, the clock, settings, the caller's region."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from userpool.storage.repositories import Store
+
+Clock = Callable[[], float]
+Request = dict[str, Any]
+Response = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+
+
+@dataclass
+class Context:
+    store: Store
+    settings: Settings
+    clock: Clock = field(default=time.time)
+    region: str | None = None  # from the request's SigV4 scope, when it had one
+
+    @property
+    def effective_region(self) -> str:
+        return self.region or self.settings.region

@@ -1,0 +1,205 @@
+"""CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from userpool.crypto import ids
+from userpool.domain.attributes import CUSTOM_PREFIX, schema_by_name, standard_schema
+from userpool.domain.errors import InvalidParameterException
+from userpool.domain.models import UserPool
+from userpool.services.common import decode_token, encode_token, pool_arn, require_pool
+from userpool.services.context import Context, Request, Response
+from userpool.services.registry import operation
+
+DEFAULT_PASSWORD_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": True,
+    "TemporaryPasswordValidityDays": 7,
+}
+
+# Settings that UpdateUserPool may change; one it omits goes back to its default, as on AWS.
+UPDATABLE = (
+    "Policies",
+    "DeletionProtection",
+    "LambdaConfig",
+    "AutoVerifiedAttributes",
+    "SmsVerificationMessage",
+    "EmailVerificationMessage",
+    "EmailVerificationSubject",
+    "VerificationMessageTemplate",
+    "SmsAuthenticationMessage",
+    "UserAttributeUpdateSettings",
+    "MfaConfiguration",
+    "DeviceConfiguration",
+    "EmailConfiguration",
+    "SmsConfiguration",
+    "UserPoolTags",
+    "AdminCreateUserConfig",
+    "UserPoolAddOns",
+    "AccountRecoverySetting",
+    "UserPoolTier",
+)
+FIXED = ("AliasAttributes", "UsernameAttributes", "UsernameConfiguration")
+
+
+def _defaults() -> dict[str, Any]:
+    return {
+        "Policies": {
+            "PasswordPolicy": dict(DEFAULT_PASSWORD_POLICY),
+            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
+        },
+        "DeletionProtection": "INACTIVE",
+        "LambdaConfig": {},
+        "VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_CODE"},
+        "UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": []},
+        "MfaConfiguration": "OFF",
+        "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
+        "AdminCreateUserConfig": {
+            "AllowAdminCreateUserOnly": False,
+            "UnusedAccountValidityDays": 7,
+        },
+        "UserPoolTier": "ESSENTIALS",
+    }
+
+
+def _apply(settings: dict[str, Any], request: Request, names: tuple[str, ...]) -> None:
+    defaults = _defaults()
+    for name in names:
+        if request.get(name) is not None:
+            settings[name] = copy.deepcopy(request[name])
+        elif name in defaults:
+            settings[name] = defaults[name]
+        else:
+            settings.pop(name, None)
+    policies = settings["Policies"]
+    password = {**DEFAULT_PASSWORD_POLICY, **(policies.get("PasswordPolicy") or {})}
+    policies["PasswordPolicy"] = password
+    policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
+
+
+def _schema(requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    schema = standard_schema()
+    standard = schema_by_name(schema)
+    for attribute in requested:
+        name = attribute["Name"]
+        if name in standard:
+            entry = standard[name]
+            if "Required" in attribute:
+                entry["Required"] = attribute["Required"]
+            if "Mutable" in attribute:
+                entry["Mutable"] = attribute["Mutable"]
+            continue
+        schema.append(custom_attribute_entry(attribute))
+    return schema
+
+
+def custom_attribute_entry(attribute: dict[str, Any]) -> dict[str, Any]:
+    """The schema entry for a custom attribute named without its `custom:` prefix."""
+    kind = attribute.get("AttributeDataType", "String")
+    entry: dict[str, Any] = {
+        "Name": CUSTOM_PREFIX + attribute["Name"],
+        "AttributeDataType": kind,
+        "DeveloperOnlyAttribute": attribute.get("DeveloperOnlyAttribute", False),
+        "Mutable": attribute.get("Mutable", True),
+        "Required": False,
+    }
+    if attribute.get("Required"):
+        raise InvalidParameterException("Required custom attributes are not supported currently.")
+    if kind == "String":
+        entry["StringAttributeConstraints"] = attribute.get("StringAttributeConstraints") or {}
+    elif kind == "Number":
+        entry["NumberAttributeConstraints"] = attribute.get("NumberAttributeConstraints") or {}
+    return entry
+
+
+def _check_sign_in_names(request: Request) -> None:
+    if request.get("AliasAttributes") and request.get("UsernameAttributes"):
+        raise InvalidParameterException(
+            "Only one of AliasAttributes or UsernameAttributes can be set in a User Pool"
+        )
+
+
+def describe(ctx: Context, pool: UserPool, users: int) -> Response:
+    settings = copy.deepcopy(pool.settings)
+    return {
+        "Id": pool.id,
+        "Name": pool.name,
+        "Arn": pool_arn(pool, ctx.settings.account_id),
+        "CreationDate": pool.created,
+        "LastModifiedDate": pool.modified,
+        "EstimatedNumberOfUsers": users,
+        **settings,
+    }
+
+
+@operation("CreateUserPool")
+def create_user_pool(ctx: Context, request: Request) -> Response:
+    _check_sign_in_names(request)
+    now = ctx.clock()
+    settings: dict[str, Any] = {"SchemaAttributes": _schema(request.get("Schema") or [])}
+    _apply(settings, request, UPDATABLE)
+    for name in FIXED:
+        if request.get(name) is not None:
+            settings[name] = copy.deepcopy(request[name])
+    pool = UserPool(ids.pool_id(ctx.effective_region), request["PoolName"], now, now, settings)
+    with ctx.store.write() as tx:
+        tx.pools.add(pool)
+    return {"UserPool": describe(ctx, pool, 0)}
+
+
+@operation("DescribeUserPool")
+def describe_user_pool(ctx: Context, request: Request) -> Response:
+    with ctx.store.read() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        users = tx.users.count(pool.id)
+    return {"UserPool": describe(ctx, pool, users)}
+
+
+@operation("UpdateUserPool")
+def update_user_pool(ctx: Context, request: Request) -> Response:
+    with ctx.store.write() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        _apply(pool.settings, request, UPDATABLE)
+        if request.get("PoolName") is not None:
+            pool.name = request["PoolName"]
+        pool.modified = ctx.clock()
+        tx.pools.update(pool)
+    return {}
+
+
+@operation("DeleteUserPool")
+def delete_user_pool(ctx: Context, request: Request) -> Response:
+    with ctx.store.write() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        if pool.settings.get("DeletionProtection") == "ACTIVE":
+            raise InvalidParameterException(
+                "The user pool cannot be deleted because deletion protection is activated. "
+                "Deletion protection must be inactivated first."
+            )
+        tx.pools.delete(pool.id)
+    return {}
+
+
+@operation("ListUserPools")
+def list_user_pools(ctx: Context, request: Request) -> Response:
+    with ctx.store.read() as tx:
+        page = tx.pools.list(request["MaxResults"], decode_token(request.get("NextToken")))
+    pools = [
+        {
+            "Id": pool.id,
+            "Name": pool.name,
+            "LambdaConfig": pool.settings.get("LambdaConfig", {}),
+            "CreationDate": pool.created,
+            "LastModifiedDate": pool.modified,
+        }
+        for pool in page.items
+    ]
+    response: Response = {"UserPools": pools}
+    if page.next_key is not None:
+        response["NextToken"] = encode_token(page.next_key)
+    return response

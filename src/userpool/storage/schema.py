@@ -1,0 +1,94 @@
+"""The tables, as SQLAlchemy Core objects. Migrations in `migrations/versions` create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+pools = Table(
+    "pools",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    Column("settings", Text, nullable=False),
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=False, index=True),
+    Column("name", String(128), nullable=False),
+    Column("secret", String(128)),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    Column("settings", Text, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("sub", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=False),
+    Column("username", String(256), nullable=False),
+    Column("username_key", String(256), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    Column("attributes", Text, nullable=False),
+    Column("password_salt", Text),
+    Column("password_verifier", Text),
+    Column("password_set_at", Float),
+    Column("password_temporary", Boolean),
+    Column("mfa", Text, nullable=False),
+    UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
+)
+
+# Searchable attribute values (ListUsers filters, alias and email/phone sign-in).
+user_lookup = Table(
+    "user_lookup",
+    metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", String(2048), primary_key=True),
+    Column("sub", String(64), primary_key=True),
+    Column("folded", String(2048), nullable=False),
+    Index("ix_user_lookup_folded", "pool_id", "name", "folded"),
+    Index("ix_user_lookup_sub", "sub"),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("name", String(128), primary_key=True),
+    Column("description", String(2048)),
+    Column("role_arn", String(2048)),
+    Column("precedence", Integer),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("group_name", String(128), primary_key=True),
+    Column("sub", String(64), primary_key=True),
+    Index("ix_group_members_sub", "sub"),
+)

@@ -1,0 +1,252 @@
+"""The SQL store: pools, app clients and groups, and the transaction that groups them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from userpool.domain.models import AppClient, Group, Page, UserPool
+from userpool.storage.database import WRITE_OPTION
+from userpool.storage.schema import clients, group_members, groups, pools, user_lookup, users
+from userpool.storage.sql_users import SqlUsers, user_from_row
+
+
+def _page(rows: Sequence[Any], limit: int, key: str, convert: Any) -> Page:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([convert(r) for r in rows], getattr(rows[-1], key) if more else None)
+
+
+def _pool(row: Any) -> UserPool:
+    return UserPool(row.id, row.name, row.created, row.modified, orjson.loads(row.settings))
+
+
+def _client(row: Any) -> AppClient:
+    return AppClient(
+        row.id,
+        row.pool_id,
+        row.name,
+        row.secret,
+        row.created,
+        row.modified,
+        orjson.loads(row.settings),
+    )
+
+
+def _group(row: Any) -> Group:
+    return Group(
+        row.pool_id,
+        row.name,
+        row.created,
+        row.modified,
+        row.description,
+        row.role_arn,
+        row.precedence,
+    )
+
+
+class SqlPools:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, pool: UserPool) -> None:
+        self._db.execute(insert(pools).values(**self._values(pool), id=pool.id))
+
+    def get(self, pool_id: str) -> UserPool | None:
+        row = self._db.execute(select(pools).where(pools.c.id == pool_id)).first()
+        return _pool(row) if row else None
+
+    def update(self, pool: UserPool) -> None:
+        self._db.execute(update(pools).where(pools.c.id == pool.id).values(**self._values(pool)))
+
+    def delete(self, pool_id: str) -> None:
+        for table in (group_members, groups, user_lookup, users, clients):
+            self._db.execute(delete(table).where(table.c.pool_id == pool_id))
+        self._db.execute(delete(pools).where(pools.c.id == pool_id))
+
+    def list(self, limit: int, after: str | None) -> Page:
+        query = select(pools).order_by(pools.c.id).limit(limit + 1)
+        if after is not None:
+            query = query.where(pools.c.id > after)
+        return _page(self._db.execute(query).all(), limit, "id", _pool)
+
+    @staticmethod
+    def _values(pool: UserPool) -> dict[str, Any]:
+        return {
+            "name": pool.name,
+            "created": pool.created,
+            "modified": pool.modified,
+            "settings": orjson.dumps(pool.settings).decode(),
+        }
+
+
+class SqlClients:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, client: AppClient) -> None:
+        self._db.execute(insert(clients).values(**self._values(client), id=client.id))
+
+    def get(self, client_id: str) -> AppClient | None:
+        row = self._db.execute(select(clients).where(clients.c.id == client_id)).first()
+        return _client(row) if row else None
+
+    def update(self, client: AppClient) -> None:
+        self._db.execute(
+            update(clients).where(clients.c.id == client.id).values(**self._values(client))
+        )
+
+    def delete(self, client_id: str) -> None:
+        self._db.execute(delete(clients).where(clients.c.id == client_id))
+
+    def list(self, pool_id: str, limit: int, after: str | None) -> Page:
+        query = select(clients).where(clients.c.pool_id == pool_id)
+        if after is not None:
+            query = query.where(clients.c.id > after)
+        rows = self._db.execute(query.order_by(clients.c.id).limit(limit + 1)).all()
+        return _page(rows, limit, "id", _client)
+
+    @staticmethod
+    def _values(client: AppClient) -> dict[str, Any]:
+        return {
+            "pool_id": client.pool_id,
+            "name": client.name,
+            "secret": client.secret,
+            "created": client.created,
+            "modified": client.modified,
+            "settings": orjson.dumps(client.settings).decode(),
+        }
+
+
+class SqlGroups:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, group: Group) -> bool:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(
+                    insert(groups).values(
+                        pool_id=group.pool_id, name=group.name, **self._values(group)
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def get(self, pool_id: str, name: str) -> Group | None:
+        row = self._db.execute(
+            select(groups).where(groups.c.pool_id == pool_id, groups.c.name == name)
+        ).first()
+        return _group(row) if row else None
+
+    def update(self, group: Group) -> None:
+        self._db.execute(
+            update(groups)
+            .where(groups.c.pool_id == group.pool_id, groups.c.name == group.name)
+            .values(**self._values(group))
+        )
+
+    def delete(self, pool_id: str, name: str) -> None:
+        self._db.execute(
+            delete(group_members).where(
+                group_members.c.pool_id == pool_id, group_members.c.group_name == name
+            )
+        )
+        self._db.execute(delete(groups).where(groups.c.pool_id == pool_id, groups.c.name == name))
+
+    def list(self, pool_id: str, limit: int, after: str | None) -> Page:
+        query = select(groups).where(groups.c.pool_id == pool_id)
+        if after is not None:
+            query = query.where(groups.c.name > after)
+        rows = self._db.execute(query.order_by(groups.c.name).limit(limit + 1)).all()
+        return _page(rows, limit, "name", _group)
+
+    def add_member(self, pool_id: str, name: str, sub: str) -> None:
+        exists = self._db.execute(
+            select(group_members.c.sub).where(
+                group_members.c.pool_id == pool_id,
+                group_members.c.group_name == name,
+                group_members.c.sub == sub,
+            )
+        ).first()
+        if exists is None:
+            self._db.execute(
+                insert(group_members).values(pool_id=pool_id, group_name=name, sub=sub)
+            )
+
+    def remove_member(self, pool_id: str, name: str, sub: str) -> None:
+        self._db.execute(
+            delete(group_members).where(
+                group_members.c.pool_id == pool_id,
+                group_members.c.group_name == name,
+                group_members.c.sub == sub,
+            )
+        )
+
+    def groups_of(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page:
+        query = (
+            select(groups)
+            .join(
+                group_members,
+                (group_members.c.pool_id == groups.c.pool_id)
+                & (group_members.c.group_name == groups.c.name),
+            )
+            .where(group_members.c.sub == sub, groups.c.pool_id == pool_id)
+        )
+        if after is not None:
+            query = query.where(groups.c.name > after)
+        rows = self._db.execute(query.order_by(groups.c.name).limit(limit + 1)).all()
+        return _page(rows, limit, "name", _group)
+
+    def members(self, pool_id: str, name: str, limit: int, after: str | None) -> Page:
+        query = (
+            select(users)
+            .join(group_members, group_members.c.sub == users.c.sub)
+            .where(group_members.c.pool_id == pool_id, group_members.c.group_name == name)
+        )
+        if after is not None:
+            query = query.where(users.c.username_key > after)
+        rows = self._db.execute(query.order_by(users.c.username_key).limit(limit + 1)).all()
+        return _page(rows, limit, "username_key", user_from_row)
+
+    @staticmethod
+    def _values(group: Group) -> dict[str, Any]:
+        return {
+            "description": group.description,
+            "role_arn": group.role_arn,
+            "precedence": group.precedence,
+            "created": group.created,
+            "modified": group.modified,
+        }
+
+
+class SqlTransaction:
+    def __init__(self, connection: Connection) -> None:
+        self.pools = SqlPools(connection)
+        self.clients = SqlClients(connection)
+        self.users = SqlUsers(connection)
+        self.groups = SqlGroups(connection)
+
+
+class SqlStore:
+    """Hands out transactions; everything done in one commits or rolls back together."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def read(self) -> Iterator[SqlTransaction]:
+        with self.engine.connect() as connection, connection.begin():
+            yield SqlTransaction(connection)
+
+    @contextmanager
+    def write(self) -> Iterator[SqlTransaction]:
+        writer = self.engine.connect().execution_options(**{WRITE_OPTION: True})
+        with writer as connection, connection.begin():
+            yield SqlTransaction(connection)

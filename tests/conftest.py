@@ -1,0 +1,115 @@
+"""Shared fixtures: a real `userpool serve` process on a free port, and boto3 clients for it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from botocore.config import Config
+
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+    log: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_server(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> Server:
+    """Start `userpool serve` and wait until /health answers."""
+    port = free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir / f"server-{port}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "userpool",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--log-level",
+        "warning",
+        *args,
+    ]
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("USERPOOL_")}
+    full_env.update(env or {})
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=full_env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return Server(url, process, data_dir, log)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"server did not start: {log.read_text()}")
+
+
+def make_client(url: str, **kwargs: Any) -> Any:
+    kwargs.setdefault("aws_access_key_id", "AKIDLOCAL")
+    kwargs.setdefault("aws_secret_access_key", "local-secret")
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name=kwargs.pop("region_name", REGION),
+        config=Config(retries={"max_attempts": 1}),
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = start_server(tmp_path_factory.mktemp("server"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def cognito(server: Server) -> Any:
+    return make_client(server.url)
+
+
+@pytest.fixture
+def pool_id(cognito: Any) -> str:
+    return str(cognito.create_user_pool(PoolName=f"pool-{uuid.uuid4().hex[:8]}")["UserPool"]["Id"])
+
+
+def error_of(excinfo: pytest.ExceptionInfo[Any]) -> tuple[str, str]:
+    """(__type, message) of a botocore ClientError."""
+    error = excinfo.value.response["Error"]
+    return error["Code"], error.get("Message", "")
