@@ -1,6 +1,29 @@
 """Imports every operation module so that each registers its handlers."""
 
-from userpool.services import clients, groups, mfa_config, pools, tags, users
+from userpool.services import (
+    clients,
+    custom_attributes,
+    groups,
+    list_users,
+    mfa_config,
+    pools,
+    tags,
+    user_attributes,
+    user_passwords,
+    users,
+)
 from userpool.services.registry import OPERATIONS
 
-__all__ = ["OPERATIONS", "clients", "groups", "mfa_config", "pools", "tags", "users"]
+__all__ = [
+    "OPERATIONS",
+    "clients",
+    "custom_attributes",
+    "groups",
+    "list_users",
+    "mfa_config",
+    "pools",
+    "tags",
+    "user_attributes",
+    "user_passwords",
+    "users",
+]

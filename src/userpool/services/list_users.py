@@ -1,0 +1,1 @@
+"""Placeholder: operations are added here."""
