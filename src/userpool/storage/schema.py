@@ -8,6 +8,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -91,4 +92,48 @@ group_members = Table(
     Column("group_name", String(128), primary_key=True),
     Column("sub", String(64), primary_key=True),
     Index("ix_group_members_sub", "sub"),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=False, index=True),
+    Column("use", String(16), nullable=False),
+    Column("private_sealed", LargeBinary, nullable=False),
+    Column("public_jwk", Text, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("jti", String(64), nullable=False, unique=True),
+    Column("pool_id", String(64), nullable=False, index=True),
+    Column("client_id", String(64), nullable=False),
+    Column("sub", String(64), nullable=False, index=True),
+    Column("auth_time", Float, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("expires", Float, nullable=False),
+    Column("device_key", String(128)),
+    Column("revoked", Boolean, nullable=False),
+    Column("rotated_at", Float),
+)
+
+consumed_sessions = Table(
+    "consumed_sessions",
+    metadata,
+    Column("sid", String(64), primary_key=True),
+    Column("expires", Float, nullable=False, index=True),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("sub", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=False, index=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", Float, nullable=False),
+    Column("locked_until", Float, nullable=False),
 )

@@ -12,7 +12,23 @@ from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
 from userpool.storage.database import WRITE_OPTION
-from userpool.storage.schema import clients, group_members, groups, pools, user_lookup, users
+from userpool.storage.schema import (
+    clients,
+    group_members,
+    groups,
+    pools,
+    refresh_tokens,
+    sign_in_failures,
+    signing_keys,
+    user_lookup,
+    users,
+)
+from userpool.storage.sql_auth import (
+    SqlLockouts,
+    SqlRefreshTokens,
+    SqlSessionMarkers,
+    SqlSigningKeys,
+)
 from userpool.storage.sql_users import SqlUsers, user_from_row
 
 
@@ -65,7 +81,16 @@ class SqlPools:
         self._db.execute(update(pools).where(pools.c.id == pool.id).values(**self._values(pool)))
 
     def delete(self, pool_id: str) -> None:
-        for table in (group_members, groups, user_lookup, users, clients):
+        for table in (
+            group_members,
+            groups,
+            user_lookup,
+            users,
+            clients,
+            signing_keys,
+            refresh_tokens,
+            sign_in_failures,
+        ):
             self._db.execute(delete(table).where(table.c.pool_id == pool_id))
         self._db.execute(delete(pools).where(pools.c.id == pool_id))
 
@@ -232,6 +257,10 @@ class SqlTransaction:
         self.clients = SqlClients(connection)
         self.users = SqlUsers(connection)
         self.groups = SqlGroups(connection)
+        self.signing_keys = SqlSigningKeys(connection)
+        self.refresh_tokens = SqlRefreshTokens(connection)
+        self.session_markers = SqlSessionMarkers(connection)
+        self.lockouts = SqlLockouts(connection)
 
 
 class SqlStore:

@@ -1,0 +1,124 @@
+"""Signing keys, refresh tokens, consumed-session markers and lockout state on SQL."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
+from userpool.storage.schema import (
+    consumed_sessions,
+    refresh_tokens,
+    sign_in_failures,
+    signing_keys,
+)
+
+
+class SqlSigningKeys:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, key: StoredSigningKey) -> None:
+        self._db.execute(insert(signing_keys).values(**asdict(key)))
+
+    def get(self, kid: str) -> StoredSigningKey | None:
+        row = self._db.execute(select(signing_keys).where(signing_keys.c.kid == kid)).first()
+        return StoredSigningKey(**row._asdict()) if row else None
+
+    def for_pool(self, pool_id: str) -> list[StoredSigningKey]:
+        rows = self._db.execute(
+            select(signing_keys)
+            .where(signing_keys.c.pool_id == pool_id)
+            .order_by(signing_keys.c.created)
+        ).all()
+        return [StoredSigningKey(**row._asdict()) for row in rows]
+
+
+def _refresh(row: Any) -> RefreshRecord:
+    values = row._asdict()
+    values["revoked"] = bool(values["revoked"])
+    return RefreshRecord(**values)
+
+
+class SqlRefreshTokens:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, record: RefreshRecord) -> None:
+        self._db.execute(insert(refresh_tokens).values(**asdict(record)))
+
+    def get(self, token_hash: str) -> RefreshRecord | None:
+        row = self._db.execute(
+            select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
+        ).first()
+        return _refresh(row) if row else None
+
+    def get_by_jti(self, jti: str) -> RefreshRecord | None:
+        row = self._db.execute(select(refresh_tokens).where(refresh_tokens.c.jti == jti)).first()
+        return _refresh(row) if row else None
+
+    def revoke(self, jti: str) -> None:
+        self._db.execute(
+            update(refresh_tokens).where(refresh_tokens.c.jti == jti).values(revoked=True)
+        )
+
+    def revoke_user(self, pool_id: str, sub: str) -> None:
+        self._db.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.sub == sub, refresh_tokens.c.pool_id == pool_id)
+            .values(revoked=True)
+        )
+
+    def mark_rotated(self, token_hash: str, at: float) -> None:
+        self._db.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.rotated_at.is_(None))
+            .values(rotated_at=at)
+        )
+
+    def purge_expired(self, now: float) -> None:
+        self._db.execute(delete(refresh_tokens).where(refresh_tokens.c.expires < now))
+
+
+class SqlSessionMarkers:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def consume(self, sid: str, expires: float) -> bool:
+        """Mark a session used; False when it already was."""
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(consumed_sessions).values(sid=sid, expires=expires))
+        except IntegrityError:
+            return False
+        return True
+
+    def purge_expired(self, now: float) -> None:
+        self._db.execute(delete(consumed_sessions).where(consumed_sessions.c.expires < now))
+
+
+class SqlLockouts:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def get(self, sub: str) -> Lockout | None:
+        row = self._db.execute(
+            select(
+                sign_in_failures.c.failures,
+                sign_in_failures.c.last_failure,
+                sign_in_failures.c.locked_until,
+            ).where(sign_in_failures.c.sub == sub)
+        ).first()
+        return Lockout(*row) if row else None
+
+    def save(self, pool_id: str, sub: str, lockout: Lockout) -> None:
+        self.clear(sub)
+        self._db.execute(
+            insert(sign_in_failures).values(pool_id=pool_id, sub=sub, **asdict(lockout))
+        )
+
+    def clear(self, sub: str) -> None:
+        self._db.execute(delete(sign_in_failures).where(sign_in_failures.c.sub == sub))

@@ -1,0 +1,69 @@
+"""Signing ID and access tokens, and minting opaque refresh tokens (kept as hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import jwt
+
+from userpool.domain.errors import InternalErrorException
+from userpool.tokens.claims import Grant, access_claims, id_claims
+from userpool.tokens.keys import KeyRing
+
+REFRESH_TOKEN_BYTES = 96
+
+
+@dataclass(frozen=True)
+class SignedTokens:
+    id_token: str
+    access_token: str
+    expires_in: int
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """(token, its SHA-256 hex): the caller gets the token, storage only the hash."""
+    token = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+    return token, hash_refresh_token(token)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenSigner:
+    def __init__(self, keys: KeyRing, issuer_for: Callable[[str], str]) -> None:
+        self._keys = keys
+        self.issuer_for = issuer_for
+
+    def sign(
+        self,
+        pool_id: str,
+        grant: Grant,
+        read_attributes: list[str] | None,
+        now: float,
+        id_validity: int,
+        access_validity: int,
+    ) -> SignedTokens:
+        keys = self._keys.for_pool(pool_id)
+        if keys is None:
+            raise InternalErrorException()
+        iat = int(now)
+        id_kid, id_key = keys.signing["id"]
+        access_kid, access_key = keys.signing["access"]
+        id_token = jwt.encode(
+            id_claims(grant, read_attributes, iat, iat + id_validity, str(uuid.uuid4())),
+            id_key,
+            algorithm="RS256",
+            headers={"kid": id_kid, "typ": None},
+        )
+        access_token = jwt.encode(
+            access_claims(grant, iat, iat + access_validity, str(uuid.uuid4())),
+            access_key,
+            algorithm="RS256",
+            headers={"kid": access_kid, "typ": None},
+        )
+        return SignedTokens(id_token, access_token, access_validity)
