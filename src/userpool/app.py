@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from starlette.applications import Starlette
 
+from userpool.auth.sessions import SessionSealer
 from userpool.config import ServerConfig
+from userpool.crypto.sealing import Sealer, derive, load_server_key
 from userpool.http import routes
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog
-from userpool.services.context import Settings
+from userpool.services.context import Runtime, Settings
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
+from userpool.tokens.issuer import TokenSigner
+from userpool.tokens.keys import KeyRing
 
 
 def create_app(config: ServerConfig | None = None) -> Starlette:
     """Build the ASGI app; uvicorn calls this (as a factory) in each worker process."""
     config = config or ServerConfig.from_env()
-    engine = database.create(config.db_url)
+    store = SqlStore(database.create(config.db_url))
+    server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), config.data_dir)
+    keys = KeyRing(store, Sealer(derive(server_key, "signing-keys")))
+    runtime = Runtime(
+        keys=keys,
+        signer=TokenSigner(keys, config.issuer_for),
+        sessions=SessionSealer(Sealer(derive(server_key, "auth-sessions"))),
+    )
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
     dispatcher = Dispatcher(
-        store=SqlStore(engine),
+        store=store,
         settings=Settings(region=config.region),
+        runtime=runtime,
         verifier=SigV4Verifier(credentials, config.region),
         clock=time.time,
         operations=catalog.OPERATIONS,
     )
-    return routes.build(dispatcher)
+    return routes.build(dispatcher, keys, config.issuer_for)

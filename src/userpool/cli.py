@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from userpool.config import ServerConfig
+from userpool.crypto.sealing import load_server_key
 from userpool.protocol.sigv4 import load_credentials
 from userpool.storage import database
 
@@ -76,6 +77,20 @@ def main() -> None:
     help="File of 'ACCESS_KEY_ID SECRET' lines; admin operations then need SigV4.",
 )
 @click.option(
+    "--public-url",
+    envvar="USERPOOL_PUBLIC_URL",
+    default=None,
+    help="URL clients reach this server at (token issuer base). Default: http://HOST:PORT.",
+)
+@click.option(
+    "--issuer",
+    envvar="USERPOOL_ISSUER",
+    default="url",
+    show_default=True,
+    type=click.Choice(["url", "aws"]),
+    help="Token issuer: PUBLIC_URL/POOL_ID, or https://cognito-idp.REGION.amazonaws.com/POOL_ID.",
+)
+@click.option(
     "--allow-any-credentials",
     is_flag=True,
     help="Listen on a non-loopback address without configured credentials.",
@@ -89,10 +104,14 @@ def serve(
     log_level: str,
     region: str,
     credentials_file: Path | None,
+    public_url: str | None,
+    issuer: str,
     allow_any_credentials: bool,
 ) -> None:
     """Run the server."""
-    config = ServerConfig(host, port, data_dir, db, workers, log_level, region, credentials_file)
+    config = ServerConfig(
+        host, port, data_dir, db, workers, log_level, region, credentials_file, public_url, issuer
+    )
     if credentials_file is not None:
         try:
             load_credentials(credentials_file)
@@ -107,6 +126,10 @@ def serve(
         database.migrate(database.create(config.db_url))
     except Exception as error:  # any driver error: one line, no traceback
         _fail(f"cannot use database {config.db_url}: {str(error).splitlines()[0]}")
+    try:
+        load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), data_dir)
+    except (OSError, ValueError) as error:
+        _fail(f"cannot load the server key: {error}")
     os.environ.update(config.to_env())
     import uvicorn
 

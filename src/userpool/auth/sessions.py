@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from userpool.crypto.sealing import SealError, Sealer
+from userpool.crypto.sealing import Sealer, SealError
 from userpool.domain.errors import NotAuthorizedException
 from userpool.storage.repositories import Transaction
 
@@ -42,8 +42,15 @@ class SessionSealer:
 
     def seal(self, state: SessionState) -> str:
         payload = orjson.dumps(
-            [state.sid, state.pool_id, state.client_id, state.username, state.challenge,
-             state.expires, state.data]
+            [
+                state.sid,
+                state.pool_id,
+                state.client_id,
+                state.username,
+                state.challenge,
+                state.expires,
+                state.data,
+            ]
         )
         return base64.urlsafe_b64encode(self._sealer.seal(payload, CONTEXT)).decode()
 

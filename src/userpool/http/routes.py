@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -10,9 +13,24 @@ from starlette.routing import Route
 
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest
+from userpool.tokens.keys import KeyRing
 
 
-def build(dispatcher: Dispatcher) -> Starlette:
+def discovery_document(issuer: str) -> dict[str, Any]:
+    """OpenID Connect discovery for one pool, as Cognito publishes it."""
+    return {
+        "issuer": issuer,
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["code", "token"],
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "token_use"],
+    }
+
+
+def build(dispatcher: Dispatcher, keys: KeyRing, issuer_for: Callable[[str], str]) -> Starlette:
     async def aws_json(request: Request) -> Response:
         signed = SignedRequest(
             method=request.method,
@@ -27,9 +45,27 @@ def build(dispatcher: Dispatcher) -> Starlette:
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def jwks(request: Request) -> Response:
+        pool_keys = await run_in_threadpool(keys.for_pool, request.path_params["pool_id"])
+        if pool_keys is None:
+            return JSONResponse({"message": "User pool does not exist."}, status_code=404)
+        return Response(pool_keys.jwks, media_type="application/json")
+
+    async def openid_configuration(request: Request) -> Response:
+        pool_id = request.path_params["pool_id"]
+        if await run_in_threadpool(keys.for_pool, pool_id) is None:
+            return JSONResponse({"message": "User pool does not exist."}, status_code=404)
+        return JSONResponse(discovery_document(issuer_for(pool_id)))
+
     return Starlette(
         routes=[
             Route("/", aws_json, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
+            Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
+            Route(
+                "/{pool_id}/.well-known/openid-configuration",
+                openid_configuration,
+                methods=["GET"],
+            ),
         ]
     )

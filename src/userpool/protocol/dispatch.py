@@ -19,7 +19,7 @@ from userpool.domain.errors import (
 from userpool.protocol.model import TARGET_PREFIX, service_model, unauthenticated_operations
 from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier
 from userpool.protocol.validation import validate
-from userpool.services.context import Context, Settings
+from userpool.services.context import Context, Runtime, Settings
 from userpool.services.registry import Handler
 from userpool.storage.repositories import Store
 
@@ -44,6 +44,7 @@ class Dispatcher:
         self,
         store: Store,
         settings: Settings,
+        runtime: Runtime,
         verifier: SigV4Verifier,
         clock: Any,
         operations: dict[str, Handler],
@@ -51,6 +52,7 @@ class Dispatcher:
         self._operations = operations
         self._store = store
         self._settings = settings
+        self._runtime = runtime
         self._verifier = verifier
         self._clock = clock
         model = service_model()
@@ -87,7 +89,7 @@ class Dispatcher:
         handler = self._operations.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"{name} is not implemented by userpool yet.")
-        context = Context(self._store, self._settings, self._clock, region)
+        context = Context(self._store, self._settings, self._runtime, self._clock, region)
         return handler(context, params)
 
     def _headers(self, request_id: str) -> dict[str, str]:

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from userpool.auth.sessions import SessionSealer
 from userpool.storage.repositories import Store
+from userpool.tokens.issuer import TokenSigner
+from userpool.tokens.keys import KeyRing
 
 Clock = Callable[[], float]
 Request = dict[str, Any]
@@ -20,10 +23,20 @@ class Settings:
     account_id: str = "000000000000"
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """Long-lived collaborators shared by every request of a process."""
+
+    keys: KeyRing
+    signer: TokenSigner
+    sessions: SessionSealer
+
+
 @dataclass
 class Context:
     store: Store
     settings: Settings
+    runtime: Runtime
     clock: Clock = field(default=time.time)
     region: str | None = None  # from the request's SigV4 scope, when it had one
 

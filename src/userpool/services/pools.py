@@ -147,8 +147,11 @@ def create_user_pool(ctx: Context, request: Request) -> Response:
         if request.get(name) is not None:
             settings[name] = copy.deepcopy(request[name])
     pool = UserPool(ids.pool_id(ctx.effective_region), request["PoolName"], now, now, settings)
+    keys = ctx.runtime.keys.generate(pool.id, now)
     with ctx.store.write() as tx:
         tx.pools.add(pool)
+        for key in keys:
+            tx.signing_keys.add(key)
     return {"UserPool": describe(ctx, pool, 0)}
 
 

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from userpool.crypto.sealing import Sealer
 from userpool.domain.auth_records import StoredSigningKey
-from userpool.storage.repositories import Store, Transaction
+from userpool.storage.repositories import Store
 
 USES = ("id", "access")
 
@@ -52,7 +52,9 @@ class KeyRing:
         self._kid_pools: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def create_for_pool(self, tx: Transaction, pool_id: str, now: float) -> None:
+    def generate(self, pool_id: str, now: float) -> list[StoredSigningKey]:
+        """Fresh ID and access signing keys for a new pool, sealed for storage."""
+        made = []
         for use in USES:
             private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             der = private.public_key().public_bytes(
@@ -66,7 +68,8 @@ class KeyRing:
             )
             jwk = orjson.dumps(public_jwk(kid, private.public_key())).decode()
             sealed = self._sealer.seal(secret, kid.encode())
-            tx.signing_keys.add(StoredSigningKey(kid, pool_id, use, sealed, jwk, now))
+            made.append(StoredSigningKey(kid, pool_id, use, sealed, jwk, now))
+        return made
 
     def for_pool(self, pool_id: str) -> PoolKeys | None:
         keys = self._cache.get(pool_id)
