@@ -124,3 +124,7 @@ class MissingAuthenticationTokenException(CognitoError):
 
 class IncompleteSignatureException(CognitoError):
     pass
+
+
+class RefreshTokenReuseException(CognitoError):
+    default_message = "Refresh token has been reused."

@@ -1,6 +1,7 @@
 """Imports every operation module so that each registers its handlers."""
 
 from userpool.services import (
+    auth_ops,
     clients,
     custom_attributes,
     groups,
@@ -16,6 +17,7 @@ from userpool.services.registry import OPERATIONS
 
 __all__ = [
     "OPERATIONS",
+    "auth_ops",
     "clients",
     "custom_attributes",
     "groups",

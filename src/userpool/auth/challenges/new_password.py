@@ -1,0 +1,76 @@
+"""NEW_PASSWORD_REQUIRED: a user with a temporary password chooses a permanent one, and
+supplies the required attributes it lacks (`userAttributes.<name>` answers)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import orjson
+
+from userpool.auth.challenges.spec import ChallengeSpec
+from userpool.auth.next_step import NEW_PASSWORD_REQUIRED
+from userpool.auth.outcomes import Attempt, Proceed
+from userpool.auth.params import required
+from userpool.auth.sessions import SessionState, consume
+from userpool.domain.errors import InvalidParameterException
+from userpool.domain.models import User, UserStatus
+from userpool.services.user_attributes import apply_attribute_changes
+from userpool.services.user_passwords import check_password, make_password_verifier
+
+PREFIX = "userAttributes."
+
+
+def missing_required(attempt: Attempt, user: User) -> list[str]:
+    schema = attempt.pool.settings.get("SchemaAttributes", [])
+    return [
+        entry["Name"]
+        for entry in schema
+        if entry.get("Required")
+        and entry["Name"] != "sub"
+        and not user.attributes.get(entry["Name"])
+    ]
+
+
+def parameters(attempt: Attempt, user: User) -> dict[str, str]:
+    shown = {name: value for name, value in user.attributes.items() if name != "sub"}
+    return {
+        "USER_ID_FOR_SRP": user.username,
+        "requiredAttributes": orjson.dumps(
+            [PREFIX + name for name in missing_required(attempt, user)]
+        ).decode(),
+        "userAttributes": orjson.dumps(shown).decode(),
+    }
+
+
+def _missing_message(names: list[str]) -> str:
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Invalid attributes given, {listed} is missing"
+
+
+def answer(
+    attempt: Attempt, user: User, responses: Mapping[str, str], state: SessionState
+) -> Proceed:
+    password = required(responses, "NEW_PASSWORD")
+    changes = [
+        {"Name": name[len(PREFIX) :], "Value": value}
+        for name, value in responses.items()
+        if name.startswith(PREFIX)
+    ]
+    if changes:
+        apply_attribute_changes(attempt.pool, user, changes)
+    missing = missing_required(attempt, user)
+    if missing:
+        raise InvalidParameterException(_missing_message(missing))
+    check_password(attempt.pool, password)
+    user.password = make_password_verifier(
+        attempt.pool, user.username, password, attempt.now, temporary=False
+    )
+    user.status = UserStatus.CONFIRMED
+    user.modified = attempt.now
+    with attempt.env.store.write() as tx:
+        consume(tx, state)
+        tx.users.update(user)
+    return Proceed(user)
+
+
+NEW_PASSWORD = ChallengeSpec(NEW_PASSWORD_REQUIRED, parameters, answer)

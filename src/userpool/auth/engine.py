@@ -1,0 +1,91 @@
+"""The sign-in state machine: one starter per AuthFlow, one handler per ChallengeName.
+
+A starter or handler returns a value: a `Challenge`, `Authenticated` tokens, or `Proceed`
+(a factor passed), which `settle` turns into the next challenge or tokens using the one
+`next_challenge` decision. Errors are typed Cognito exceptions. A handler uses its session
+up (`sessions.consume`) in the transaction that records the answer, so a rejected answer
+can be retried and an accepted one cannot be replayed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from userpool.auth import issuing
+from userpool.auth.challenges.new_password import NEW_PASSWORD
+from userpool.auth.challenges.spec import ChallengeSpec
+from userpool.auth.flows import password, refresh
+from userpool.auth.next_step import next_challenge
+from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Outcome, Proceed
+from userpool.auth.params import required
+from userpool.auth.secret_hash import check_secret_hash
+from userpool.auth.sessions import INVALID, SessionState, check_binding
+from userpool.domain.client_rules import allowed_flows, auth_session_seconds
+from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
+from userpool.services.user_lookup import find_user
+
+Starter = Callable[[Attempt, Mapping[str, str]], "Outcome | Proceed"]
+
+# AuthFlow -> (the ExplicitAuthFlows value that allows it, its starter)
+PUBLIC_FLOWS: dict[str, tuple[str, Starter]] = {
+    "USER_PASSWORD_AUTH": ("ALLOW_USER_PASSWORD_AUTH", password.start),
+    "REFRESH_TOKEN_AUTH": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
+    "REFRESH_TOKEN": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
+}
+ADMIN_FLOWS: dict[str, tuple[str, Starter]] = {
+    "ADMIN_USER_PASSWORD_AUTH": ("ALLOW_ADMIN_USER_PASSWORD_AUTH", password.start),
+    "ADMIN_NO_SRP_AUTH": ("ALLOW_ADMIN_USER_PASSWORD_AUTH", password.start),
+    "REFRESH_TOKEN_AUTH": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
+    "REFRESH_TOKEN": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
+}
+CHALLENGES: dict[str, ChallengeSpec] = {spec.name: spec for spec in (NEW_PASSWORD,)}
+
+
+def initiate(attempt: Attempt, flow: str, params: Mapping[str, str]) -> Outcome:
+    flows = ADMIN_FLOWS if attempt.admin else PUBLIC_FLOWS
+    if flow not in flows:
+        raise InvalidParameterException("Initiate Auth method not supported.")
+    allowing, starter = flows[flow]
+    if allowing not in allowed_flows(attempt.client.settings):
+        raise InvalidParameterException(f"{flow} flow not enabled for this client")
+    return settle(attempt, starter(attempt, params))
+
+
+def respond(
+    attempt: Attempt, challenge: str, responses: Mapping[str, str], session: str | None
+) -> Outcome:
+    spec = CHALLENGES.get(challenge)
+    if spec is None:
+        raise InvalidParameterException(f"Invalid challenge name: {challenge}")
+    username = required(responses, "USERNAME")
+    check_secret_hash(attempt.client, responses.get("SECRET_HASH"), username)
+    if not session:
+        raise InvalidParameterException("Missing required parameter Session")
+    state = attempt.env.sessions.open(session)
+    check_binding(state, attempt.pool.id, attempt.client.id, challenge, attempt.now)
+    with attempt.env.store.read() as tx:
+        user = find_user(tx, attempt.pool, username)
+    if user is None or user.username != state.username:
+        raise NotAuthorizedException(INVALID)
+    return settle(attempt, spec.answer(attempt, user, responses, state))
+
+
+def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
+    if not isinstance(result, Proceed):
+        return result
+    user = result.user
+    challenge = next_challenge(attempt.pool, attempt.client, user)
+    if challenge is None:
+        return Authenticated(issuing.sign_in(attempt, user, clear_lockout=result.clear_lockout))
+    if result.clear_lockout:
+        with attempt.env.store.write() as tx:
+            tx.lockouts.clear(user.sub)
+    state = SessionState(
+        pool_id=attempt.pool.id,
+        client_id=attempt.client.id,
+        username=user.username,
+        challenge=challenge,
+        expires=attempt.now + auth_session_seconds(attempt.client.settings),
+    )
+    parameters = CHALLENGES[challenge].parameters(attempt, user)
+    return Challenge(challenge, parameters, attempt.env.sessions.seal(state))

@@ -1,0 +1,56 @@
+"""Using a refresh token: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken, with rotation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from userpool.auth import issuing
+from userpool.auth.outcomes import Attempt, IssuedTokens
+from userpool.domain.auth_records import RefreshRecord
+from userpool.domain.client_rules import rotation_grace_seconds
+from userpool.domain.errors import NotAuthorizedException, RefreshTokenReuseException
+from userpool.domain.models import User
+from userpool.tokens.issuer import hash_refresh_token
+
+INVALID = "Invalid Refresh Token"
+REVOKED = "Refresh Token has been revoked"
+EXPIRED = "Refresh Token has expired"
+
+
+def redeem(attempt: Attempt, token: str) -> tuple[RefreshRecord, User]:
+    """The live record for `token` issued to this client, and its user; or Cognito's error."""
+    with attempt.env.store.read() as tx:
+        record = tx.refresh_tokens.get(hash_refresh_token(token))
+        if record is None or record.client_id != attempt.client.id:
+            raise NotAuthorizedException(INVALID)
+        user = tx.users.get_by_sub(record.pool_id, record.sub)
+    if record.revoked or user is None:
+        raise NotAuthorizedException(REVOKED)
+    if attempt.now >= record.expires:
+        raise NotAuthorizedException(EXPIRED)
+    if record.rotated_at is not None:
+        grace = rotation_grace_seconds(attempt.client.settings) or 0
+        if attempt.now >= record.rotated_at + grace:
+            raise RefreshTokenReuseException()
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    return record, user
+
+
+def refresh(attempt: Attempt, record: RefreshRecord, user: User) -> IssuedTokens:
+    """New ID and access tokens from the same refresh token (auth_time kept)."""
+    with attempt.env.store.read() as tx:
+        groups = issuing.group_names(tx, user)
+    return issuing.sign(attempt, user, groups, record)
+
+
+def rotate(attempt: Attempt, record: RefreshRecord, user: User) -> IssuedTokens:
+    """A new refresh token replacing `record` (valid for what it had left), and new tokens."""
+    token, fresh = issuing.new_refresh_record(attempt, user, record.auth_time)
+    fresh = replace(fresh, expires=record.expires, device_key=record.device_key)
+    with attempt.env.store.write() as tx:
+        tx.refresh_tokens.mark_rotated(record.token_hash, attempt.now)
+        tx.refresh_tokens.add(fresh)
+        groups = issuing.group_names(tx, user)
+    tokens = issuing.sign(attempt, user, groups, fresh)
+    return replace(tokens, refresh_token=token)
