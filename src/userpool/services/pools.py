@@ -45,6 +45,8 @@ UPDATABLE = (
     "UserPoolTier",
 )
 FIXED = ("AliasAttributes", "UsernameAttributes", "UsernameConfiguration")
+# The stored settings that DescribeUserPool shows; anything else is internal state.
+DESCRIBED = frozenset((*UPDATABLE, *FIXED, "SchemaAttributes"))
 
 
 def _defaults() -> dict[str, Any]:
@@ -125,7 +127,8 @@ def _check_sign_in_names(request: Request) -> None:
 
 
 def describe(ctx: Context, pool: UserPool, users: int) -> Response:
-    settings = copy.deepcopy(pool.settings)
+    """Cognito's UserPoolType: the settings it has fields for (internal state stays out)."""
+    settings = {k: copy.deepcopy(v) for k, v in pool.settings.items() if k in DESCRIBED}
     return {
         "Id": pool.id,
         "Name": pool.name,
