@@ -31,6 +31,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         keys=keys,
         signer=TokenSigner(keys, config.issuer_for),
         sessions=SessionSealer(Sealer(derive(server_key, "auth-sessions"))),
+        simulation_key=derive(server_key, "unknown-user-simulation"),
     )
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
     dispatcher = Dispatcher(

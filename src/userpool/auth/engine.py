@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 
 from userpool.auth import issuing
 from userpool.auth.challenges.new_password import NEW_PASSWORD
+from userpool.auth.challenges.password_verifier import PASSWORD_VERIFIER
 from userpool.auth.challenges.spec import ChallengeSpec
-from userpool.auth.flows import password, refresh
+from userpool.auth.flows import password, refresh, srp
 from userpool.auth.next_step import next_challenge
 from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Outcome, Proceed
 from userpool.auth.params import required
@@ -28,17 +29,21 @@ Starter = Callable[[Attempt, Mapping[str, str]], "Outcome | Proceed"]
 
 # AuthFlow -> (the ExplicitAuthFlows value that allows it, its starter)
 PUBLIC_FLOWS: dict[str, tuple[str, Starter]] = {
+    "USER_SRP_AUTH": ("ALLOW_USER_SRP_AUTH", srp.start),
     "USER_PASSWORD_AUTH": ("ALLOW_USER_PASSWORD_AUTH", password.start),
     "REFRESH_TOKEN_AUTH": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
     "REFRESH_TOKEN": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
 }
 ADMIN_FLOWS: dict[str, tuple[str, Starter]] = {
+    "USER_SRP_AUTH": ("ALLOW_USER_SRP_AUTH", srp.start),
     "ADMIN_USER_PASSWORD_AUTH": ("ALLOW_ADMIN_USER_PASSWORD_AUTH", password.start),
     "ADMIN_NO_SRP_AUTH": ("ALLOW_ADMIN_USER_PASSWORD_AUTH", password.start),
     "REFRESH_TOKEN_AUTH": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
     "REFRESH_TOKEN": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
 }
-CHALLENGES: dict[str, ChallengeSpec] = {spec.name: spec for spec in (NEW_PASSWORD,)}
+CHALLENGES: dict[str, ChallengeSpec] = {
+    spec.name: spec for spec in (NEW_PASSWORD, PASSWORD_VERIFIER)
+}
 
 
 def initiate(attempt: Attempt, flow: str, params: Mapping[str, str]) -> Outcome:
@@ -58,16 +63,29 @@ def respond(
     if spec is None:
         raise InvalidParameterException(f"Invalid challenge name: {challenge}")
     username = required(responses, "USERNAME")
-    check_secret_hash(attempt.client, responses.get("SECRET_HASH"), username)
-    if not session:
+    if attempt.client.secret is not None and not responses.get("SECRET_HASH"):
+        check_secret_hash(attempt.client, None)
+    sealed = session or (responses.get(spec.carried_in) if spec.carried_in else None)
+    if not sealed:
         raise InvalidParameterException("Missing required parameter Session")
-    state = attempt.env.sessions.open(session)
+    state = attempt.env.sessions.open(sealed)
     check_binding(state, attempt.pool.id, attempt.client.id, challenge, attempt.now)
+    names = {username, state.username, state.data.get("name", state.username)}
+    check_secret_hash(attempt.client, responses.get("SECRET_HASH"), *names)
+    if not _names_session_user(attempt, state, username):
+        raise NotAuthorizedException(INVALID)
+    return settle(attempt, spec.answer(attempt, state, responses))
+
+
+def _names_session_user(attempt: Attempt, state: SessionState, username: str) -> bool:
+    """USERNAME in the answer is the session's user: by username, the name signed in
+    with, or any alias that resolves to them."""
+    key = attempt.pool.username_key
+    if key(username) in (key(state.username), key(state.data.get("name", state.username))):
+        return True
     with attempt.env.store.read() as tx:
         user = find_user(tx, attempt.pool, username)
-    if user is None or user.username != state.username:
-        raise NotAuthorizedException(INVALID)
-    return settle(attempt, spec.answer(attempt, user, responses, state))
+    return user is not None and user.username == state.username
 
 
 def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
@@ -87,5 +105,6 @@ def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
         challenge=challenge,
         expires=attempt.now + auth_session_seconds(attempt.client.settings),
     )
-    parameters = CHALLENGES[challenge].parameters(attempt, user)
-    return Challenge(challenge, parameters, attempt.env.sessions.seal(state))
+    build = CHALLENGES[challenge].parameters
+    assert build is not None, f"{challenge} cannot follow a passed factor"
+    return Challenge(challenge, build(attempt, user), attempt.env.sessions.seal(state))

@@ -15,7 +15,7 @@ from userpool.domain.errors import (
     UserNotConfirmedException,
     UserNotFoundException,
 )
-from userpool.domain.models import User, UserStatus
+from userpool.domain.models import User, UserPool, UserStatus
 from userpool.services.user_lookup import find_user
 
 WRONG_PASSWORD = "Incorrect username or password."
@@ -72,12 +72,13 @@ def check_after_proof(attempt: Attempt, user: User) -> None:
         raise UserNotConfirmedException()
 
 
-def password_matches(attempt: Attempt, user: User, password: str) -> bool:
+def password_matches_verifier(pool: UserPool, user: User, password: str) -> bool:
+    """Whether `password` is the user's, checked against the stored SRP verifier."""
     stored = user.password
     if stored is None:
         return False
     return srp.password_matches(
-        stored.salt, stored.verifier, attempt.pool.srp_name, user.username, password
+        stored.salt, stored.verifier, pool.srp_name, user.username, password
     )
 
 

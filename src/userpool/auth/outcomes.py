@@ -23,7 +23,7 @@ class IssuedTokens:
 class Challenge:
     name: str
     parameters: dict[str, str]
-    session: str
+    session: str | None
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class AuthEnv:
     store: Store
     signer: TokenSigner
     sessions: SessionSealer
+    simulation_key: bytes  # makes stand-ins for unknown users stable per (pool, username)
 
 
 @dataclass(frozen=True)

@@ -52,12 +52,12 @@ class SessionSealer:
                 state.data,
             ]
         )
-        return base64.urlsafe_b64encode(self._sealer.seal(payload, CONTEXT)).decode()
+        return base64.b64encode(self._sealer.seal(payload, CONTEXT)).decode()
 
     def open(self, session: str) -> SessionState:
         """The state inside `session`; NotAuthorizedException if it was not made here."""
         try:
-            raw = self._sealer.open(base64.urlsafe_b64decode(session.encode()), CONTEXT)
+            raw = self._sealer.open(base64.b64decode(session.encode(), validate=True), CONTEXT)
             sid, pool_id, client_id, username, challenge, expires, data = orjson.loads(raw)
         except (SealError, binascii.Error, ValueError, TypeError) as error:
             raise NotAuthorizedException(INVALID) from error

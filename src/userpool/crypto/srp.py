@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime
 
 try:  # gmpy2 is about 7x faster than pow() on this group; chosen once, at import.
     import gmpy2
@@ -83,3 +84,62 @@ def password_matches(
 ) -> bool:
     computed = format(verifier(salt_hex, name, user_id, password), "x").encode()
     return hmac.compare_digest(computed, verifier_hex.encode())
+
+
+# --- The server side of a USER_SRP_AUTH / DEVICE_SRP_AUTH exchange -----------------------
+
+SECRET_EXPONENT_BITS = 256
+HKDF_INFO = b"Caldera Derived Key\x01"
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def server_keys(verifier_value: int) -> tuple[int, int]:
+    """(b, B): a fresh secret exponent and B = k*v + g^b mod N."""
+    while True:
+        b = secrets.randbits(SECRET_EXPONENT_BITS) | 1
+        big_b = (K * verifier_value + modexp(G, b, N)) % N
+        if big_b % N:
+            return b, big_b
+
+
+def scrambler(big_a: int, big_b: int) -> int:
+    """u = H(padHex(A) || padHex(B))."""
+    return int(hash_hex(pad_hex(big_a) + pad_hex(big_b)), 16)
+
+
+def session_key(big_a: int, big_b: int, b: int, verifier_value: int) -> bytes | None:
+    """The 16-byte key both sides derive, or None for a client value that must be refused."""
+    if big_a % N == 0:
+        return None
+    u = scrambler(big_a, big_b)
+    if u == 0:
+        return None
+    shared = modexp(big_a * modexp(verifier_value, u, N) % N, b, N)
+    prk = hmac.new(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(shared)), hashlib.sha256)
+    return hmac.new(prk.digest(), HKDF_INFO, hashlib.sha256).digest()[:16]
+
+
+def claim_signature(
+    key: bytes, name: str, user_id: str, secret_block: bytes, timestamp: str
+) -> bytes:
+    message = name.encode() + user_id.encode() + secret_block + timestamp.encode()
+    return hmac.new(key, message, hashlib.sha256).digest()
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Cognito's TIMESTAMP: `Tue Nov 3 09:05:01 UTC 2026` (UTC; day not zero-padded)."""
+    moment = moment.astimezone(UTC)
+    return (
+        f"{_DAYS[moment.weekday()]} {_MONTHS[moment.month - 1]} {moment.day} "
+        f"{moment:%H:%M:%S} UTC {moment.year}"
+    )
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """The moment a TIMESTAMP names, or None unless it is exactly in Cognito's format."""
+    try:
+        moment = datetime.strptime(text, "%a %b %d %H:%M:%S UTC %Y").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return moment if format_timestamp(moment) == text else None

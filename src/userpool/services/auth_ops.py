@@ -13,7 +13,8 @@ from userpool.services.registry import operation
 
 
 def auth_env(ctx: Context) -> AuthEnv:
-    return AuthEnv(ctx.store, ctx.runtime.signer, ctx.runtime.sessions)
+    runtime = ctx.runtime
+    return AuthEnv(ctx.store, runtime.signer, runtime.sessions, runtime.simulation_key)
 
 
 def client_and_pool(
@@ -56,15 +57,12 @@ def authentication_result(tokens: IssuedTokens) -> Response:
 
 def outcome_response(outcome: Outcome) -> Response:
     if isinstance(outcome, Authenticated):
-        return {
-            "ChallengeParameters": {},
-            "AuthenticationResult": authentication_result(outcome.tokens),
-        }
-    return {
-        "ChallengeName": outcome.name,
-        "Session": outcome.session,
-        "ChallengeParameters": outcome.parameters,
-    }
+        result = authentication_result(outcome.tokens)
+        return {"ChallengeParameters": {}, "AuthenticationResult": result}
+    response: Response = {"ChallengeName": outcome.name, "ChallengeParameters": outcome.parameters}
+    if outcome.session is not None:
+        response["Session"] = outcome.session
+    return response
 
 
 def _initiate(ctx: Context, request: Request, *, admin: bool) -> Response:

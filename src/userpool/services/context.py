@@ -30,6 +30,7 @@ class Runtime:
     keys: KeyRing
     signer: TokenSigner
     sessions: SessionSealer
+    simulation_key: bytes
 
 
 @dataclass

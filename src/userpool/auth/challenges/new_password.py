@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import orjson
 
-from userpool.auth.challenges.spec import ChallengeSpec
+from userpool.auth.challenges.spec import ChallengeSpec, session_user
 from userpool.auth.next_step import NEW_PASSWORD_REQUIRED
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
@@ -47,9 +47,8 @@ def _missing_message(names: list[str]) -> str:
     return f"Invalid attributes given, {listed} is missing"
 
 
-def answer(
-    attempt: Attempt, user: User, responses: Mapping[str, str], state: SessionState
-) -> Proceed:
+def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
+    user = session_user(attempt, state)
     password = required(responses, "NEW_PASSWORD")
     changes = [
         {"Name": name[len(PREFIX) :], "Value": value}

@@ -20,7 +20,7 @@ def start(attempt: Attempt, params: Mapping[str, str]) -> Proceed:
         first_factor.waste_a_proof(attempt, username, password)
         raise first_factor.unknown_user(attempt)
     first_factor.check_may_sign_in(candidate, attempt.now)
-    if not first_factor.password_matches(attempt, candidate.user, password):
+    if not first_factor.password_matches_verifier(attempt.pool, candidate.user, password):
         raise first_factor.fail_proof(attempt, candidate.user)
     first_factor.check_after_proof(attempt, candidate.user)
     return Proceed(candidate.user, clear_lockout=candidate.lockout is not None)

@@ -1,0 +1,67 @@
+"""USER_SRP_AUTH: the client proves it knows the password without sending it (SRP-6a,
+Cognito's variant). This starter answers SRP_A with the PASSWORD_VERIFIER challenge."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+
+from userpool.auth import first_factor
+from userpool.auth.challenges.password_verifier import srp_challenge
+from userpool.auth.outcomes import Attempt, Challenge
+from userpool.auth.params import required
+from userpool.auth.secret_hash import check_secret_hash
+from userpool.crypto import srp
+from userpool.domain.client_rules import hides_user_existence
+from userpool.domain.errors import NotAuthorizedException
+from userpool.domain.models import PasswordVerifier, User, UserStatus
+
+
+def _client_public(params: Mapping[str, str]) -> int:
+    try:
+        big_a = int(required(params, "SRP_A"), 16)
+    except ValueError as error:
+        raise NotAuthorizedException(first_factor.WRONG_PASSWORD) from error
+    if big_a % srp.N == 0:
+        raise NotAuthorizedException(first_factor.WRONG_PASSWORD)
+    return big_a
+
+
+def simulated_user(attempt: Attempt, username: str) -> User:
+    """A stand-in for a user that does not exist, stable per (pool, username), so the
+    challenge it gets looks like a real one (PreventUserExistenceErrors=ENABLED)."""
+    seed = hmac.new(
+        attempt.env.simulation_key, f"{attempt.pool.id}/{username}".encode(), hashlib.sha256
+    ).hexdigest()
+    salt = format(int(seed[:32], 16) | (1 << 127), "x")
+    verifier = format(srp.modexp(srp.G, int(seed, 16), srp.N), "x")
+    return User(
+        sub=seed[:36],
+        pool_id=attempt.pool.id,
+        username=username,
+        status=UserStatus.CONFIRMED,
+        enabled=True,
+        created=0.0,
+        modified=0.0,
+        password=PasswordVerifier(salt, verifier, 0.0, temporary=False),
+    )
+
+
+def start(attempt: Attempt, params: Mapping[str, str]) -> Challenge:
+    username = required(params, "USERNAME")
+    check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
+    big_a = _client_public(params)
+    candidate = first_factor.load_candidate(attempt, username)
+    if candidate is None:
+        if not hides_user_existence(attempt.client.settings):
+            raise first_factor.unknown_user(attempt)
+        return srp_challenge(
+            attempt, simulated_user(attempt, username), big_a, username, simulated=True
+        )
+    first_factor.check_may_sign_in(candidate, attempt.now)
+    user = candidate.user
+    if user.password is None:  # no password to prove: fails at the answer, like a wrong one
+        user = simulated_user(attempt, username)
+        return srp_challenge(attempt, user, big_a, username, simulated=True)
+    return srp_challenge(attempt, user, big_a, username, simulated=False)
