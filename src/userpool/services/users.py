@@ -1,1 +1,217 @@
-"""Placeholder: operations are added here."""
+"""AdminCreateUser, AdminGetUser, AdminDeleteUser, AdminDisableUser, AdminEnableUser,
+AdminConfirmSignUp, and how a user is shown on the wire."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from userpool.crypto import ids
+from userpool.domain.errors import (
+    AliasExistsException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UnsupportedUserStateException,
+    UsernameExistsException,
+)
+from userpool.domain.models import User, UserPool, UserStatus
+from userpool.services.common import require_pool
+from userpool.services.context import Context, Request, Response
+from userpool.services.registry import operation
+from userpool.services.user_attributes import has_valid_format, new_user_attributes
+from userpool.services.user_lookup import VERIFIED_FLAGS, require_user, taken_identifiers
+from userpool.services.user_passwords import make_password_verifier, temporary_password
+from userpool.storage.repositories import Transaction
+
+# What `User.mfa` may hold, under Cognito's names; each is shown only once it is set.
+USER_MFA_FIELDS = ("MFAOptions", "PreferredMfaSetting", "UserMFASettingList")
+GROUP_BATCH = 60
+
+_USERNAME_REFUSALS = {
+    "email": "Username should be an email.",
+    "phone_number": "Username should be a phone number.",
+}
+_USERNAME_REFUSAL_EITHER = "Username should be either an email or a phone number."
+_ALIAS_SHAPED_REFUSALS = {
+    "email": "Username cannot be of email format, since user pool is configured for email alias.",
+    "phone_number": "Username cannot be of phone number format, since user pool is configured "
+    "for phone number alias.",
+}
+
+
+def attribute_list(user: User, names: Collection[str] | None = None) -> list[dict[str, str]]:
+    """The user's attributes as `[{Name, Value}]`, `sub` first; only `names` when given."""
+    values = {"sub": user.sub, **user.attributes}
+    return [
+        {"Name": name, "Value": value}
+        for name, value in values.items()
+        if names is None or name in names
+    ]
+
+
+def user_type(user: User, names: Collection[str] | None = None) -> Response:
+    """Cognito's `UserType`, as AdminCreateUser and ListUsers return it."""
+    view: dict[str, Any] = {
+        "Username": user.username,
+        "Attributes": attribute_list(user, names),
+        "UserCreateDate": user.created,
+        "UserLastModifiedDate": user.modified,
+        "Enabled": user.enabled,
+        "UserStatus": user.status.value,
+    }
+    if user.mfa.get("MFAOptions"):
+        view["MFAOptions"] = user.mfa["MFAOptions"]
+    return view
+
+
+def _username_attribute(pool: UserPool, username: str) -> str:
+    """Which of the pool's `UsernameAttributes` the given username is a value of."""
+    for attribute in pool.username_attributes:
+        if has_valid_format(attribute, username):
+            return attribute
+    if len(pool.username_attributes) == 1:
+        raise InvalidParameterException(_USERNAME_REFUSALS[pool.username_attributes[0]])
+    raise InvalidParameterException(_USERNAME_REFUSAL_EITHER)
+
+
+def _refuse_alias_shaped_username(pool: UserPool, username: str) -> None:
+    """A username must not look like an email (phone) where emails (phones) are aliases."""
+    for attribute in pool.alias_attributes:
+        refusal = _ALIAS_SHAPED_REFUSALS.get(attribute)
+        if refusal is not None and has_valid_format(attribute, username):
+            raise InvalidParameterException(refusal)
+
+
+def _claim_identifiers(tx: Transaction, pool: UserPool, user: User, *, force: bool) -> None:
+    """Refuse values that sign in someone else, or, when forced, take verified aliases over."""
+    for attribute, others in list(taken_identifiers(tx, pool, user)):
+        message = f"An account with the given {attribute} already exists."
+        if pool.username_attributes:
+            raise UsernameExistsException(message)
+        if not (force and attribute in VERIFIED_FLAGS):
+            raise AliasExistsException(message)
+        for other in others:
+            other.attributes[VERIFIED_FLAGS[attribute]] = "false"
+            tx.users.update(other)
+
+
+def _create(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> User:
+    attributes = new_user_attributes(pool, request.get("UserAttributes") or [])
+    sub = ids.sub()
+    username = request["Username"]
+    _refuse_alias_shaped_username(pool, username)
+    if pool.username_attributes:
+        attributes[_username_attribute(pool, username)] = username
+        username = sub
+    password = temporary_password(pool, request.get("TemporaryPassword"))
+    now = ctx.clock()
+    user = User(
+        sub=sub,
+        pool_id=pool.id,
+        username=username,
+        status=UserStatus.FORCE_CHANGE_PASSWORD,
+        enabled=True,
+        created=now,
+        modified=now,
+        attributes=attributes,
+        password=make_password_verifier(pool, username, password, now, temporary=True),
+    )
+    if not tx.users.add(user, pool.username_key(username)):
+        raise UsernameExistsException()
+    _claim_identifiers(tx, pool, user, force=bool(request.get("ForceAliasCreation")))
+    return user
+
+
+def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> User:
+    """MessageAction RESEND: a new temporary password for a user who has not signed in yet."""
+    user = require_user(tx, pool, request["Username"])
+    if user.status is not UserStatus.FORCE_CHANGE_PASSWORD:
+        raise UnsupportedUserStateException(
+            f"Resend not possible. {user.username} status is not FORCE_CHANGE_PASSWORD"
+        )
+    password = temporary_password(pool, request.get("TemporaryPassword"))
+    now = ctx.clock()
+    user.password = make_password_verifier(pool, user.username, password, now, temporary=True)
+    user.modified = now
+    tx.users.update(user)
+    return user
+
+
+@operation("AdminCreateUser")
+def admin_create_user(ctx: Context, request: Request) -> Response:
+    """Sending the invitation comes with code delivery; SUPPRESS and the default agree now."""
+    with ctx.store.write() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        if request.get("MessageAction") == "RESEND":
+            user = _reinvite(ctx, tx, pool, request)
+        else:
+            user = _create(ctx, tx, pool, request)
+    return {"User": user_type(user)}
+
+
+@operation("AdminGetUser")
+def admin_get_user(ctx: Context, request: Request) -> Response:
+    with ctx.store.read() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        user = require_user(tx, pool, request["Username"])
+    response: Response = {
+        "Username": user.username,
+        "UserAttributes": attribute_list(user),
+        "UserCreateDate": user.created,
+        "UserLastModifiedDate": user.modified,
+        "Enabled": user.enabled,
+        "UserStatus": user.status.value,
+    }
+    response.update({field: user.mfa[field] for field in USER_MFA_FIELDS if user.mfa.get(field)})
+    return response
+
+
+def _leave_all_groups(tx: Transaction, user: User) -> None:
+    while groups := tx.groups.groups_of(user.pool_id, user.sub, GROUP_BATCH, None).items:
+        for group in groups:
+            tx.groups.remove_member(user.pool_id, group.name, user.sub)
+
+
+@operation("AdminDeleteUser")
+def admin_delete_user(ctx: Context, request: Request) -> Response:
+    with ctx.store.write() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        user = require_user(tx, pool, request["Username"])
+        _leave_all_groups(tx, user)
+        tx.users.delete(user)
+    return {}
+
+
+def _set_enabled(ctx: Context, request: Request, enabled: bool) -> Response:
+    with ctx.store.write() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        user = require_user(tx, pool, request["Username"])
+        user.enabled = enabled
+        user.modified = ctx.clock()
+        tx.users.update(user)
+    return {}
+
+
+@operation("AdminDisableUser")
+def admin_disable_user(ctx: Context, request: Request) -> Response:
+    return _set_enabled(ctx, request, enabled=False)
+
+
+@operation("AdminEnableUser")
+def admin_enable_user(ctx: Context, request: Request) -> Response:
+    return _set_enabled(ctx, request, enabled=True)
+
+
+@operation("AdminConfirmSignUp")
+def admin_confirm_sign_up(ctx: Context, request: Request) -> Response:
+    with ctx.store.write() as tx:
+        pool = require_pool(tx, request["UserPoolId"])
+        user = require_user(tx, pool, request["Username"])
+        if user.status is not UserStatus.UNCONFIRMED:
+            raise NotAuthorizedException(
+                f"User cannot be confirmed. Current status is {user.status.value}"
+            )
+        user.status = UserStatus.CONFIRMED
+        user.modified = ctx.clock()
+        tx.users.update(user)
+    return {}

@@ -14,6 +14,7 @@ from userpool.storage.schema import user_lookup, users
 
 # Filters on columns of `users` rather than on the lookup index.
 _COLUMN_FILTERS = {"username": users.c.username, "sub": users.c.sub}
+_ENABLED_LABELS = (("Enabled", True), ("Disabled", False))
 
 
 def _row_values(user: User) -> dict[str, Any]:
@@ -56,8 +57,18 @@ def user_from_row(row: Any) -> User:
     )
 
 
-def _prefix_range(column: Any, prefix: str) -> Any:
-    """`column` starts with `prefix`, as a range the index can serve."""
+def _matches(candidate: str, op: FilterOp, value: str) -> bool:
+    return candidate == value if op == "=" else candidate.startswith(value)
+
+
+def _prefix_range(column: Any, prefix: str, dialect: str) -> Any:
+    """`column` starts with `prefix`, code point by code point, as a range.
+
+    PostgreSQL compares text by the database's collation, under which ``"carl" < "Carl" <
+    "carl\U0010ffff"`` may hold (en_US, ICU); comparing under "C" keeps the range exact.
+    """
+    if dialect == "postgresql":
+        column = column.collate("C")
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
@@ -128,14 +139,18 @@ class SqlUsers:
     def _filtered(self, query: Any, pool_id: str, name: str, op: FilterOp, value: str) -> Any:
         if name in _COLUMN_FILTERS:
             column = _COLUMN_FILTERS[name]
-            return query.where(column == value if op == "=" else _prefix_range(column, value))
-        if name == "cognito:user_status":
-            return query.where(func.lower(users.c.status) == value.lower())
-        if name == "status":
-            enabled = value.lower() == "enabled"
-            return query.where(users.c.enabled == enabled)
+            prefix = _prefix_range(column, value, self._db.dialect.name)
+            return query.where(column == value if op == "=" else prefix)
+        if name == "cognito:user_status":  # case-insensitive, as on Cognito
+            statuses = [s.value for s in UserStatus if _matches(s.value.lower(), op, value.lower())]
+            return query.where(users.c.status.in_(statuses))
+        if name == "status":  # "Enabled" / "Disabled", case-sensitive
+            states = [flag for label, flag in _ENABLED_LABELS if _matches(label, op, value)]
+            return query.where(users.c.enabled.in_(states))
         column = user_lookup.c.value
-        match = column == value if op == "=" else _prefix_range(column, value)
+        match = (
+            column == value if op == "=" else _prefix_range(column, value, self._db.dialect.name)
+        )
         subs = select(user_lookup.c.sub).where(
             user_lookup.c.pool_id == pool_id, user_lookup.c.name == name, match
         )
