@@ -128,3 +128,11 @@ class IncompleteSignatureException(CognitoError):
 
 class RefreshTokenReuseException(CognitoError):
     default_message = "Refresh token has been reused."
+
+
+class UnauthorizedException(CognitoError):
+    pass
+
+
+class UnsupportedTokenTypeException(CognitoError):
+    pass
