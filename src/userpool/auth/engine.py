@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from userpool.accounts.lookup import find_user
 from userpool.auth import issuing
 from userpool.auth.challenges.new_password import NEW_PASSWORD
 from userpool.auth.challenges.password_verifier import PASSWORD_VERIFIER
@@ -23,7 +24,6 @@ from userpool.auth.secret_hash import check_secret_hash
 from userpool.auth.sessions import INVALID, SessionState, check_binding
 from userpool.domain.client_rules import allowed_flows, auth_session_seconds
 from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
-from userpool.services.user_lookup import find_user
 
 Starter = Callable[[Attempt, Mapping[str, str]], "Outcome | Proceed"]
 

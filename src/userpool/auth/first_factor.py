@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from userpool.accounts.lookup import find_user
 from userpool.auth import lockout as lockouts
 from userpool.auth.outcomes import Attempt
 from userpool.crypto import srp
@@ -16,7 +17,6 @@ from userpool.domain.errors import (
     UserNotFoundException,
 )
 from userpool.domain.models import User, UserPool, UserStatus
-from userpool.services.user_lookup import find_user
 
 WRONG_PASSWORD = "Incorrect username or password."
 TEMPORARY_EXPIRED = "Temporary password has expired and must be reset by an administrator."

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from userpool.accounts.attributes import apply_attribute_changes, remove_attributes
+from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.auth import lockout
 from userpool.auth.first_factor import password_matches_verifier
 from userpool.domain.errors import LimitExceededException, NotAuthorizedException
@@ -12,8 +14,6 @@ from userpool.domain.models import AppClient
 from userpool.services.access import caller, check_access_token
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
-from userpool.services.user_attributes import apply_attribute_changes, remove_attributes
-from userpool.services.user_passwords import check_password, make_password_verifier
 from userpool.services.users import USER_MFA_FIELDS, attribute_list
 
 UNAUTHORIZED_WRITE = "A client attempted to write unauthorized attribute"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 
+from userpool.accounts.lookup import require_user
 from userpool.auth import refresh_tokens
 from userpool.auth.secret_hash import check_secret_hash
 from userpool.domain.client_rules import rotation_grace_seconds
@@ -18,7 +19,6 @@ from userpool.services.auth_ops import attempt_for, authentication_result
 from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
-from userpool.services.user_lookup import require_user
 from userpool.tokens.issuer import hash_refresh_token
 
 

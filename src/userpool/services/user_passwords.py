@@ -1,58 +1,14 @@
-"""AdminSetUserPassword, AdminResetUserPassword, and the password rules other operations share.
-
-Passwords are never stored: only the SRP salt and verifier made from them.
-"""
+"""AdminSetUserPassword and AdminResetUserPassword."""
 
 from __future__ import annotations
 
-from userpool.crypto import srp
-from userpool.domain.errors import (
-    InvalidParameterException,
-    InvalidPasswordException,
-    NotAuthorizedException,
-)
-from userpool.domain.models import PasswordVerifier, User, UserPool, UserStatus
-from userpool.domain.password_policy import (
-    PasswordPolicy,
-    generate_temporary_password,
-    policy_violation,
-)
+from userpool.accounts.lookup import VERIFIED_FLAGS, require_user
+from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
+from userpool.domain.models import User, UserStatus
 from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
-from userpool.services.user_lookup import VERIFIED_FLAGS, require_user
-
-# Cognito words the refusal differently for AdminCreateUser's temporary password.
-POLICY_REFUSAL = "Password did not conform with policy: "
-TEMPORARY_POLICY_REFUSAL = "Password did not conform with password policy: "
-
-
-def password_policy(pool: UserPool) -> PasswordPolicy:
-    policies = pool.settings.get("Policies") or {}
-    return PasswordPolicy.from_settings(policies.get("PasswordPolicy") or {})
-
-
-def check_password(pool: UserPool, password: str, refusal: str = POLICY_REFUSAL) -> None:
-    """Raise Cognito's `InvalidPasswordException` when `password` breaks the pool's policy."""
-    problem = policy_violation(password_policy(pool), password)
-    if problem is not None:
-        raise InvalidPasswordException(refusal + problem)
-
-
-def temporary_password(pool: UserPool, supplied: str | None) -> str:
-    """The caller's temporary password once checked, or a fresh one that fits the policy."""
-    if supplied is None:
-        return generate_temporary_password(password_policy(pool))
-    check_password(pool, supplied, TEMPORARY_POLICY_REFUSAL)
-    return supplied
-
-
-def make_password_verifier(
-    pool: UserPool, username: str, password: str, now: float, *, temporary: bool
-) -> PasswordVerifier:
-    """What is kept of `password`: an SRP salt and verifier for `username` in `pool`."""
-    salt, verifier = srp.make_verifier(pool.srp_name, username, password)
-    return PasswordVerifier(salt=salt, verifier=verifier, set_at=now, temporary=temporary)
 
 
 def _check_resettable(user: User) -> None:

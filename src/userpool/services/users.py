@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from userpool.accounts.attributes import has_valid_format, new_user_attributes
+from userpool.accounts.lookup import VERIFIED_FLAGS, require_user, taken_identifiers
+from userpool.accounts.passwords import make_password_verifier, temporary_password
 from userpool.crypto import ids
 from userpool.domain.errors import (
     AliasExistsException,
@@ -18,9 +21,6 @@ from userpool.domain.models import User, UserPool, UserStatus
 from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
-from userpool.services.user_attributes import has_valid_format, new_user_attributes
-from userpool.services.user_lookup import VERIFIED_FLAGS, require_user, taken_identifiers
-from userpool.services.user_passwords import make_password_verifier, temporary_password
 from userpool.storage.repositories import Transaction
 
 # What `User.mfa` may hold, under Cognito's names; each is shown only once it is set.

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 import orjson
 
+from userpool.accounts.attributes import apply_attribute_changes
+from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.auth.challenges.spec import ChallengeSpec, session_user
 from userpool.auth.next_step import NEW_PASSWORD_REQUIRED
 from userpool.auth.outcomes import Attempt, Proceed
@@ -14,8 +16,6 @@ from userpool.auth.params import required
 from userpool.auth.sessions import SessionState, consume
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import User, UserStatus
-from userpool.services.user_attributes import apply_attribute_changes
-from userpool.services.user_passwords import check_password, make_password_verifier
 
 PREFIX = "userAttributes."
 
