@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from userpool.accounts.attributes import apply_attribute_changes, remove_attributes
+from userpool.accounts.attributes import (
+    apply_attribute_changes,
+    refuse_taken_identifiers,
+    remove_attributes,
+)
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.auth import lockout
 from userpool.auth.first_factor import password_matches_verifier
@@ -45,6 +49,7 @@ def update_user_attributes(ctx: Context, request: Request) -> Response:
             tx.clients.get(token.client_id), (a["Name"] for a in request["UserAttributes"])
         )
         apply_attribute_changes(found.pool, found.user, request["UserAttributes"])
+        refuse_taken_identifiers(tx, found.pool, found.user)
         found.user.modified = ctx.clock()
         tx.users.update(found.user)
     return {}

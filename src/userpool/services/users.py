@@ -25,7 +25,6 @@ from userpool.storage.repositories import Transaction
 
 # What `User.mfa` may hold, under Cognito's names; each is shown only once it is set.
 USER_MFA_FIELDS = ("MFAOptions", "PreferredMfaSetting", "UserMFASettingList")
-GROUP_BATCH = 60
 
 _USERNAME_REFUSALS = {
     "email": "Username should be an email.",
@@ -166,18 +165,11 @@ def admin_get_user(ctx: Context, request: Request) -> Response:
     return response
 
 
-def _leave_all_groups(tx: Transaction, user: User) -> None:
-    while groups := tx.groups.groups_of(user.pool_id, user.sub, GROUP_BATCH, None).items:
-        for group in groups:
-            tx.groups.remove_member(user.pool_id, group.name, user.sub)
-
-
 @operation("AdminDeleteUser")
 def admin_delete_user(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"])
         user = require_user(tx, pool, request["Username"])
-        _leave_all_groups(tx, user)
         tx.users.delete(user)
     return {}
 

@@ -10,7 +10,13 @@ from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import Page, PasswordVerifier, User, UserStatus
 from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, FilterOp
-from userpool.storage.schema import user_lookup, users
+from userpool.storage.schema import (
+    group_members,
+    refresh_tokens,
+    sign_in_failures,
+    user_lookup,
+    users,
+)
 
 # Filters on columns of `users` rather than on the lookup index.
 _COLUMN_FILTERS = {"username": users.c.username, "sub": users.c.sub}
@@ -105,8 +111,9 @@ class SqlUsers:
         self._write_lookup(user)
 
     def delete(self, user: User) -> None:
-        self._db.execute(delete(user_lookup).where(user_lookup.c.sub == user.sub))
-        self._db.execute(delete(users).where(users.c.sub == user.sub))
+        """The user and all that hangs off them: lookups, memberships, tokens, lockout."""
+        for table in (user_lookup, group_members, refresh_tokens, sign_in_failures, users):
+            self._db.execute(delete(table).where(table.c.sub == user.sub))
 
     def find_by_attribute(self, pool_id: str, name: str, value: str, folded: bool) -> list[User]:
         column = user_lookup.c.folded if folded else user_lookup.c.value
