@@ -7,6 +7,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -95,6 +96,41 @@ def _canonical_query(query: str) -> str:
     return "&".join(f"{n}={v}" for n, v in sorted(pairs))
 
 
+def _canonical_path(path: str) -> str:
+    """`path` (decoded) without dot segments or empty ones, URI-encoded twice as AWS wants."""
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment and segment != ".":
+            segments.append(segment)
+    trailing = "/" if path.endswith("/") and segments else ""
+    normalized = "/" + "/".join(segments) + trailing
+    return quote(quote(normalized, safe="/~"), safe="/~")
+
+
+def canonical_request(request: SignedRequest, signed_headers: list[str]) -> str:
+    """The canonical request of SigV4. The payload hash is always the body's own.
+
+    A client's `X-Amz-Content-SHA256` header is not trusted: were it used in place of the
+    body's hash, whoever saw a signed request could replay its signature with another body.
+    """
+    headers = "".join(
+        f"{name}:{' '.join(request.headers.get(name, '').split())}\n" for name in signed_headers
+    )
+    return "\n".join(
+        [
+            request.method.upper(),
+            _canonical_path(request.path),
+            _canonical_query(request.query),
+            headers,
+            ";".join(signed_headers),
+            hashlib.sha256(request.body).hexdigest(),
+        ]
+    )
+
+
 def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     key = ("AWS4" + secret).encode()
     for part in (date, region, service, "aws4_request"):
@@ -105,23 +141,7 @@ def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
 def expected_signature(
     request: SignedRequest, auth: Authorization, amz_date: str, secret: str
 ) -> str:
-    headers = "".join(
-        f"{name}:{' '.join(request.headers.get(name, '').split())}\n"
-        for name in auth.signed_headers
-    )
-    payload = (
-        request.headers.get("x-amz-content-sha256") or hashlib.sha256(request.body).hexdigest()
-    )
-    canonical = "\n".join(
-        [
-            request.method,
-            quote(request.path or "/", safe="/-_.~"),
-            _canonical_query(request.query),
-            headers,
-            ";".join(auth.signed_headers),
-            payload,
-        ]
-    )
+    canonical = canonical_request(request, auth.signed_headers)
     scope = f"{auth.date}/{auth.region}/{auth.service}/aws4_request"
     to_sign = "\n".join(
         [ALGORITHM, amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()]
@@ -131,14 +151,19 @@ def expected_signature(
 
 
 def _request_time(request: SignedRequest) -> tuple[str, datetime]:
-    amz_date = request.headers.get("x-amz-date", "")
+    """The signing time, from `X-Amz-Date`, else from `Date` (as botocore signs either)."""
+    amz_date = request.headers.get("x-amz-date")
     try:
-        when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError as error:
+        if amz_date is not None:
+            when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        else:
+            when = parsedate_to_datetime(request.headers.get("date", ""))
+            when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    except (ValueError, TypeError) as error:
         raise IncompleteSignatureException(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
         ) from error
-    return amz_date, when
+    return when.strftime("%Y%m%dT%H%M%SZ"), when
 
 
 def _stamp(moment: float) -> str:
@@ -185,6 +210,10 @@ class SigV4Verifier:
         if auth.region != self._region:
             raise InvalidSignatureException(
                 f"Credential should be scoped to a valid region, not '{auth.region}'. "
+            )
+        if "host" not in auth.signed_headers:
+            raise InvalidSignatureException(
+                "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
             )
         _check_skew(amz_date, when.timestamp(), now)
         if auth.date != amz_date[:8]:
