@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,15 @@ def _sqlite_engine(url: Any) -> Engine:
     return engine
 
 
+# Alembic's `context` is a module-level proxy: two threads migrating at once would share it.
+_MIGRATING = threading.Lock()
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe when several nodes start at once."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+    with _MIGRATING, engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
         config.attributes["connection"] = connection

@@ -1,0 +1,425 @@
+"""One contract for the SQL store, run on SQLite and on PostgreSQL: every repository method."""
+
+from __future__ import annotations
+
+import multiprocessing
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import nullcontext
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+
+from tests.pg import fresh_database
+from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
+from userpool.domain.models import AppClient, Group, Page, PasswordVerifier, User, UserPool
+from userpool.domain.models import UserStatus as Status
+from userpool.storage import database
+from userpool.storage.schema import metadata
+from userpool.storage.sql_store import SqlStore, SqlTransaction
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def pg_store() -> Iterator[SqlStore]:
+    with fresh_database() as url:
+        engine = database.create(url)
+        database.migrate(engine)
+        yield SqlStore(engine)
+        engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
+    if request.param == "sqlite":
+        engine = database.create(f"sqlite:///{tmp_path / 'contract.db'}")
+        database.migrate(engine)
+        yield SqlStore(engine)
+        engine.dispose()
+        return
+    shared: SqlStore = request.getfixturevalue("pg_store")
+    with shared.engine.begin() as connection:
+        names = ", ".join(table.name for table in metadata.sorted_tables)
+        connection.execute(text(f"TRUNCATE {names}"))
+    yield shared
+
+
+def pool(pool_id: str = "us-east-1_contract", name: str = "p") -> UserPool:
+    return UserPool(pool_id, name, 1.0, 1.0, {"MfaConfiguration": "OFF"})
+
+
+def user(username: str, pool_id: str = "us-east-1_contract", **attributes: str) -> User:
+    password = PasswordVerifier("ab", "cd", 3.0, temporary=False)
+    sub = str(uuid.uuid4())
+    return User(sub, pool_id, username, Status.CONFIRMED, True, 2.0, 2.0, attributes, password, {})
+
+
+def with_users(store: SqlStore, *users: User) -> None:
+    with store.write() as tx:
+        tx.pools.add(pool(users[0].pool_id))
+        for each in users:
+            assert tx.users.add(each, each.username.lower())
+
+
+def walk(fetch: Callable[[str | None], Page]) -> list[list[Any]]:
+    """Every page of a listing, following `next_key` to the end."""
+    pages, after = [], None
+    while True:
+        page = fetch(after)
+        pages.append(page.items)
+        if page.next_key is None:
+            return pages
+        after = page.next_key
+
+
+def names(pages: list[list[Any]], attribute: str = "username") -> list[list[str]]:
+    return [[getattr(item, attribute) for item in page] for page in pages]
+
+
+def test_pools(store: SqlStore) -> None:
+    with store.write() as tx:
+        for n in range(5):
+            tx.pools.add(pool(f"us-east-1_pool{n}", f"name{n}"))
+    with store.write() as tx:
+        changed = tx.pools.get("us-east-1_pool3")
+        assert changed == pool("us-east-1_pool3", "name3")
+        changed.name, changed.modified, changed.settings = "renamed", 9.0, {"A": [1, {"b": 2}]}
+        tx.pools.update(changed)
+        tx.pools.delete("us-east-1_pool0")
+    with store.read() as tx:
+        assert tx.pools.get("us-east-1_pool3") == changed
+        assert tx.pools.get("us-east-1_pool0") is None
+        pages = walk(lambda after: tx.pools.list(2, after))
+    assert names(pages, "id") == [
+        ["us-east-1_pool1", "us-east-1_pool2"],
+        ["us-east-1_pool3", "us-east-1_pool4"],
+    ]
+
+
+def test_clients(store: SqlStore) -> None:
+    with store.write() as tx:
+        tx.pools.add(pool())
+        tx.pools.add(pool("us-east-1_other"))
+        for n in range(3):
+            tx.clients.add(AppClient(f"c{n}", "us-east-1_contract", f"app{n}", None, 1.0, 1.0))
+        tx.clients.add(AppClient("elsewhere", "us-east-1_other", "x", "s" * 51, 1.0, 1.0))
+    with store.write() as tx:
+        client = tx.clients.get("c1")
+        assert client == AppClient("c1", "us-east-1_contract", "app1", None, 1.0, 1.0)
+        client.secret, client.settings = "secret", {"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}
+        tx.clients.update(client)
+        tx.clients.delete("c0")
+    with store.read() as tx:
+        assert tx.clients.get("c1") == client
+        assert tx.clients.get("c0") is None
+        assert tx.clients.get("elsewhere").secret == "s" * 51  # type: ignore[union-attr]
+        pages = walk(lambda after: tx.clients.list("us-east-1_contract", 1, after))
+    assert names(pages, "id") == [["c1"], ["c2"]]
+
+
+def test_users_add_get_update_delete(store: SqlStore) -> None:
+    alice = user("Alice", email="alice@example.com")
+    with_users(store, alice)
+    with store.write() as tx:
+        assert not tx.users.add(user("ALICE"), "alice")  # the key is taken
+        assert tx.users.add(user("bob"), "bob")  # the transaction goes on after a duplicate
+        assert tx.users.add(user("alice", "us-east-1_other"), "alice")  # other pool: free
+    with store.write() as tx:
+        stored = tx.users.get("us-east-1_contract", "alice")
+        assert stored == alice
+        assert tx.users.get("us-east-1_contract", "Alice") is None
+        assert tx.users.get_by_sub("us-east-1_contract", alice.sub) == alice
+        assert tx.users.get_by_sub("us-east-1_other", alice.sub) is None
+        stored.status, stored.enabled, stored.password = Status.RESET_REQUIRED, False, None
+        stored.attributes["email"], stored.mfa = "new@example.com", {"totp": "secret"}
+        tx.users.update(stored)
+    with store.write() as tx:
+        assert tx.users.get("us-east-1_contract", "alice") == stored
+        assert tx.users.find_by_attribute("us-east-1_contract", "email", "new@example.com", False)
+        assert not tx.users.find_by_attribute(
+            "us-east-1_contract", "email", "alice@example.com", False
+        )
+        tx.groups.add(Group("us-east-1_contract", "g", 1.0, 1.0))
+        tx.groups.add_member("us-east-1_contract", "g", alice.sub)
+        token = RefreshRecord("h", "j", "us-east-1_contract", "c", alice.sub, 1.0, 1.0, 9.0)
+        tx.refresh_tokens.add(token)
+        tx.lockouts.save("us-east-1_contract", alice.sub, Lockout(1, 1.0, 1.0))
+        tx.users.delete(stored)
+    with store.read() as tx:
+        assert tx.users.get("us-east-1_contract", "alice") is None
+        assert tx.groups.members("us-east-1_contract", "g", 60, None).items == []
+        assert tx.refresh_tokens.get("h") is None
+        assert tx.lockouts.get(alice.sub) is None
+        assert not tx.users.find_by_attribute(
+            "us-east-1_contract", "email", "NEW@example.com", True
+        )
+        assert tx.users.count("us-east-1_contract") == 1
+
+
+def test_find_by_attribute_exact_and_folded(store: SqlStore) -> None:
+    pool_id = "us-east-1_contract"
+    with_users(
+        store,
+        user("u1", email="Mixed@Example.com", nickname="nick"),
+        user("u2", email="mixed@example.com"),
+        user("u3", phone_number="+15550100"),
+    )
+    with store.read() as tx:
+        find = tx.users.find_by_attribute
+        assert [u.username for u in find(pool_id, "email", "Mixed@Example.com", False)] == ["u1"]
+        assert [u.username for u in find(pool_id, "email", "MIXED@example.COM", True)] == [
+            "u1",
+            "u2",
+        ]
+        assert find(pool_id, "email", "MIXED@example.COM", False) == []
+        assert [u.username for u in find(pool_id, "phone_number", "+15550100", False)] == ["u3"]
+        assert find(pool_id, "nickname", "nick", False) == []  # not a searchable attribute
+        assert find("us-east-1_other", "email", "mixed@example.com", True) == []
+
+
+def test_list_pages_and_filters(store: SqlStore) -> None:
+    pool_id = "us-east-1_contract"
+    people = [
+        user("ann", email="ann@a.example", given_name="Ann", name="Ann Lee"),
+        user("anne", email="anne@b.example", given_name="Anne"),
+        user("bob", email="bob@a.example", family_name="Lee"),
+        user("carl", email="Carl@a.example", preferred_username="ann"),
+        user("dora", phone_number="+15550111"),
+    ]
+    people[1].enabled, people[2].status = False, Status.FORCE_CHANGE_PASSWORD
+    with_users(store, *people)
+    with store.read() as tx:
+
+        def listed(limit: int, where: Any = None) -> list[list[str]]:
+            return names(walk(lambda after: tx.users.list(pool_id, limit, after, where)))
+
+        assert listed(2) == [["ann", "anne"], ["bob", "carl"], ["dora"]]
+        assert listed(60, ("email", "=", "ann@a.example")) == [["ann"]]
+        assert listed(60, ("email", "^=", "ann")) == [["ann", "anne"]]
+        assert listed(1, ("email", "^=", "an")) == [["ann"], ["anne"]]
+        assert listed(60, ("email", "^=", "carl")) == [[]]  # prefixes are case-sensitive
+        assert listed(60, ("given_name", "^=", "An")) == [["ann", "anne"]]
+        assert listed(60, ("family_name", "=", "Lee")) == [["bob"]]
+        assert listed(60, ("name", "^=", "Ann L")) == [["ann"]]
+        assert listed(60, ("preferred_username", "=", "ann")) == [["carl"]]
+        assert listed(60, ("phone_number", "^=", "+1555")) == [["dora"]]
+        assert listed(60, ("status", "=", "Enabled")) == [["ann", "bob", "carl", "dora"]]
+        assert listed(60, ("status", "=", "Disabled")) == [["anne"]]
+        assert listed(60, ("cognito:user_status", "=", "force_change_password")) == [["bob"]]
+        assert listed(60, ("cognito:user_status", "=", "CONFIRMED")) == [
+            ["ann", "anne", "carl", "dora"]
+        ]
+        assert listed(60, ("username", "=", "anne")) == [["anne"]]
+        assert listed(60, ("username", "=", "Anne")) == [[]]
+        assert listed(60, ("username", "^=", "an")) == [["ann", "anne"]]
+        assert listed(60, ("username", "^=", "AN")) == [[]]
+        assert listed(60, ("sub", "=", people[3].sub)) == [["carl"]]
+        assert listed(60, ("sub", "^=", people[3].sub[:8])) == [["carl"]]
+        assert tx.users.count(pool_id) == 5
+        assert tx.users.count("us-east-1_other") == 0
+        assert tx.users.list("us-east-1_other", 60, None).items == []
+
+
+def test_groups(store: SqlStore) -> None:
+    pool_id = "us-east-1_contract"
+    with store.write() as tx:
+        tx.pools.add(pool())
+        for name in ("admins", "editors", "viewers"):
+            assert tx.groups.add(Group(pool_id, name, 1.0, 1.0, f"{name}!", None, 1))
+        assert not tx.groups.add(Group(pool_id, "admins", 5.0, 5.0))
+        assert tx.groups.add(Group("us-east-1_other", "admins", 1.0, 1.0))
+    with store.write() as tx:
+        editors = tx.groups.get(pool_id, "editors")
+        assert editors == Group(pool_id, "editors", 1.0, 1.0, "editors!", None, 1)
+        editors.description, editors.role_arn, editors.precedence = None, "arn:aws:iam::1:role/r", 7
+        tx.groups.update(editors)
+        tx.groups.delete(pool_id, "viewers")
+    with store.read() as tx:
+        assert tx.groups.get(pool_id, "editors") == editors
+        assert tx.groups.get(pool_id, "viewers") is None
+        assert tx.groups.get(pool_id, "Admins") is None
+        pages = walk(lambda after: tx.groups.list(pool_id, 1, after))
+    assert names(pages, "name") == [["admins"], ["editors"]]
+
+
+def test_group_membership(store: SqlStore) -> None:
+    pool_id = "us-east-1_contract"
+    people = [user(name) for name in ("amy", "ben", "cat")]
+    with_users(store, *people)
+    amy, ben, cat = people
+    with store.write() as tx:
+        for name in ("g1", "g2", "g3"):
+            tx.groups.add(Group(pool_id, name, 1.0, 1.0))
+        for sub in (amy.sub, ben.sub, cat.sub):
+            tx.groups.add_member(pool_id, "g1", sub)
+        tx.groups.add_member(pool_id, "g1", amy.sub)  # twice is once
+        tx.groups.add_member(pool_id, "g2", amy.sub)
+        tx.groups.add_member(pool_id, "g3", amy.sub)
+        tx.groups.add_member(pool_id, "g3", ben.sub)
+        tx.groups.remove_member(pool_id, "g3", amy.sub)
+        tx.groups.remove_member(pool_id, "g3", cat.sub)  # not a member: nothing happens
+    with store.read() as tx:
+        groups_of = names(walk(lambda a: tx.groups.groups_of(pool_id, amy.sub, 1, a)), "name")
+        assert groups_of == [["g1"], ["g2"]]
+        members = names(walk(lambda a: tx.groups.members(pool_id, "g1", 2, a)))
+        assert members == [["amy", "ben"], ["cat"]]
+        assert names([tx.groups.members(pool_id, "g3", 60, None).items]) == [["ben"]]
+    with store.write() as tx:
+        tx.groups.delete(pool_id, "g1")
+        tx.groups.add(Group(pool_id, "g1", 1.0, 1.0))  # a new group of the same name is empty
+    with store.read() as tx:
+        assert tx.groups.members(pool_id, "g1", 60, None).items == []
+        assert [g.name for g in tx.groups.groups_of(pool_id, amy.sub, 60, None).items] == ["g2"]
+
+
+def test_signing_keys(store: SqlStore) -> None:
+    keys = [
+        StoredSigningKey(f"kid{n}", "us-east-1_contract", "id", b"\0sealed", "{}", float(n))
+        for n in (2, 1)
+    ]
+    with store.write() as tx:
+        for key in keys:
+            tx.signing_keys.add(key)
+    with store.read() as tx:
+        assert tx.signing_keys.get("kid2") == keys[0]
+        assert tx.signing_keys.get("nope") is None
+        assert tx.signing_keys.for_pool("us-east-1_contract") == keys[::-1]
+        assert tx.signing_keys.for_pool("us-east-1_other") == []
+
+
+def test_refresh_tokens_sessions_and_lockouts(store: SqlStore) -> None:
+    def record(n: int, sub: str = "s1", expires: float = 100.0) -> RefreshRecord:
+        return RefreshRecord(f"h{n}", f"j{n}", "us-east-1_contract", "c", sub, 1.0, 1.0, expires)
+
+    with store.write() as tx:
+        for each in (record(1), record(2), record(3, "s2"), record(4, expires=5.0)):
+            tx.refresh_tokens.add(each)
+        tx.refresh_tokens.revoke("j1")
+        tx.refresh_tokens.mark_rotated("h2", 10.0)
+        tx.refresh_tokens.mark_rotated("h2", 20.0)  # the first rotation time stays
+        tx.refresh_tokens.purge_expired(50.0)
+        assert tx.session_markers.consume("sid1", 60.0)
+        assert not tx.session_markers.consume("sid1", 60.0)
+        assert tx.session_markers.consume("sid2", 10.0)
+        tx.session_markers.purge_expired(50.0)
+        tx.lockouts.save("us-east-1_contract", "s1", Lockout(3, 4.0, 5.0))
+        tx.lockouts.save("us-east-1_contract", "s1", Lockout(4, 6.0, 7.0))
+        tx.lockouts.save("us-east-1_contract", "s2", Lockout(1, 1.0, 1.0))
+        tx.lockouts.clear("s2")
+    with store.write() as tx:
+        assert tx.refresh_tokens.get("h1") == replace(record(1), revoked=True)
+        assert tx.refresh_tokens.get_by_jti("j2").rotated_at == 10.0  # type: ignore[union-attr]
+        assert tx.refresh_tokens.get("h4") is None
+        tx.refresh_tokens.revoke_user("us-east-1_contract", "s2")
+        assert tx.refresh_tokens.get("h3").revoked  # type: ignore[union-attr]
+        assert not tx.refresh_tokens.get("h2").revoked  # type: ignore[union-attr]
+        assert tx.session_markers.consume("sid2", 60.0)  # purged, so usable again
+        assert not tx.session_markers.consume("sid1", 60.0)
+        assert tx.lockouts.get("s1") == Lockout(4, 6.0, 7.0)
+        assert tx.lockouts.get("s2") is None
+
+
+def test_deleting_a_pool_deletes_everything_in_it(store: SqlStore) -> None:
+    gone, kept = "us-east-1_gone", "us-east-1_kept"
+    for pool_id in (gone, kept):
+        member = user("same-name", pool_id, email="same@example.com")
+        with_users(store, member)
+        with store.write() as tx:
+            tx.clients.add(AppClient(f"client-{pool_id}", pool_id, "app", None, 1.0, 1.0))
+            tx.groups.add(Group(pool_id, "group", 1.0, 1.0))
+            tx.groups.add_member(pool_id, "group", member.sub)
+            tx.signing_keys.add(StoredSigningKey(f"kid-{pool_id}", pool_id, "id", b"k", "{}", 1))
+            refresh = RefreshRecord(
+                f"h-{pool_id}", f"j-{pool_id}", pool_id, "c", member.sub, 1, 1, 9
+            )
+            tx.refresh_tokens.add(refresh)
+            tx.lockouts.save(pool_id, member.sub, Lockout(1, 1.0, 1.0))
+    with store.write() as tx:
+        tx.pools.delete(gone)
+    with store.read() as tx:
+        assert tx.pools.get(gone) is None
+        assert tx.clients.list(gone, 60, None).items == []
+        assert tx.users.count(gone) == 0
+        assert tx.users.find_by_attribute(gone, "email", "same@example.com", False) == []
+        assert tx.groups.list(gone, 60, None).items == []
+        assert tx.groups.members(gone, "group", 60, None).items == []
+        assert tx.signing_keys.for_pool(gone) == []
+        assert tx.refresh_tokens.get(f"h-{gone}") is None
+        assert_pool_intact(tx, kept)
+    with store.engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            if "pool_id" in table.c:
+                query = text(f"SELECT count(*) FROM {table.name} WHERE pool_id = :p")
+                assert connection.execute(query, {"p": gone}).scalar_one() == 0, table.name
+
+
+def assert_pool_intact(tx: SqlTransaction, pool_id: str) -> None:
+    assert tx.pools.get(pool_id) is not None
+    assert [c.id for c in tx.clients.list(pool_id, 60, None).items] == [f"client-{pool_id}"]
+    member = tx.users.find_by_attribute(pool_id, "email", "same@example.com", False)[0]
+    assert [u.sub for u in tx.groups.members(pool_id, "group", 60, None).items] == [member.sub]
+    assert tx.signing_keys.get(f"kid-{pool_id}") is not None
+    assert tx.refresh_tokens.get(f"h-{pool_id}") is not None
+    assert tx.lockouts.get(member.sub) is not None
+
+
+class Boom(Exception):
+    pass
+
+
+def test_a_failed_write_leaves_nothing_behind(store: SqlStore) -> None:
+    existing = user("existing", email="old@example.com")
+    with_users(store, existing)
+    with pytest.raises(Boom), store.write() as tx:
+        tx.pools.add(pool("us-east-1_half"))
+        tx.users.add(user("new", "us-east-1_half", email="x@example.com"), "new")
+        assert not tx.users.add(user("existing"), "existing")  # a savepoint rolled back
+        tx.groups.add(Group("us-east-1_contract", "g", 1.0, 1.0))
+        tx.groups.add_member("us-east-1_contract", "g", existing.sub)
+        changed = tx.users.get("us-east-1_contract", "existing")
+        changed.attributes["email"] = "changed@example.com"  # type: ignore[union-attr]
+        tx.users.update(changed)  # type: ignore[arg-type]
+        tx.pools.delete("us-east-1_contract")
+        raise Boom
+    with store.read() as tx:
+        assert tx.pools.get("us-east-1_half") is None
+        assert tx.users.count("us-east-1_half") == 0
+        assert tx.users.get("us-east-1_contract", "existing") == existing
+        found = tx.users.find_by_attribute("us-east-1_contract", "email", "old@example.com", False)
+        assert found == [existing]
+        assert tx.groups.get("us-east-1_contract", "g") is None
+
+
+def spawned(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("executor", [ThreadPoolExecutor, spawned], ids=["threads", "processes"])
+def test_migrate_is_idempotent_and_safe_twice_at_once(
+    backend: str, executor: Callable[[int], Executor], tmp_path: Path
+) -> None:
+    """Two nodes (or two threads) starting together both migrate; the schema ends at head."""
+    where = fresh_database() if backend == "postgres" else nullcontext(f"sqlite:///{tmp_path}/m.db")
+    with where as url:
+        with executor(2) as workers:
+            for run in [workers.submit(migrate, url) for _ in range(2)]:
+                run.result()
+        migrate(url)
+        engine = database.create(url)
+        assert {t.name for t in metadata.sorted_tables} <= set(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        engine.dispose()
+    assert len(versions) == 1
+
+
+def migrate(url: str) -> None:
+    engine = database.create(url)
+    database.migrate(engine)
+    engine.dispose()
