@@ -1,0 +1,430 @@
+"""Sign-in throughput and latency: InitiateAuth USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH,
+and GetUser with an access token, at several concurrencies and pool sizes.
+
+    python bench/signin.py --users 10,100000 --seconds 10     # starts `userpool serve`
+    python bench/signin.py --endpoint http://127.0.0.1:9230  # against a running server
+    python bench/signin.py --users 10 --ops USER_PASSWORD_AUTH --concurrency 32 \\
+        --profile /tmp/signin.txt                            # py-spy on the server, one cell
+
+Users are bulk-loaded into one new pool (AdminCreateUser + AdminSetUserPassword Permanent)
+and topped up from one `--users` count to the next. Each cell (operation, users,
+concurrency) has a warm-up, then a window of `--seconds` in which only requests that both
+start and end inside it count. Load comes from `--processes` client processes; each drives
+its share of the connections as coroutines on one uvloop loop over raw keep-alive sockets
+with prebuilt request bytes (bench/_http.py). Why not threads + http.client: with two cores
+shared by server and client, what matters is client CPU per request, and http.client's
+header parsing plus a GIL handoff per response costs several times more than this loop
+(`gen%` in the table shows what the generator took).
+
+Columns: `srv ms/req` is the server's CPU time (all its processes, from /proc) per
+measured request; `gen%` and `other%` are the load generator's and everything else's CPU
+in % of one core over the window (other% > 0 means the machine was not quiet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+import random
+import signal
+import sys
+import time
+import uuid
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.sharedctypes import Synchronized
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _http
+
+OPERATIONS = ("USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "GetUser")
+PASSWORD = "Bench-Passw0rd!"
+EXPECTED = {
+    "USER_PASSWORD_AUTH": b'"AuthenticationResult"',
+    "REFRESH_TOKEN_AUTH": b'"AuthenticationResult"',
+    "GetUser": b'"Username"',
+}
+FORK = mp.get_context("fork")
+
+
+def username(index: int) -> str:
+    return f"user{index:07d}"
+
+
+# ---------------------------------------------------------------- setup and bulk loading
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    host: str  # the Host header: host:port
+    region: str
+    pool_id: str = ""
+    client_id: str = ""
+
+    async def client(self, *, admin: bool = False) -> _http.Client:
+        connection = await _http.connect(self.url)
+        return _http.Client(connection, self.host, self.region if admin else None)
+
+
+def initiate(client_id: str, flow: str, **params: str) -> dict[str, Any]:
+    return {"AuthFlow": flow, "ClientId": client_id, "AuthParameters": params}
+
+
+async def create_pool(target: Target) -> Target:
+    admin = await target.client(admin=True)
+    pool = await admin.call("CreateUserPool", {"PoolName": f"bench-{uuid.uuid4().hex[:8]}"})
+    pool_id = pool["UserPool"]["Id"]
+    flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    request = {"UserPoolId": pool_id, "ClientName": "bench", "ExplicitAuthFlows": flows}
+    client = await admin.call("CreateUserPoolClient", request)
+    admin.connection.close()
+    return Target(
+        target.url, target.host, target.region, pool_id, client["UserPoolClient"]["ClientId"]
+    )
+
+
+def _load_part(target: Target, indices: range, connections: int, done: Synchronized[int]) -> None:
+    async def load(part: range) -> None:
+        admin = await target.client(admin=True)
+        for index in part:
+            user = {"UserPoolId": target.pool_id, "Username": username(index)}
+            email = [{"Name": "email", "Value": f"{username(index)}@example.com"}]
+            await admin.call(
+                "AdminCreateUser",
+                {
+                    **user,
+                    "TemporaryPassword": PASSWORD,
+                    "MessageAction": "SUPPRESS",
+                    "UserAttributes": email,
+                },
+            )
+            await admin.call(
+                "AdminSetUserPassword", {**user, "Password": PASSWORD, "Permanent": True}
+            )
+            with done.get_lock():
+                done.value += 1
+
+    async def main() -> None:
+        await asyncio.gather(*(load(indices[k::connections]) for k in range(connections)))
+
+    _http.run(main)
+
+
+def load_users(target: Target, first: int, count: int, processes: int, connections: int) -> None:
+    """Users `first`..`count`-1, over processes x connections keep-alive connections."""
+    started = last = time.monotonic()
+    done: Synchronized[int] = FORK.Value("q", 0)
+    parts = [range(first + k, count, processes) for k in range(processes)]
+    workers = [FORK.Process(target=_load_part, args=(target, p, connections, done)) for p in parts]
+    for worker in workers:
+        worker.start()
+    while any(worker.is_alive() for worker in workers):
+        time.sleep(0.2)
+        if time.monotonic() - last >= 30:
+            last = time.monotonic()
+            rate = done.value / (last - started)
+            print(f"  loading: {first + done.value}/{count} users ({rate:.0f}/s)", flush=True)
+    if any(worker.exitcode for worker in workers):
+        raise SystemExit("loading users failed (see the traceback above)")
+    took = time.monotonic() - started
+    print(
+        f"loaded users {first}..{count - 1} in {took:.1f} s: {(count - first) / took:.0f} users/s "
+        f"(AdminCreateUser + AdminSetUserPassword, {processes} processes x {connections} "
+        "connections)",
+        flush=True,
+    )
+
+
+async def sign_in(target: Target, names: list[str]) -> list[tuple[str, str]]:
+    """(refresh token, access token) for each name, signed in over 8 connections."""
+    tokens: list[tuple[str, str]] = []
+
+    async def some(part: list[str]) -> None:
+        client = await target.client()
+        for name in part:
+            request = initiate(
+                target.client_id, "USER_PASSWORD_AUTH", USERNAME=name, PASSWORD=PASSWORD
+            )
+            result = (await client.call("InitiateAuth", request))["AuthenticationResult"]
+            tokens.append((result["RefreshToken"], result["AccessToken"]))
+        client.connection.close()
+
+    await asyncio.gather(*(some(names[k::8]) for k in range(8)))
+    return tokens
+
+
+def requests_for(target: Target, operation: str, users: int, rng: random.Random) -> list[bytes]:
+    """Prebuilt request bytes for one operation (random users), cycled by every connection."""
+    names = [
+        username(rng.randrange(users))
+        for _ in range(4096 if operation == "USER_PASSWORD_AUTH" else 128)
+    ]
+    if operation == "USER_PASSWORD_AUTH":
+        payloads = [
+            initiate(target.client_id, operation, USERNAME=name, PASSWORD=PASSWORD)
+            for name in names
+        ]
+    else:
+        tokens = _http.run(lambda: sign_in(target, names))
+        payloads = [
+            {"AccessToken": access}
+            if operation == "GetUser"
+            else initiate(target.client_id, operation, REFRESH_TOKEN=refresh)
+            for refresh, access in tokens
+        ]
+    name = "GetUser" if operation == "GetUser" else "InitiateAuth"
+    return [_http.aws_json_request(target.host, name, payload) for payload in payloads]
+
+
+# ---------------------------------------------------------------- one cell
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float  # wall clock, shared by all processes: warm-up begins
+    measure: float  # the window begins
+    end: float
+
+
+@dataclass
+class Share:
+    latencies: bytes  # array('d') of seconds
+    errors: int
+    sample: str
+    cpu: float
+
+
+async def _drive(
+    url: str, requests: list[bytes], offsets: list[int], expect: bytes, w: Window
+) -> Share:
+    connections = [await _http.connect(url) for _ in offsets]
+    await asyncio.sleep(max(0.0, w.start - time.time()))
+    latencies = array("d")
+    failures: list[str] = []
+
+    async def drive(connection: _http.Connection, index: int) -> None:
+        count = len(requests)
+        while (began := time.time()) < w.end:
+            try:
+                status, body = await connection.call(requests[index % count])
+            except ConnectionError as error:
+                failures.append(str(error))
+                return
+            ended = time.time()
+            index += 1
+            if status != 200 or expect not in body:
+                failures.append(f"HTTP {status}: {body[:200]!r}")
+            elif began >= w.measure and ended <= w.end:
+                latencies.append(ended - began)
+
+    async def cpu_in_window() -> float:
+        await asyncio.sleep(max(0.0, w.measure - time.time()))
+        before = time.process_time()
+        await asyncio.sleep(max(0.0, w.end - time.time()))
+        return time.process_time() - before
+
+    cpu = asyncio.ensure_future(cpu_in_window())
+    await asyncio.gather(*(drive(c, o) for c, o in zip(connections, offsets, strict=True)))
+    for connection in connections:
+        connection.close()
+    return Share(latencies.tobytes(), len(failures), failures[0] if failures else "", await cpu)
+
+
+def _cell_process(
+    url: str, requests: list[bytes], offsets: list[int], expect: bytes, w: Window, out: Any
+) -> None:
+    out.put(_http.run(lambda: _drive(url, requests, offsets, expect, w)))
+
+
+@dataclass(frozen=True)
+class Row:
+    operation: str
+    users: int
+    concurrency: int
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+    requests: int
+    server_ms: float | None
+    gen_pct: float
+    other_pct: float | None
+
+
+HEADER = (
+    f"{'operation':<20} {'users':>7} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    f"{'errors':>6} {'requests':>8} {'srv ms/req':>10} {'gen%':>5} {'other%':>6}"
+)
+
+
+def format_row(row: Row) -> str:
+    server = f"{row.server_ms:10.2f}" if row.server_ms is not None else f"{'-':>10}"
+    other = f"{row.other_pct:6.0f}" if row.other_pct is not None else f"{'-':>6}"
+    return (
+        f"{row.operation:<20} {row.users:>7} {row.concurrency:>4} {row.rps:8.1f} "
+        f"{row.p50:8.2f} {row.p99:8.2f} {row.errors:>6} {row.requests:>8} {server} "
+        f"{row.gen_pct:5.0f} {other}"
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    processes: int
+    warmup: float
+    seconds: float
+    server_pid: int | None
+    profile: Path | None
+    profiler: str = _http.PY_SPY
+
+
+def run_cell(
+    plan: Plan, url: str, operation: str, users: int, requests: list[bytes], concurrency: int
+) -> Row:
+    processes = min(plan.processes, concurrency)
+    step = max(1, len(requests) // concurrency)
+    offsets = [[c * step for c in range(k, concurrency, processes)] for k in range(processes)]
+    start = time.time() + 0.2 + 0.1 * processes
+    w = Window(start, start + plan.warmup, start + plan.warmup + plan.seconds)
+    out = FORK.SimpleQueue()
+    workers = [
+        FORK.Process(target=_cell_process, args=(url, requests, part, EXPECTED[operation], w, out))
+        for part in offsets
+    ]
+    for worker in workers:
+        worker.start()
+    pids = _http.process_tree(plan.server_pid) if plan.server_pid else []
+    time.sleep(max(0.0, w.measure - time.time()))
+    profiler = None
+    if plan.profile is not None and plan.server_pid is not None:
+        profiler = _http.start_profiler(plan.profiler, plan.profile, plan.server_pid)
+    server_before, busy_before = _http.cpu_seconds(pids), _http.machine_busy_seconds()
+    time.sleep(max(0.0, w.end - time.time()))
+    server_after, busy_after = _http.cpu_seconds(pids), _http.machine_busy_seconds()
+    shares: list[Share] = [out.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    if profiler is not None and plan.profile is not None:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(timeout=60)
+        _http.summarise_profile(plan.profile)
+    latencies = sorted(x for share in shares for x in array("d", share.latencies))
+    count = len(latencies)
+    for share in shares:
+        if share.sample:
+            print(f"  {operation} error sample: {share.sample}", flush=True)
+
+    def percentile(q: float) -> float:
+        return latencies[min(count - 1, int(q * count))] * 1000 if count else 0.0
+
+    client_cpu = sum(share.cpu for share in shares)
+    server_cpu = server_after - server_before
+    return Row(
+        operation=operation,
+        users=users,
+        concurrency=concurrency,
+        rps=count / plan.seconds,
+        p50=percentile(0.50),
+        p99=percentile(0.99),
+        errors=sum(share.errors for share in shares),
+        requests=count,
+        server_ms=server_cpu / count * 1000 if pids and count else None,
+        gen_pct=client_cpu / plan.seconds * 100,
+        other_pct=(busy_after - busy_before - server_cpu - client_cpu) / plan.seconds * 100
+        if pids
+        else None,
+    )
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+
+    def ints(text: str) -> list[int]:
+        return [int(part) for part in text.split(",") if part]
+
+    def ops(text: str) -> list[str]:
+        chosen = [part for part in text.split(",") if part]
+        if not set(chosen) <= set(OPERATIONS):
+            raise argparse.ArgumentTypeError(f"operations are {', '.join(OPERATIONS)}")
+        return chosen
+
+    parser.add_argument("--endpoint", help="a running server; default: start one")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--db", help="database URL for the started server (PostgreSQL)")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--users", type=ints, default=[10, 100_000], help="e.g. 10,100000")
+    parser.add_argument("--concurrency", type=ints, default=[1, 8, 32])
+    parser.add_argument("--ops", type=ops, default=list(OPERATIONS))
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured window per cell")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up per cell")
+    parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    parser.add_argument(
+        "--load-connections", type=int, default=16, help="connections per loading process"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="output: .txt raw, .svg, .json")
+    parser.add_argument("--profile-cell", default="USER_PASSWORD_AUTH:32", help="OP:CONCURRENCY")
+    parser.add_argument("--profiler", default=_http.PY_SPY, help="see _http.start_profiler")
+    return parser.parse_args(argv)
+
+
+def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> list[Row]:
+    host, port = _http.host_port(url)
+    target = _http.run(lambda: create_pool(Target(url, f"{host}:{port}", args.region)))
+    print(f"pool {target.pool_id}, client {target.client_id}", flush=True)
+    rng = random.Random(args.seed)
+    profile_op, _, profile_conc = args.profile_cell.partition(":")
+    rows: list[Row] = []
+    loaded = 0
+    timing = (args.processes, args.warmup, args.seconds)
+    print(HEADER, flush=True)
+    for users in sorted(args.users):
+        if users > loaded:
+            load_users(target, loaded, users, args.processes, args.load_connections)
+            loaded = users
+        for operation in args.ops:
+            requests = requests_for(target, operation, users, rng)
+            for concurrency in args.concurrency:
+                cell = (operation, str(concurrency)) == (profile_op, profile_conc)
+                profile, args.profile = (args.profile, None) if cell else (None, args.profile)
+                plan = Plan(*timing, server_pid, profile, args.profiler)
+                rows.append(run_cell(plan, url, operation, users, requests, concurrency))
+                print(format_row(rows[-1]), flush=True)
+    if args.profile:
+        print(f"no cell matched --profile-cell {args.profile_cell}: nothing profiled")
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.profile and args.endpoint:
+        raise SystemExit("--profile needs the server this script starts (no --endpoint)")
+    where = args.endpoint or f"own server, {args.workers} workers, {args.db or 'SQLite'}"
+    print(
+        f"signin bench: {where}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
+        f"{args.processes} client processes; warm-up {args.warmup} s, window {args.seconds} s",
+        flush=True,
+    )
+    with contextlib.ExitStack() as stack:
+        if args.endpoint:
+            url, pid = args.endpoint.rstrip("/"), None
+        else:
+            url, pid = stack.enter_context(_http.own_server(args.workers, args.db))
+        rows = benchmark(args, url, pid)
+    print(f"\n== results (load average now {os.getloadavg()[0]:.2f}) ==")
+    print(HEADER)
+    for row in rows:
+        print(format_row(row))
+
+
+if __name__ == "__main__":
+    main()
