@@ -9,6 +9,8 @@ from userpool.auth import refresh_tokens
 from userpool.auth.secret_hash import check_secret_hash
 from userpool.domain.client_rules import rotation_grace_seconds
 from userpool.domain.errors import (
+    CognitoError,
+    NotAuthorizedException,
     UnauthorizedException,
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
@@ -22,11 +24,13 @@ from userpool.services.registry import operation
 from userpool.tokens.issuer import hash_refresh_token
 
 
-def _check_client_secret(client: AppClient, given: str | None) -> None:
+def _check_client_secret(
+    client: AppClient, given: str | None, refusal: type[CognitoError] = UnauthorizedException
+) -> None:
     if client.secret is None:
         return
     if given is None or not hmac.compare_digest(given.encode(), client.secret.encode()):
-        raise UnauthorizedException("Client authentication failed.")
+        raise refusal("Client authentication failed.")
 
 
 @operation("GetTokensFromRefreshToken")
@@ -35,7 +39,8 @@ def get_tokens_from_refresh_token(ctx: Context, request: Request) -> Response:
     if attempt.client.secret is not None and request.get("ClientSecret") is None:
         check_secret_hash(attempt.client, None)
     record, user = refresh_tokens.redeem(attempt, request["RefreshToken"])
-    _check_client_secret(attempt.client, request.get("ClientSecret"))
+    # UnauthorizedException is RevokeToken's; this operation declares NotAuthorizedException.
+    _check_client_secret(attempt.client, request.get("ClientSecret"), NotAuthorizedException)
     if rotation_grace_seconds(attempt.client.settings) is None:
         tokens = refresh_tokens.refresh(attempt, record, user)
     else:
