@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from userpool.config import ServerConfig
 from userpool.crypto.sealing import load_server_key
@@ -27,14 +31,38 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"userpool: {message}", err=True)
     sys.exit(2)
 
 
-@click.group()
-def main() -> None:
+def _redacted(url: str) -> str:
+    """`url` fit to print: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+class _OneLineErrors(click.Group):
+    """A usage error is one line, `userpool: <what is wrong>`, like every other refusal."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.ClickException as error:
+            _fail(error.format_message())
+        except click.Abort:  # Ctrl-C before the server runs
+            sys.exit(130)
+
+
+@click.group(cls=_OneLineErrors, invoke_without_command=True)
+@click.pass_context
+def main(context: click.Context) -> None:
     """A self-hostable server that speaks the Amazon Cognito user-pool API."""
+    if context.invoked_subcommand is None:
+        click.echo(context.get_help())
 
 
 @main.command()
@@ -125,17 +153,25 @@ def serve(
     try:
         database.migrate(database.create(config.db_url))
     except Exception as error:  # any driver error: one line, no traceback
-        _fail(f"cannot use database {config.db_url}: {str(error).splitlines()[0]}")
+        reason = (str(error).splitlines() or [type(error).__name__])[0]
+        _fail(f"cannot use database {_redacted(config.db_url)}: {reason}")
     try:
         load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), data_dir)
     except (OSError, ValueError) as error:
         _fail(f"cannot load the server key: {error}")
+    try:  # before saying we listen: a port in use is one line too, not a uvicorn log
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        _fail(f"cannot listen on {host}:{port}: {reason}")
     os.environ.update(config.to_env())
     import uvicorn
 
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    database_url = _redacted(config.db_url)
     click.echo(
-        f"userpool listening on http://{host}:{port} (database: {config.db_url}, "
-        f"workers: {workers})"
+        f"userpool listening on http://{where} (database: {database_url}, workers: {workers})"
     )
     uvicorn.run(
         "userpool.app:create_app",
