@@ -244,12 +244,6 @@ def test_disabled_user(cognito: Any, account: Account) -> None:
     assert attributes(cognito, fresh["AccessToken"])["name"] == "Self Service"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="AdminDisableUser 'deactivates a user and revokes all access tokens for the user' "
-    "(Cognito API reference); services/users.py only clears the enabled flag, so a token "
-    "issued before the disable works again after AdminEnableUser.",
-)
 def test_disabling_revokes_tokens(cognito: Any, account: Account) -> None:
     cognito.admin_disable_user(UserPoolId=account.pool_id, Username=account.username)
     cognito.admin_enable_user(UserPoolId=account.pool_id, Username=account.username)

@@ -181,6 +181,8 @@ def _set_enabled(ctx: Context, request: Request, enabled: bool) -> Response:
         user.enabled = enabled
         user.modified = ctx.clock()
         tx.users.update(user)
+        if not enabled:  # Cognito: disabling a user revokes all of their tokens
+            tx.refresh_tokens.revoke_user(pool.id, user.sub)
     return {}
 
 
