@@ -1,0 +1,333 @@
+"""AdminCreateUser and AdminGetUser throughput and latency at several concurrencies and pool sizes.
+
+    python bench/admin.py                                    # starts `userpool serve` (SQLite)
+    python bench/admin.py --db postgresql://postgres@127.0.0.1:5432/bench   # ... on PostgreSQL
+    python bench/admin.py --endpoint http://127.0.0.1:9230   # against a running server
+    python bench/admin.py --users 50 --seconds 1 --concurrency 1,2         # a smoke run
+
+One new pool is bulk-loaded with AdminCreateUser over `--processes` x `--load-connections`
+keep-alive connections up to each `--users` count in turn. At each size, every operation is
+measured at every concurrency: a warm-up, then a window of `--seconds` in which only requests
+that both start and end inside it count. AdminGetUser asks for random loaded users;
+AdminCreateUser creates new ones, so the pool grows by what it created: the `users` column
+is the pool's EstimatedNumberOfUsers when the cell began. Load comes from `--processes`
+client processes, each driving its share of the connections as coroutines on one uvloop
+loop, with raw HTTP/1.1 keep-alive, hand-built AWS JSON requests and a SigV4-shaped
+Authorization header (bench/_http.py; a server without `--credentials` checks its shape).
+`srv ms/req` is the server's CPU (all its processes, from /proc) per measured request,
+shown when this script started the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+import random
+import sys
+import time
+import uuid
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _http
+
+OPERATIONS = ("AdminGetUser", "AdminCreateUser")
+PASSWORD = "Bench-Passw0rd!"
+EXPECTED = b'"Username"'  # in both responses
+FORK = mp.get_context("fork")
+MakeRequest = Callable[[int, int], bytes]  # (connection number, request number) -> bytes
+
+
+def username(index: int) -> str:
+    return f"user{index:07d}"
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    host: str  # the Host header: host:port
+    region: str
+    pool_id: str = ""
+
+    def request(self, operation: str, payload: dict[str, Any]) -> bytes:
+        payload = {"UserPoolId": self.pool_id, **payload}
+        return _http.aws_json_request(self.host, operation, payload, signed_region=self.region)
+
+    def new_user(self, name: str) -> bytes:
+        return self.request(
+            "AdminCreateUser",
+            {
+                "Username": name,
+                "TemporaryPassword": PASSWORD,
+                "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"}],
+            },
+        )
+
+    async def admin(self) -> _http.Client:
+        return _http.Client(await _http.connect(self.url), self.host, self.region)
+
+
+async def create_pool(target: Target) -> Target:
+    admin = await target.admin()
+    pool = await admin.call("CreateUserPool", {"PoolName": f"bench-{uuid.uuid4().hex[:8]}"})
+    admin.connection.close()
+    return Target(target.url, target.host, target.region, pool["UserPool"]["Id"])
+
+
+async def pool_size(target: Target) -> int:
+    admin = await target.admin()
+    pool = await admin.call("DescribeUserPool", {"UserPoolId": target.pool_id})
+    admin.connection.close()
+    return int(pool["UserPool"]["EstimatedNumberOfUsers"])
+
+
+# ---------------------------------------------------------------- bulk loading
+
+
+def _load_part(target: Target, indices: range, connections: int) -> None:
+    async def load(part: range) -> None:
+        connection = await _http.connect(target.url)
+        for index in part:
+            status, body = await connection.call(target.new_user(username(index)))
+            if status != 200:
+                raise _http.CallError("AdminCreateUser", status, body)
+        connection.close()
+
+    async def main() -> None:
+        await asyncio.gather(*(load(indices[k::connections]) for k in range(connections)))
+
+    _http.run(main)
+
+
+def load_users(target: Target, first: int, count: int, processes: int, connections: int) -> None:
+    """Users `first`..`count`-1 (`username(i)`), over processes x connections connections."""
+    started = time.monotonic()
+    parts = [range(first + k, count, processes) for k in range(processes)]
+    workers = [FORK.Process(target=_load_part, args=(target, p, connections)) for p in parts]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if any(worker.exitcode for worker in workers):
+        raise SystemExit("loading users failed (see the traceback above)")
+    took = time.monotonic() - started
+    print(
+        f"loaded users {first}..{count - 1} in {took:.1f} s: {(count - first) / took:.0f} "
+        f"users/s (AdminCreateUser, {processes} processes x {connections} connections)",
+        flush=True,
+    )
+
+
+# ---------------------------------------------------------------- one cell
+
+
+@dataclass(frozen=True)
+class Window:
+    start: float  # wall clock, shared by all processes: warm-up begins
+    measure: float  # the window begins
+    end: float
+
+
+@dataclass
+class Share:
+    latencies: bytes  # array('d') of seconds
+    errors: int
+    sample: str
+
+
+async def _drive(url: str, make: MakeRequest, numbers: list[int], w: Window) -> Share:
+    connections = [await _http.connect(url) for _ in numbers]
+    await asyncio.sleep(max(0.0, w.start - time.time()))
+    latencies = array("d")
+    failures: list[str] = []
+
+    async def drive(connection: _http.Connection, number: int) -> None:
+        sent = 0
+        while (began := time.time()) < w.end:
+            try:
+                status, body = await connection.call(make(number, sent))
+            except ConnectionError as error:
+                failures.append(str(error))
+                return
+            ended = time.time()
+            sent += 1
+            if status != 200 or EXPECTED not in body:
+                failures.append(f"HTTP {status}: {body[:200]!r}")
+            elif began >= w.measure and ended <= w.end:
+                latencies.append(ended - began)
+
+    await asyncio.gather(*(drive(c, n) for c, n in zip(connections, numbers, strict=True)))
+    for connection in connections:
+        connection.close()
+    return Share(latencies.tobytes(), len(failures), failures[0] if failures else "")
+
+
+def _cell_process(url: str, make: MakeRequest, numbers: list[int], w: Window, out: Any) -> None:
+    out.put(_http.run(lambda: _drive(url, make, numbers, w)))
+
+
+@dataclass(frozen=True)
+class Row:
+    operation: str
+    users: int
+    concurrency: int
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+    requests: int
+    server_ms: float | None
+
+
+HEADER = (
+    f"{'operation':<16} {'users':>7} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    f"{'errors':>6} {'requests':>8} {'srv ms/req':>10}"
+)
+
+
+def format_row(row: Row) -> str:
+    server = f"{row.server_ms:10.2f}" if row.server_ms is not None else f"{'-':>10}"
+    return (
+        f"{row.operation:<16} {row.users:>7} {row.concurrency:>4} {row.rps:8.1f} "
+        f"{row.p50:8.2f} {row.p99:8.2f} {row.errors:>6} {row.requests:>8} {server}"
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    processes: int
+    warmup: float
+    seconds: float
+    server_pid: int | None
+
+
+def run_cell(plan: Plan, url: str, make: MakeRequest, operation: str, users: int, conc: int) -> Row:
+    """`conc` connections over the client processes; what their measured requests took."""
+    processes = min(plan.processes, conc)
+    numbers = [list(range(k, conc, processes)) for k in range(processes)]
+    start = time.time() + 0.2 + 0.1 * processes
+    w = Window(start, start + plan.warmup, start + plan.warmup + plan.seconds)
+    out = FORK.SimpleQueue()
+    workers = [
+        FORK.Process(target=_cell_process, args=(url, make, part, w, out)) for part in numbers
+    ]
+    for worker in workers:
+        worker.start()
+    pids = _http.process_tree(plan.server_pid) if plan.server_pid else []
+    time.sleep(max(0.0, w.measure - time.time()))
+    server_before = _http.cpu_seconds(pids)
+    time.sleep(max(0.0, w.end - time.time()))
+    server_cpu = _http.cpu_seconds(pids) - server_before
+    shares: list[Share] = [out.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    latencies = sorted(x for share in shares for x in array("d", share.latencies))
+    count = len(latencies)
+    for share in shares:
+        if share.sample:
+            print(f"  {operation} error sample: {share.sample}", flush=True)
+
+    def percentile(q: float) -> float:
+        return latencies[min(count - 1, int(q * count))] * 1000 if count else 0.0
+
+    return Row(
+        operation=operation,
+        users=users,
+        concurrency=conc,
+        rps=count / plan.seconds,
+        p50=percentile(0.50),
+        p99=percentile(0.99),
+        errors=sum(share.errors for share in shares),
+        requests=count,
+        server_ms=server_cpu / count * 1000 if pids and count else None,
+    )
+
+
+# ---------------------------------------------------------------- main
+
+
+def requests_for(target: Target, operation: str, loaded: int, rng: random.Random) -> MakeRequest:
+    if operation == "AdminGetUser":
+        names = [username(rng.randrange(loaded)) for _ in range(4096)]
+        gets = [target.request(operation, {"Username": name}) for name in names]
+        return lambda number, sent: gets[(number * 131 + sent) % len(gets)]
+    tag = uuid.uuid4().hex[:6]
+    return lambda number, sent: target.new_user(f"new-{tag}-{number}-{sent}")
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+
+    def ints(text: str) -> list[int]:
+        return [int(part) for part in text.split(",") if part]
+
+    parser.add_argument("--endpoint", help="a running server; default: start one")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--db", help="database URL for the started server (PostgreSQL)")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--users", type=ints, default=[1_000, 100_000], help="e.g. 1000,100000")
+    parser.add_argument("--concurrency", type=ints, default=[1, 8, 32])
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured window per cell")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up per cell")
+    parser.add_argument("--processes", type=int, default=2, help="load-generator processes")
+    parser.add_argument(
+        "--load-connections", type=int, default=16, help="connections per loading process"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args(argv)
+
+
+def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> list[Row]:
+    host, port = _http.host_port(url)
+    target = _http.run(lambda: create_pool(Target(url, f"{host}:{port}", args.region)))
+    print(f"pool {target.pool_id}", flush=True)
+    plan = Plan(args.processes, args.warmup, args.seconds, server_pid)
+    rng = random.Random(args.seed)
+    rows: list[Row] = []
+    loaded = 0
+    print(HEADER, flush=True)
+    for users in sorted(args.users):
+        present = _http.run(lambda: pool_size(target))
+        if users > present:  # bulk names go on from `loaded`; cells' new users count too
+            more = users - present
+            load_users(target, loaded, loaded + more, args.processes, args.load_connections)
+            loaded += more
+        for operation in OPERATIONS:
+            for concurrency in args.concurrency:
+                size = _http.run(lambda: pool_size(target))
+                make = requests_for(target, operation, loaded, rng)
+                rows.append(run_cell(plan, url, make, operation, size, concurrency))
+                print(format_row(rows[-1]), flush=True)
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    where = args.endpoint or f"own server, {args.workers} workers, {args.db or 'SQLite'}"
+    print(
+        f"admin bench: {where}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
+        f"{args.processes} client processes; warm-up {args.warmup} s, window {args.seconds} s",
+        flush=True,
+    )
+    with contextlib.ExitStack() as stack:
+        if args.endpoint:
+            url, pid = args.endpoint.rstrip("/"), None
+        else:
+            url, pid = stack.enter_context(_http.own_server(args.workers, args.db))
+        rows = benchmark(args, url, pid)
+    print(f"\n== results (load average now {os.getloadavg()[0]:.2f}) ==")
+    print(HEADER)
+    for row in rows:
+        print(format_row(row))
+
+
+if __name__ == "__main__":
+    main()
