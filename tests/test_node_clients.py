@@ -27,9 +27,9 @@ from tests.conftest import Server, error_of, make_client, start_server
 NODE_DIR = Path(__file__).resolve().parent / "node"
 INSTALL = "npm ci --prefix tests/node"
 
-# Sign-in flows the Amplify and identity-js scripts are run with. Add "USER_SRP_AUTH"
-# (Amplify's and identity-js's default) here once the server implements it.
-PASSWORD_FLOWS = ["USER_PASSWORD_AUTH"]
+# Sign-in flows the Amplify and identity-js scripts are run with (USER_SRP_AUTH is both
+# libraries' default; tests/test_node_srp.py runs them without a flow).
+PASSWORD_FLOWS = ["USER_PASSWORD_AUTH", "USER_SRP_AUTH"]
 
 AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 REVOKED = ("NotAuthorizedException", "Access Token has been revoked")
@@ -71,8 +71,8 @@ def run_node(script: str, **options: str) -> dict[str, Any]:
     return output
 
 
-@pytest.fixture(scope="module")
-def node() -> NodeRunner:
+def node_runner() -> NodeRunner:
+    """`run_node`, once the pinned clients are there: otherwise skip (fail under CI)."""
     problem = node_setup_problem()
     if problem is not None:
         message = f"Node clients unavailable: {problem}; install them with `{INSTALL}`"
@@ -80,6 +80,11 @@ def node() -> NodeRunner:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return run_node
+
+
+@pytest.fixture(scope="module")
+def node() -> NodeRunner:
+    return node_runner()
 
 
 @dataclass
@@ -131,6 +136,13 @@ class App:
         with pytest.raises(ClientError) as excinfo:
             self.cognito.get_user(AccessToken=access_token)
         return error_of(excinfo)
+
+
+def sign_in_steps(flow: str) -> list[str]:
+    """The requests a client library makes to sign in with `flow` (as lib.mjs records them)."""
+    if flow == "USER_SRP_AUTH":
+        return ["InitiateAuth USER_SRP_AUTH", "RespondToAuthChallenge PASSWORD_VERIFIER"]
+    return [f"InitiateAuth {flow}"]
 
 
 def new_app(url: str, cognito: Any) -> App:
@@ -278,7 +290,7 @@ def test_amplify_sign_in_refresh_and_global_sign_out(node: NodeRunner, app: App,
     assert refreshed["accessClaims"]["auth_time"] == first["accessClaims"]["auth_time"]
     assert refreshed["idClaims"]["sub"] == first["idClaims"]["sub"]
     # Amplify 6.22 refreshes with GetTokensFromRefreshToken, not REFRESH_TOKEN_AUTH.
-    assert output["calls"] == ["InitiateAuth", "GetTokensFromRefreshToken", "GlobalSignOut"]
+    assert output["steps"] == [*sign_in_steps(flow), "GetTokensFromRefreshToken", "GlobalSignOut"]
 
     assert result["afterSignOut"] is None
     assert app.get_user_error(first["accessToken"]) == REVOKED
@@ -306,7 +318,8 @@ def test_amplify_new_password_required(node: NodeRunner, app: App, flow: str) ->
     assert next_step["signInStep"] == "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED"
     assert result["confirmSignIn"] == {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
     assert result["session"]["idClaims"]["cognito:username"] == username
-    assert output["calls"] == ["InitiateAuth", "RespondToAuthChallenge", "RevokeToken"]
+    answered = "RespondToAuthChallenge NEW_PASSWORD_REQUIRED"
+    assert output["steps"] == [*sign_in_steps(flow), answered, "RevokeToken"]
 
     user = app.cognito.admin_get_user(UserPoolId=app.pool_id, Username=username)
     assert user["UserStatus"] == "CONFIRMED"
@@ -338,7 +351,8 @@ def test_identity_js_sign_in_refresh_and_global_sign_out(
     assert result["storedSessionValid"] is True
     assert result["storedUser"] is None  # globalSignOut cleared the cached session
     # identity-js refreshes with InitiateAuth REFRESH_TOKEN_AUTH.
-    assert output["calls"] == ["InitiateAuth", "GetUser", "InitiateAuth", "GlobalSignOut"]
+    refresh = "InitiateAuth REFRESH_TOKEN_AUTH"
+    assert output["steps"] == [*sign_in_steps(flow), "GetUser", refresh, "GlobalSignOut"]
 
     assert app.get_user_error(first["accessToken"]) == REVOKED
     assert app.get_user_error(refreshed["accessToken"]) == REVOKED
@@ -363,7 +377,7 @@ def test_identity_js_new_password_required(node: NodeRunner, app: App, flow: str
     assert result["challenge"]["step"] == "NEW_PASSWORD_REQUIRED"
     assert result["step"] == "DONE"
     assert result["session"]["idClaims"]["cognito:username"] == username
-    assert output["calls"] == ["InitiateAuth", "RespondToAuthChallenge"]
+    assert output["steps"] == [*sign_in_steps(flow), "RespondToAuthChallenge NEW_PASSWORD_REQUIRED"]
     user = app.cognito.admin_get_user(UserPoolId=app.pool_id, Username=username)
     assert user["UserStatus"] == "CONFIRMED"
     assert app.sign_in(username, new_password)["TokenType"] == "Bearer"

@@ -2,11 +2,12 @@
 //   node amplify.mjs --scenario sign-in --endpoint URL --pool-id ID --client-id ID
 //                    --username U --password P [--flow USER_PASSWORD_AUTH]
 //   node amplify.mjs --scenario new-password ... --password TEMPORARY --new-password P
+//   node amplify.mjs --scenario refused ...     (a sign-in that must fail: its error)
 // Amplify keeps tokens in its default storage, which in Node (no window.localStorage)
 // falls back to an in-memory store; WebCrypto is global in Node 20, so no polyfill.
-// The flow is an option so that USER_SRP_AUTH (Amplify's default) can be added later.
+// Without --flow, signIn gets no authFlowType and uses its default, USER_SRP_AUTH.
 
-import { options, run } from "./lib.mjs";
+import { describeError, options, run } from "./lib.mjs";
 import { Amplify } from "aws-amplify";
 import {
   confirmSignIn,
@@ -20,7 +21,7 @@ const args = options(
   ["scenario", "endpoint", "pool-id", "client-id", "username", "password"],
   ["flow", "new-password"],
 );
-const authFlowType = args.flow ?? "USER_PASSWORD_AUTH";
+const authFlowType = args.flow ?? "default";
 
 Amplify.configure({
   Auth: {
@@ -44,11 +45,8 @@ function tokensOf(session) {
 }
 
 async function start() {
-  return signIn({
-    username: args.username,
-    password: args.password,
-    options: { authFlowType },
-  });
+  const signInOptions = args.flow === undefined ? undefined : { authFlowType: args.flow };
+  return signIn({ username: args.username, password: args.password, options: signInOptions });
 }
 
 async function signInScenario() {
@@ -78,7 +76,19 @@ async function newPasswordScenario() {
   return { signIn: signedIn, confirmSignIn: confirmed, session };
 }
 
-const scenarios = { "sign-in": signInScenario, "new-password": newPasswordScenario };
+async function refusedScenario() {
+  try {
+    return { signIn: await start() };
+  } catch (error) {
+    return { refused: describeError(error) };
+  }
+}
+
+const scenarios = {
+  "sign-in": signInScenario,
+  "new-password": newPasswordScenario,
+  refused: refusedScenario,
+};
 
 await run(async () => {
   const scenario = scenarios[args.scenario];

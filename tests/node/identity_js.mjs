@@ -2,10 +2,10 @@
 //   node identity_js.mjs --scenario sign-in --endpoint URL --pool-id ID --client-id ID
 //                        --username U --password P [--flow USER_PASSWORD_AUTH]
 //   node identity_js.mjs --scenario new-password ... --password TEMPORARY --new-password P
-// The library's default flow is USER_SRP_AUTH; the flow is an option so that SRP can be
-// tested by passing `--flow USER_SRP_AUTH` once the server implements it.
+//   node identity_js.mjs --scenario refused ...     (a sign-in that must fail: its error)
+// Without --flow the library keeps its default flow, USER_SRP_AUTH.
 
-import { options, run } from "./lib.mjs";
+import { describeError, options, run } from "./lib.mjs";
 import identity from "amazon-cognito-identity-js";
 
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = identity;
@@ -14,7 +14,7 @@ const args = options(
   ["scenario", "endpoint", "pool-id", "client-id", "username", "password"],
   ["flow", "new-password"],
 );
-const flow = args.flow ?? "USER_PASSWORD_AUTH";
+const flow = args.flow ?? "default";
 
 const pool = new CognitoUserPool({
   UserPoolId: args["pool-id"],
@@ -38,7 +38,7 @@ function outcomeCallbacks(resolve, reject) {
 }
 
 function authenticate(user, password) {
-  user.setAuthenticationFlowType(flow);
+  if (args.flow !== undefined) user.setAuthenticationFlowType(args.flow);
   const details = new AuthenticationDetails({ Username: args.username, Password: password });
   return new Promise((resolve, reject) =>
     user.authenticateUser(details, outcomeCallbacks(resolve, reject)),
@@ -104,7 +104,20 @@ async function newPasswordScenario() {
   };
 }
 
-const scenarios = { "sign-in": signInScenario, "new-password": newPasswordScenario };
+async function refusedScenario() {
+  const user = new CognitoUser({ Username: args.username, Pool: pool });
+  try {
+    return { outcome: await authenticate(user, args.password) };
+  } catch (error) {
+    return { refused: describeError(error) };
+  }
+}
+
+const scenarios = {
+  "sign-in": signInScenario,
+  "new-password": newPasswordScenario,
+  refused: refusedScenario,
+};
 
 await run(async () => {
   const scenario = scenarios[args.scenario];

@@ -5,7 +5,8 @@
 //   {"ok": true, "result": {...}, "blocked": []}        exit code 0
 //   {"ok": false, "error": {...}, "blocked": [...]}     exit code 1
 // `blocked` lists every non-loopback host a library tried to reach (the attempt fails);
-// `calls` lists the Cognito operations sent through fetch() (Amplify, identity-js).
+// `calls` lists the Cognito operations sent through fetch() (Amplify, identity-js), and
+// `steps` the same with the AuthFlow or ChallengeName each carried ("InitiateAuth USER_SRP_AUTH").
 
 import net from "node:net";
 import { parseArgs } from "node:util";
@@ -38,11 +39,28 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
 };
 
 const calls = [];
+const steps = [];
+
+function stepOf(operation, body) {
+  let request = {};
+  try {
+    request = typeof body === "string" ? JSON.parse(body) : {};
+  } catch {
+    request = {};
+  }
+  const detail = request.AuthFlow ?? request.ChallengeName;
+  return detail ? `${operation} ${detail}` : operation;
+}
+
 const realFetch = globalThis.fetch;
 globalThis.fetch = function recordingFetch(input, init) {
   const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : {}));
   const target = headers.get("x-amz-target");
-  if (target) calls.push(target.split(".").pop());
+  if (target) {
+    const operation = target.split(".").pop();
+    calls.push(operation);
+    steps.push(stepOf(operation, init?.body));
+  }
   return realFetch(input, init);
 };
 
@@ -86,9 +104,9 @@ export function describeError(error) {
 export async function run(main) {
   let output;
   try {
-    output = { ok: true, result: await main(), blocked, calls };
+    output = { ok: true, result: await main(), blocked, calls, steps };
   } catch (error) {
-    output = { ok: false, error: describeError(error), blocked, calls };
+    output = { ok: false, error: describeError(error), blocked, calls, steps };
   }
   if (output.ok && blocked.length > 0) output.ok = false;
   process.stdout.write(`${JSON.stringify(output)}\n`);

@@ -48,7 +48,8 @@ def srp_challenge(
         state.data["verifier"] = user.password.verifier
     block = attempt.env.sessions.seal(state)
     parameters = {
-        "SALT": user.password.salt,
+        # Minimal hex: pycognito pads the text it is given, identity-js the number it parses.
+        "SALT": format(int(user.password.salt, 16), "x"),
         "SRP_B": format(big_b, "x"),
         "SECRET_BLOCK": block,
         "USERNAME": user.username,

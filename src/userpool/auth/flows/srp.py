@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from collections.abc import Mapping
 
+from userpool.accounts.attributes import has_valid_format
+from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.auth import first_factor
 from userpool.auth.challenges.password_verifier import srp_challenge
 from userpool.auth.outcomes import Attempt, Challenge
@@ -15,7 +18,7 @@ from userpool.auth.secret_hash import check_secret_hash
 from userpool.crypto import srp
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import NotAuthorizedException
-from userpool.domain.models import PasswordVerifier, User, UserStatus
+from userpool.domain.models import PasswordVerifier, User, UserPool, UserStatus
 
 
 def _client_public(params: Mapping[str, str]) -> int:
@@ -39,13 +42,24 @@ def simulated_user(attempt: Attempt, username: str) -> User:
     return User(
         sub=seed[:36],
         pool_id=attempt.pool.id,
-        username=username,
+        username=_simulated_username(attempt.pool, username, seed),
         status=UserStatus.CONFIRMED,
         enabled=True,
         created=0.0,
         modified=0.0,
         password=PasswordVerifier(salt, verifier, 0.0, temporary=False),
     )
+
+
+def _simulated_username(pool: UserPool, name: str, seed: str) -> str:
+    """The USER_ID_FOR_SRP a real user signing in as `name` would show: `name` itself where
+    it could be a username, else an internal-looking UUID. An email or phone number is never
+    a username where it signs in as one (UsernameAttributes) or as an alias (AliasAttributes
+    refuse usernames of that shape), so echoing it would tell that no such user exists."""
+    shaped = [a for a in VERIFIED_FLAGS if a in pool.alias_attributes and has_valid_format(a, name)]
+    if pool.username_attributes or shaped:
+        return str(uuid.UUID(hex=seed[32:64], version=4))
+    return name
 
 
 def start(attempt: Attempt, params: Mapping[str, str]) -> Challenge:
