@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -20,8 +22,9 @@ from userpool.domain.models import AppClient, Group, Page, PasswordVerifier, Use
 from userpool.domain.models import UserStatus as Status
 from userpool.storage import database
 from userpool.storage.schema import metadata
-from userpool.storage.sql_store import SqlStore, SqlTransaction
+from userpool.storage.sql_store import SqlStore
 
+POOL = "us-east-1_contract"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -49,11 +52,11 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlStore]:
     yield shared
 
 
-def pool(pool_id: str = "us-east-1_contract", name: str = "p") -> UserPool:
+def pool(pool_id: str = POOL, name: str = "p") -> UserPool:
     return UserPool(pool_id, name, 1.0, 1.0, {"MfaConfiguration": "OFF"})
 
 
-def user(username: str, pool_id: str = "us-east-1_contract", **attributes: str) -> User:
+def user(username: str, pool_id: str = POOL, **attributes: str) -> User:
     password = PasswordVerifier("ab", "cd", 3.0, temporary=False)
     sub = str(uuid.uuid4())
     return User(sub, pool_id, username, Status.CONFIRMED, True, 2.0, 2.0, attributes, password, {})
@@ -68,13 +71,10 @@ def with_users(store: SqlStore, *users: User) -> None:
 
 def walk(fetch: Callable[[str | None], Page]) -> list[list[Any]]:
     """Every page of a listing, following `next_key` to the end."""
-    pages, after = [], None
-    while True:
-        page = fetch(after)
-        pages.append(page.items)
-        if page.next_key is None:
-            return pages
-        after = page.next_key
+    pages = [fetch(None)]
+    while pages[-1].next_key is not None:
+        pages.append(fetch(pages[-1].next_key))
+    return [page.items for page in pages]
 
 
 def names(pages: list[list[Any]], attribute: str = "username") -> list[list[str]]:
@@ -106,11 +106,11 @@ def test_clients(store: SqlStore) -> None:
         tx.pools.add(pool())
         tx.pools.add(pool("us-east-1_other"))
         for n in range(3):
-            tx.clients.add(AppClient(f"c{n}", "us-east-1_contract", f"app{n}", None, 1.0, 1.0))
+            tx.clients.add(AppClient(f"c{n}", POOL, f"app{n}", None, 1.0, 1.0))
         tx.clients.add(AppClient("elsewhere", "us-east-1_other", "x", "s" * 51, 1.0, 1.0))
     with store.write() as tx:
         client = tx.clients.get("c1")
-        assert client == AppClient("c1", "us-east-1_contract", "app1", None, 1.0, 1.0)
+        assert client == AppClient("c1", POOL, "app1", None, 1.0, 1.0)
         client.secret, client.settings = "secret", {"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}
         tx.clients.update(client)
         tx.clients.delete("c0")
@@ -118,7 +118,7 @@ def test_clients(store: SqlStore) -> None:
         assert tx.clients.get("c1") == client
         assert tx.clients.get("c0") is None
         assert tx.clients.get("elsewhere").secret == "s" * 51  # type: ignore[union-attr]
-        pages = walk(lambda after: tx.clients.list("us-east-1_contract", 1, after))
+        pages = walk(lambda after: tx.clients.list(POOL, 1, after))
     assert names(pages, "id") == [["c1"], ["c2"]]
 
 
@@ -130,39 +130,34 @@ def test_users_add_get_update_delete(store: SqlStore) -> None:
         assert tx.users.add(user("bob"), "bob")  # the transaction goes on after a duplicate
         assert tx.users.add(user("alice", "us-east-1_other"), "alice")  # other pool: free
     with store.write() as tx:
-        stored = tx.users.get("us-east-1_contract", "alice")
+        stored = tx.users.get(POOL, "alice")
         assert stored == alice
-        assert tx.users.get("us-east-1_contract", "Alice") is None
-        assert tx.users.get_by_sub("us-east-1_contract", alice.sub) == alice
+        assert tx.users.get(POOL, "Alice") is None
+        assert tx.users.get_by_sub(POOL, alice.sub) == alice
         assert tx.users.get_by_sub("us-east-1_other", alice.sub) is None
         stored.status, stored.enabled, stored.password = Status.RESET_REQUIRED, False, None
         stored.attributes["email"], stored.mfa = "new@example.com", {"totp": "secret"}
         tx.users.update(stored)
     with store.write() as tx:
-        assert tx.users.get("us-east-1_contract", "alice") == stored
-        assert tx.users.find_by_attribute("us-east-1_contract", "email", "new@example.com", False)
-        assert not tx.users.find_by_attribute(
-            "us-east-1_contract", "email", "alice@example.com", False
-        )
-        tx.groups.add(Group("us-east-1_contract", "g", 1.0, 1.0))
-        tx.groups.add_member("us-east-1_contract", "g", alice.sub)
-        token = RefreshRecord("h", "j", "us-east-1_contract", "c", alice.sub, 1.0, 1.0, 9.0)
+        assert tx.users.get(POOL, "alice") == stored
+        assert tx.users.find_by_attribute(POOL, "email", "new@example.com", False)
+        assert not tx.users.find_by_attribute(POOL, "email", "alice@example.com", False)
+        tx.groups.add(Group(POOL, "g", 1.0, 1.0))
+        tx.groups.add_member(POOL, "g", alice.sub)
+        token = RefreshRecord("h", "j", POOL, "c", alice.sub, 1.0, 1.0, 9.0)
         tx.refresh_tokens.add(token)
-        tx.lockouts.save("us-east-1_contract", alice.sub, Lockout(1, 1.0, 1.0))
+        tx.lockouts.save(POOL, alice.sub, Lockout(1, 1.0, 1.0))
         tx.users.delete(stored)
     with store.read() as tx:
-        assert tx.users.get("us-east-1_contract", "alice") is None
-        assert tx.groups.members("us-east-1_contract", "g", 60, None).items == []
+        assert tx.users.get(POOL, "alice") is None
+        assert tx.groups.members(POOL, "g", 60, None).items == []
         assert tx.refresh_tokens.get("h") is None
         assert tx.lockouts.get(alice.sub) is None
-        assert not tx.users.find_by_attribute(
-            "us-east-1_contract", "email", "NEW@example.com", True
-        )
-        assert tx.users.count("us-east-1_contract") == 1
+        assert not tx.users.find_by_attribute(POOL, "email", "NEW@example.com", True)
+        assert tx.users.count(POOL) == 1
 
 
 def test_find_by_attribute_exact_and_folded(store: SqlStore) -> None:
-    pool_id = "us-east-1_contract"
     with_users(
         store,
         user("u1", email="Mixed@Example.com", nickname="nick"),
@@ -171,19 +166,18 @@ def test_find_by_attribute_exact_and_folded(store: SqlStore) -> None:
     )
     with store.read() as tx:
         find = tx.users.find_by_attribute
-        assert [u.username for u in find(pool_id, "email", "Mixed@Example.com", False)] == ["u1"]
-        assert [u.username for u in find(pool_id, "email", "MIXED@example.COM", True)] == [
+        assert [u.username for u in find(POOL, "email", "Mixed@Example.com", False)] == ["u1"]
+        assert [u.username for u in find(POOL, "email", "MIXED@example.COM", True)] == [
             "u1",
             "u2",
         ]
-        assert find(pool_id, "email", "MIXED@example.COM", False) == []
-        assert [u.username for u in find(pool_id, "phone_number", "+15550100", False)] == ["u3"]
-        assert find(pool_id, "nickname", "nick", False) == []  # not a searchable attribute
+        assert find(POOL, "email", "MIXED@example.COM", False) == []
+        assert [u.username for u in find(POOL, "phone_number", "+15550100", False)] == ["u3"]
+        assert find(POOL, "nickname", "nick", False) == []  # not a searchable attribute
         assert find("us-east-1_other", "email", "mixed@example.com", True) == []
 
 
 def test_list_pages_and_filters(store: SqlStore) -> None:
-    pool_id = "us-east-1_contract"
     people = [
         user("ann", email="ann@a.example", given_name="Ann", name="Ann Lee"),
         user("anne", email="anne@b.example", given_name="Anne"),
@@ -196,7 +190,7 @@ def test_list_pages_and_filters(store: SqlStore) -> None:
     with store.read() as tx:
 
         def listed(limit: int, where: Any = None) -> list[list[str]]:
-            return names(walk(lambda after: tx.users.list(pool_id, limit, after, where)))
+            return names(walk(lambda after: tx.users.list(POOL, limit, after, where)))
 
         assert listed(2) == [["ann", "anne"], ["bob", "carl"], ["dora"]]
         assert listed(60, ("email", "=", "ann@a.example")) == [["ann"]]
@@ -220,81 +214,76 @@ def test_list_pages_and_filters(store: SqlStore) -> None:
         assert listed(60, ("username", "^=", "AN")) == [[]]
         assert listed(60, ("sub", "=", people[3].sub)) == [["carl"]]
         assert listed(60, ("sub", "^=", people[3].sub[:8])) == [["carl"]]
-        assert tx.users.count(pool_id) == 5
+        assert tx.users.count(POOL) == 5
         assert tx.users.count("us-east-1_other") == 0
         assert tx.users.list("us-east-1_other", 60, None).items == []
 
 
 def test_groups(store: SqlStore) -> None:
-    pool_id = "us-east-1_contract"
     with store.write() as tx:
         tx.pools.add(pool())
         for name in ("admins", "editors", "viewers"):
-            assert tx.groups.add(Group(pool_id, name, 1.0, 1.0, f"{name}!", None, 1))
-        assert not tx.groups.add(Group(pool_id, "admins", 5.0, 5.0))
+            assert tx.groups.add(Group(POOL, name, 1.0, 1.0, f"{name}!", None, 1))
+        assert not tx.groups.add(Group(POOL, "admins", 5.0, 5.0))
         assert tx.groups.add(Group("us-east-1_other", "admins", 1.0, 1.0))
     with store.write() as tx:
-        editors = tx.groups.get(pool_id, "editors")
-        assert editors == Group(pool_id, "editors", 1.0, 1.0, "editors!", None, 1)
+        editors = tx.groups.get(POOL, "editors")
+        assert editors == Group(POOL, "editors", 1.0, 1.0, "editors!", None, 1)
         editors.description, editors.role_arn, editors.precedence = None, "arn:aws:iam::1:role/r", 7
         tx.groups.update(editors)
-        tx.groups.delete(pool_id, "viewers")
+        tx.groups.delete(POOL, "viewers")
     with store.read() as tx:
-        assert tx.groups.get(pool_id, "editors") == editors
-        assert tx.groups.get(pool_id, "viewers") is None
-        assert tx.groups.get(pool_id, "Admins") is None
-        pages = walk(lambda after: tx.groups.list(pool_id, 1, after))
+        assert tx.groups.get(POOL, "editors") == editors
+        assert tx.groups.get(POOL, "viewers") is None
+        assert tx.groups.get(POOL, "Admins") is None
+        pages = walk(lambda after: tx.groups.list(POOL, 1, after))
     assert names(pages, "name") == [["admins"], ["editors"]]
 
 
 def test_group_membership(store: SqlStore) -> None:
-    pool_id = "us-east-1_contract"
     people = [user(name) for name in ("amy", "ben", "cat")]
     with_users(store, *people)
     amy, ben, cat = people
     with store.write() as tx:
         for name in ("g1", "g2", "g3"):
-            tx.groups.add(Group(pool_id, name, 1.0, 1.0))
+            tx.groups.add(Group(POOL, name, 1.0, 1.0))
         for sub in (amy.sub, ben.sub, cat.sub):
-            tx.groups.add_member(pool_id, "g1", sub)
-        tx.groups.add_member(pool_id, "g1", amy.sub)  # twice is once
-        tx.groups.add_member(pool_id, "g2", amy.sub)
-        tx.groups.add_member(pool_id, "g3", amy.sub)
-        tx.groups.add_member(pool_id, "g3", ben.sub)
-        tx.groups.remove_member(pool_id, "g3", amy.sub)
-        tx.groups.remove_member(pool_id, "g3", cat.sub)  # not a member: nothing happens
+            tx.groups.add_member(POOL, "g1", sub)
+        tx.groups.add_member(POOL, "g1", amy.sub)  # twice is once
+        tx.groups.add_member(POOL, "g2", amy.sub)
+        tx.groups.add_member(POOL, "g3", amy.sub)
+        tx.groups.add_member(POOL, "g3", ben.sub)
+        tx.groups.remove_member(POOL, "g3", amy.sub)
+        tx.groups.remove_member(POOL, "g3", cat.sub)  # not a member: nothing happens
     with store.read() as tx:
-        groups_of = names(walk(lambda a: tx.groups.groups_of(pool_id, amy.sub, 1, a)), "name")
+        groups_of = names(walk(lambda a: tx.groups.groups_of(POOL, amy.sub, 1, a)), "name")
         assert groups_of == [["g1"], ["g2"]]
-        members = names(walk(lambda a: tx.groups.members(pool_id, "g1", 2, a)))
+        members = names(walk(lambda a: tx.groups.members(POOL, "g1", 2, a)))
         assert members == [["amy", "ben"], ["cat"]]
-        assert names([tx.groups.members(pool_id, "g3", 60, None).items]) == [["ben"]]
+        assert names([tx.groups.members(POOL, "g3", 60, None).items]) == [["ben"]]
     with store.write() as tx:
-        tx.groups.delete(pool_id, "g1")
-        tx.groups.add(Group(pool_id, "g1", 1.0, 1.0))  # a new group of the same name is empty
+        tx.groups.delete(POOL, "g1")
+        tx.groups.add(Group(POOL, "g1", 1.0, 1.0))  # a new group of the same name is empty
     with store.read() as tx:
-        assert tx.groups.members(pool_id, "g1", 60, None).items == []
-        assert [g.name for g in tx.groups.groups_of(pool_id, amy.sub, 60, None).items] == ["g2"]
+        assert tx.groups.members(POOL, "g1", 60, None).items == []
+        assert [g.name for g in tx.groups.groups_of(POOL, amy.sub, 60, None).items] == ["g2"]
 
 
 def test_signing_keys(store: SqlStore) -> None:
-    keys = [
-        StoredSigningKey(f"kid{n}", "us-east-1_contract", "id", b"\0sealed", "{}", float(n))
-        for n in (2, 1)
-    ]
+    keys = [StoredSigningKey(f"kid{n}", POOL, "id", b"\0sealed", "{}", float(n)) for n in (2, 1)]
     with store.write() as tx:
         for key in keys:
             tx.signing_keys.add(key)
     with store.read() as tx:
         assert tx.signing_keys.get("kid2") == keys[0]
         assert tx.signing_keys.get("nope") is None
-        assert tx.signing_keys.for_pool("us-east-1_contract") == keys[::-1]
+        assert tx.signing_keys.for_pool(POOL) == keys[::-1]
         assert tx.signing_keys.for_pool("us-east-1_other") == []
 
 
 def test_refresh_tokens_sessions_and_lockouts(store: SqlStore) -> None:
     def record(n: int, sub: str = "s1", expires: float = 100.0) -> RefreshRecord:
-        return RefreshRecord(f"h{n}", f"j{n}", "us-east-1_contract", "c", sub, 1.0, 1.0, expires)
+        return RefreshRecord(f"h{n}", f"j{n}", POOL, "c", sub, 1.0, 1.0, expires)
 
     with store.write() as tx:
         for each in (record(1), record(2), record(3, "s2"), record(4, expires=5.0)):
@@ -307,15 +296,15 @@ def test_refresh_tokens_sessions_and_lockouts(store: SqlStore) -> None:
         assert not tx.session_markers.consume("sid1", 60.0)
         assert tx.session_markers.consume("sid2", 10.0)
         tx.session_markers.purge_expired(50.0)
-        tx.lockouts.save("us-east-1_contract", "s1", Lockout(3, 4.0, 5.0))
-        tx.lockouts.save("us-east-1_contract", "s1", Lockout(4, 6.0, 7.0))
-        tx.lockouts.save("us-east-1_contract", "s2", Lockout(1, 1.0, 1.0))
+        tx.lockouts.save(POOL, "s1", Lockout(3, 4.0, 5.0))
+        tx.lockouts.save(POOL, "s1", Lockout(4, 6.0, 7.0))
+        tx.lockouts.save(POOL, "s2", Lockout(1, 1.0, 1.0))
         tx.lockouts.clear("s2")
     with store.write() as tx:
         assert tx.refresh_tokens.get("h1") == replace(record(1), revoked=True)
         assert tx.refresh_tokens.get_by_jti("j2").rotated_at == 10.0  # type: ignore[union-attr]
         assert tx.refresh_tokens.get("h4") is None
-        tx.refresh_tokens.revoke_user("us-east-1_contract", "s2")
+        tx.refresh_tokens.revoke_user(POOL, "s2")
         assert tx.refresh_tokens.get("h3").revoked  # type: ignore[union-attr]
         assert not tx.refresh_tokens.get("h2").revoked  # type: ignore[union-attr]
         assert tx.session_markers.consume("sid2", 60.0)  # purged, so usable again
@@ -339,60 +328,76 @@ def test_deleting_a_pool_deletes_everything_in_it(store: SqlStore) -> None:
             )
             tx.refresh_tokens.add(refresh)
             tx.lockouts.save(pool_id, member.sub, Lockout(1, 1.0, 1.0))
+    kept_before = rows_per_table(store, kept)
     with store.write() as tx:
         tx.pools.delete(gone)
     with store.read() as tx:
         assert tx.pools.get(gone) is None
-        assert tx.clients.list(gone, 60, None).items == []
-        assert tx.users.count(gone) == 0
-        assert tx.users.find_by_attribute(gone, "email", "same@example.com", False) == []
-        assert tx.groups.list(gone, 60, None).items == []
-        assert tx.groups.members(gone, "group", 60, None).items == []
-        assert tx.signing_keys.for_pool(gone) == []
-        assert tx.refresh_tokens.get(f"h-{gone}") is None
-        assert_pool_intact(tx, kept)
+        assert tx.pools.get(kept) is not None
+    assert set(rows_per_table(store, gone).values()) == {0}
+    assert rows_per_table(store, kept) == kept_before
+
+
+def rows_per_table(store: SqlStore, pool_id: str) -> dict[str, int]:
+    """Rows of `pool_id` in every table that has a pool_id column."""
+    counts = {}
     with store.engine.connect() as connection:
-        for table in metadata.sorted_tables:
-            if "pool_id" in table.c:
-                query = text(f"SELECT count(*) FROM {table.name} WHERE pool_id = :p")
-                assert connection.execute(query, {"p": gone}).scalar_one() == 0, table.name
+        for table in (t for t in metadata.sorted_tables if "pool_id" in t.c):
+            query = text(f"SELECT count(*) FROM {table.name} WHERE pool_id = :p")
+            counts[table.name] = connection.execute(query, {"p": pool_id}).scalar_one()
+    return counts
 
 
-def assert_pool_intact(tx: SqlTransaction, pool_id: str) -> None:
-    assert tx.pools.get(pool_id) is not None
-    assert [c.id for c in tx.clients.list(pool_id, 60, None).items] == [f"client-{pool_id}"]
-    member = tx.users.find_by_attribute(pool_id, "email", "same@example.com", False)[0]
-    assert [u.sub for u in tx.groups.members(pool_id, "group", 60, None).items] == [member.sub]
-    assert tx.signing_keys.get(f"kid-{pool_id}") is not None
-    assert tx.refresh_tokens.get(f"h-{pool_id}") is not None
-    assert tx.lockouts.get(member.sub) is not None
+def test_two_writers_of_one_row_at_once(store: SqlStore) -> None:
+    """A second transaction saving the same lockout and membership while the first is open:
+    it waits, then succeeds; the later one's lockout is kept, the membership is there once."""
+    amy, errors = user("amy"), []
+    with_users(store, amy)
+    with store.write() as tx:
+        tx.groups.add(Group(POOL, "g", 1.0, 1.0))
 
+    def second() -> None:
+        try:
+            with store.write() as tx:
+                tx.lockouts.save(POOL, amy.sub, Lockout(2, 2.0, 2.0))
+                tx.groups.add_member(POOL, "g", amy.sub)
+        except Exception as error:  # reported below
+            errors.append(error)
 
-class Boom(Exception):
-    pass
+    with store.write() as tx:
+        tx.lockouts.save(POOL, amy.sub, Lockout(1, 1.0, 1.0))
+        tx.groups.add_member(POOL, "g", amy.sub)
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.5)  # the second writer now waits on this one
+    thread.join()
+    assert errors == []
+    with store.read() as tx:
+        assert tx.lockouts.get(amy.sub) == Lockout(2, 2.0, 2.0)
+        assert [u.sub for u in tx.groups.members(POOL, "g", 60, None).items] == [amy.sub]
 
 
 def test_a_failed_write_leaves_nothing_behind(store: SqlStore) -> None:
     existing = user("existing", email="old@example.com")
     with_users(store, existing)
-    with pytest.raises(Boom), store.write() as tx:
+    with pytest.raises(RuntimeError, match="abandoned"), store.write() as tx:
         tx.pools.add(pool("us-east-1_half"))
         tx.users.add(user("new", "us-east-1_half", email="x@example.com"), "new")
         assert not tx.users.add(user("existing"), "existing")  # a savepoint rolled back
-        tx.groups.add(Group("us-east-1_contract", "g", 1.0, 1.0))
-        tx.groups.add_member("us-east-1_contract", "g", existing.sub)
-        changed = tx.users.get("us-east-1_contract", "existing")
+        tx.groups.add(Group(POOL, "g", 1.0, 1.0))
+        tx.groups.add_member(POOL, "g", existing.sub)
+        changed = tx.users.get(POOL, "existing")
         changed.attributes["email"] = "changed@example.com"  # type: ignore[union-attr]
         tx.users.update(changed)  # type: ignore[arg-type]
-        tx.pools.delete("us-east-1_contract")
-        raise Boom
+        tx.pools.delete(POOL)
+        raise RuntimeError("abandoned")
     with store.read() as tx:
         assert tx.pools.get("us-east-1_half") is None
         assert tx.users.count("us-east-1_half") == 0
-        assert tx.users.get("us-east-1_contract", "existing") == existing
-        found = tx.users.find_by_attribute("us-east-1_contract", "email", "old@example.com", False)
+        assert tx.users.get(POOL, "existing") == existing
+        found = tx.users.find_by_attribute(POOL, "email", "old@example.com", False)
         assert found == [existing]
-        assert tx.groups.get("us-east-1_contract", "g") is None
+        assert tx.groups.get(POOL, "g") is None
 
 
 def spawned(workers: int) -> ProcessPoolExecutor:

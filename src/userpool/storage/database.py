@@ -8,12 +8,23 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "userpool_write"
 PG_MIGRATION_LOCK = 0x75736572706F6F6C  # "userpool"
+
+
+def insert_for(connection: Connection, table: Table) -> Any:
+    """An INSERT that can take ON CONFLICT clauses, in the connection's dialect.
+
+    Under PostgreSQL's READ COMMITTED, "look, then insert" lets two transactions insert the
+    same key: the second fails on the unique index. ON CONFLICT makes it wait, then yield.
+    """
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def sqlite_url(data_dir: Path) -> str:

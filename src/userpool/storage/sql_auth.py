@@ -9,6 +9,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
+from userpool.storage.database import insert_for
 from userpool.storage.schema import (
     consumed_sessions,
     refresh_tokens,
@@ -115,10 +116,9 @@ class SqlLockouts:
         return Lockout(*row) if row else None
 
     def save(self, pool_id: str, sub: str, lockout: Lockout) -> None:
-        self.clear(sub)
-        self._db.execute(
-            insert(sign_in_failures).values(pool_id=pool_id, sub=sub, **asdict(lockout))
-        )
+        values = {"pool_id": pool_id, **asdict(lockout)}
+        statement = insert_for(self._db, sign_in_failures).values(sub=sub, **values)
+        self._db.execute(statement.on_conflict_do_update(index_elements=["sub"], set_=values))
 
     def clear(self, sub: str) -> None:
         self._db.execute(delete(sign_in_failures).where(sign_in_failures.c.sub == sub))

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
-from userpool.storage.database import WRITE_OPTION
+from userpool.storage.database import WRITE_OPTION, insert_for
 from userpool.storage.schema import (
     clients,
     group_members,
@@ -193,17 +193,9 @@ class SqlGroups:
         return _page(rows, limit, "name", _group)
 
     def add_member(self, pool_id: str, name: str, sub: str) -> None:
-        exists = self._db.execute(
-            select(group_members.c.sub).where(
-                group_members.c.pool_id == pool_id,
-                group_members.c.group_name == name,
-                group_members.c.sub == sub,
-            )
-        ).first()
-        if exists is None:
-            self._db.execute(
-                insert(group_members).values(pool_id=pool_id, group_name=name, sub=sub)
-            )
+        member = {"pool_id": pool_id, "group_name": name, "sub": sub}
+        statement = insert_for(self._db, group_members).values(**member)
+        self._db.execute(statement.on_conflict_do_nothing())
 
     def remove_member(self, pool_id: str, name: str, sub: str) -> None:
         self._db.execute(
