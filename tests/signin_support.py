@@ -18,14 +18,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server, error_of
+from userpool.app import build_runtime
 from userpool.auth.outcomes import Attempt, AuthEnv
-from userpool.auth.sessions import SessionSealer
-from userpool.crypto.sealing import Sealer, derive, load_server_key
+from userpool.config import ServerConfig
 from userpool.domain.models import AppClient, User, UserPool
+from userpool.services.auth_ops import auth_env
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
-from userpool.tokens.issuer import TokenSigner
-from userpool.tokens.keys import KeyRing
 
 PASSWORD = "Sign-in-Passw0rd"
 NEW_PASSWORD = "Brand-New-Passw0rd"
@@ -184,11 +183,8 @@ def server_store(server: Server) -> Iterator[SqlStore]:
 
 def engine_env(server: Server, store: SqlStore) -> AuthEnv:
     """The engine's collaborators as the server builds them (same keys, same session seal)."""
-    server_key = load_server_key(None, server.data_dir)
-    keys = KeyRing(store, Sealer(derive(server_key, "signing-keys")))
-    signer = TokenSigner(keys, lambda pool_id: f"{server.url}/{pool_id}")
-    sessions = SessionSealer(Sealer(derive(server_key, "auth-sessions")))
-    return AuthEnv(store, signer, sessions, derive(server_key, "unknown-user-simulation"))
+    config = ServerConfig(data_dir=server.data_dir, public_url=server.url)
+    return auth_env(store, build_runtime(config, store))
 
 
 def attempt_at(

@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from userpool.auth.sessions import SessionSealer
 from userpool.config import ServerConfig
 from userpool.crypto.sealing import Sealer, derive, load_server_key
+from userpool.delivery.console import ConsoleSender
 from userpool.http import routes
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
@@ -21,18 +22,25 @@ from userpool.tokens.issuer import TokenSigner
 from userpool.tokens.keys import KeyRing
 
 
-def create_app(config: ServerConfig | None = None) -> Starlette:
-    """Build the ASGI app; uvicorn calls this (as a factory) in each worker process."""
-    config = config or ServerConfig.from_env()
-    store = SqlStore(database.create(config.db_url))
+def build_runtime(config: ServerConfig, store: SqlStore) -> Runtime:
+    """The long-lived collaborators of one process, keyed from the server key."""
     server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), config.data_dir)
     keys = KeyRing(store, Sealer(derive(server_key, "signing-keys")))
-    runtime = Runtime(
+    return Runtime(
         keys=keys,
         signer=TokenSigner(keys, config.issuer_for),
         sessions=SessionSealer(Sealer(derive(server_key, "auth-sessions"))),
         simulation_key=derive(server_key, "unknown-user-simulation"),
+        codes_key=derive(server_key, "one-time-codes"),
+        delivery=ConsoleSender(),
     )
+
+
+def create_app(config: ServerConfig | None = None) -> Starlette:
+    """Build the ASGI app; uvicorn calls this (as a factory) in each worker process."""
+    config = config or ServerConfig.from_env()
+    store = SqlStore(database.create(config.db_url))
+    runtime = build_runtime(config, store)
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
     dispatcher = Dispatcher(
         store=store,
@@ -42,4 +50,4 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         clock=time.time,
         operations=catalog.OPERATIONS,
     )
-    return routes.build(dispatcher, keys, config.issuer_for)
+    return routes.build(dispatcher, runtime.keys, config.issuer_for)

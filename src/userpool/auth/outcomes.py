@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from userpool.auth.sessions import SessionSealer
+from userpool.delivery import Sender
 from userpool.domain.models import AppClient, User, UserPool
 from userpool.storage.repositories import Store
 from userpool.tokens.issuer import TokenSigner
@@ -50,6 +51,8 @@ class AuthEnv:
     signer: TokenSigner
     sessions: SessionSealer
     simulation_key: bytes  # makes stand-ins for unknown users stable per (pool, username)
+    codes_key: bytes
+    delivery: Sender
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,20 @@ from userpool.auth.outcomes import Attempt, Authenticated, AuthEnv, IssuedTokens
 from userpool.domain.errors import ResourceNotFoundException
 from userpool.domain.models import AppClient, UserPool
 from userpool.services.common import require_client, require_pool
-from userpool.services.context import Context, Request, Response
+from userpool.services.context import Context, Request, Response, Runtime
 from userpool.services.registry import operation
+from userpool.storage.repositories import Store
 
 
-def auth_env(ctx: Context) -> AuthEnv:
-    runtime = ctx.runtime
-    return AuthEnv(ctx.store, runtime.signer, runtime.sessions, runtime.simulation_key)
+def auth_env(store: Store, runtime: Runtime) -> AuthEnv:
+    return AuthEnv(
+        store,
+        runtime.signer,
+        runtime.sessions,
+        runtime.simulation_key,
+        runtime.codes_key,
+        runtime.delivery,
+    )
 
 
 def client_and_pool(
@@ -34,7 +41,7 @@ def client_and_pool(
 def attempt_for(ctx: Context, request: Request, *, admin: bool) -> Attempt:
     client, pool = client_and_pool(ctx, request["ClientId"], request.get("UserPoolId"))
     return Attempt(
-        env=auth_env(ctx),
+        env=auth_env(ctx.store, ctx.runtime),
         pool=pool,
         client=client,
         admin=admin,

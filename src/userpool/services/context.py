@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from userpool.auth.sessions import SessionSealer
+from userpool.delivery import Sender
 from userpool.storage.repositories import Store
 from userpool.tokens.issuer import TokenSigner
 from userpool.tokens.keys import KeyRing
@@ -31,6 +32,8 @@ class Runtime:
     signer: TokenSigner
     sessions: SessionSealer
     simulation_key: bytes
+    codes_key: bytes  # keys the stored hashes of one-time codes
+    delivery: Sender
 
 
 @dataclass

@@ -137,3 +137,31 @@ sign_in_failures = Table(
     Column("last_failure", Float, nullable=False),
     Column("locked_until", Float, nullable=False),
 )
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("sub", String(64), primary_key=True),
+    Column("purpose", String(128), primary_key=True),
+    Column("pool_id", String(64), nullable=False, index=True),
+    Column("code_hash", String(128), nullable=False),
+    Column("expires", Float, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created", Float, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pool_id", String(64), nullable=False),
+    Column("username", String(256), nullable=False),
+    Column("medium", String(8), nullable=False),
+    Column("destination", String(2048), nullable=False),
+    Column("subject", Text),
+    Column("body", Text, nullable=False),
+    Column("purpose", String(128), nullable=False),
+    Column("code", String(64)),
+    Column("created", Float, nullable=False),
+    Index("ix_outbox_pool_user", "pool_id", "username", "id"),
+)

@@ -14,8 +14,10 @@ from userpool.domain.models import AppClient, Group, Page, UserPool
 from userpool.storage.database import WRITE_OPTION, insert_for
 from userpool.storage.schema import (
     clients,
+    codes,
     group_members,
     groups,
+    outbox,
     pools,
     refresh_tokens,
     sign_in_failures,
@@ -29,6 +31,7 @@ from userpool.storage.sql_auth import (
     SqlSessionMarkers,
     SqlSigningKeys,
 )
+from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_users import SqlUsers, user_from_row
 
 
@@ -90,6 +93,8 @@ class SqlPools:
             signing_keys,
             refresh_tokens,
             sign_in_failures,
+            codes,
+            outbox,
         ):
             self._db.execute(delete(table).where(table.c.pool_id == pool_id))
         self._db.execute(delete(pools).where(pools.c.id == pool_id))
@@ -253,6 +258,8 @@ class SqlTransaction:
         self.refresh_tokens = SqlRefreshTokens(connection)
         self.session_markers = SqlSessionMarkers(connection)
         self.lockouts = SqlLockouts(connection)
+        self.codes = SqlCodes(connection)
+        self.outbox = SqlOutbox(connection)
 
 
 class SqlStore:

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from userpool.domain.models import Page, PasswordVerifier, User, UserStatus
 from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, FilterOp
 from userpool.storage.schema import (
+    codes,
     group_members,
     refresh_tokens,
     sign_in_failures,
@@ -112,7 +113,7 @@ class SqlUsers:
 
     def delete(self, user: User) -> None:
         """The user and all that hangs off them: lookups, memberships, tokens, lockout."""
-        for table in (user_lookup, group_members, refresh_tokens, sign_in_failures, users):
+        for table in (user_lookup, group_members, refresh_tokens, sign_in_failures, codes, users):
             self._db.execute(delete(table).where(table.c.sub == user.sub))
 
     def find_by_attribute(self, pool_id: str, name: str, value: str, folded: bool) -> list[User]:

@@ -1,0 +1,87 @@
+"""The texts Cognito sends, from the pool's templates (`{####}` is the code, `{username}`
+the user name), with Cognito's defaults where the pool sets none."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from userpool.domain.messages import Medium, Message
+from userpool.domain.models import User, UserPool
+
+CODE = "{####}"
+DEFAULT_VERIFICATION = "Your verification code is {####}. "
+DEFAULT_VERIFICATION_SUBJECT = "Your verification code"
+DEFAULT_INVITATION = "Your username is {username} and temporary password is {####}. "
+DEFAULT_INVITATION_SUBJECT = "Your temporary password"
+DEFAULT_MFA = "Your authentication code is {####}. "
+DEFAULT_MFA_SUBJECT = "Your authentication code"
+
+
+def _fill(template: str, code: str, username: str) -> str:
+    return template.replace(CODE, code).replace("{username}", username)
+
+
+def _destination(user: User, medium: Medium) -> str:
+    return user.attributes.get("email" if medium == Medium.EMAIL else "phone_number", "")
+
+
+def _message(
+    pool: UserPool,
+    user: User,
+    medium: Medium,
+    purpose: str,
+    code: str,
+    texts: tuple[str, str | None],
+) -> Message:
+    body, subject = texts
+    return Message(
+        pool_id=pool.id,
+        username=user.username,
+        medium=medium,
+        destination=_destination(user, medium),
+        subject=_fill(subject, code, user.username) if subject and medium == Medium.EMAIL else None,
+        body=_fill(body, code, user.username),
+        purpose=purpose,
+        code=code,
+    )
+
+
+def verification(pool: UserPool, user: User, medium: Medium, purpose: str, code: str) -> Message:
+    """Sign-up confirmation, attribute verification and forgot-password codes."""
+    settings: dict[str, Any] = pool.settings
+    template = settings.get("VerificationMessageTemplate") or {}
+    if medium == Medium.EMAIL:
+        body = template.get("EmailMessage") or settings.get("EmailVerificationMessage")
+        subject = template.get("EmailSubject") or settings.get("EmailVerificationSubject")
+        texts = (body or DEFAULT_VERIFICATION, subject or DEFAULT_VERIFICATION_SUBJECT)
+    else:
+        body = template.get("SmsMessage") or settings.get("SmsVerificationMessage")
+        texts = (body or DEFAULT_VERIFICATION, None)
+    return _message(pool, user, medium, purpose, code, texts)
+
+
+def invitation(pool: UserPool, user: User, medium: Medium, temporary_password: str) -> Message:
+    config = pool.settings.get("AdminCreateUserConfig") or {}
+    template = config.get("InviteMessageTemplate") or {}
+    if medium == Medium.EMAIL:
+        texts = (
+            template.get("EmailMessage") or DEFAULT_INVITATION,
+            template.get("EmailSubject") or DEFAULT_INVITATION_SUBJECT,
+        )
+    else:
+        texts = (template.get("SMSMessage") or DEFAULT_INVITATION, None)
+    return _message(pool, user, medium, "invitation", temporary_password, texts)
+
+
+def mfa(pool: UserPool, user: User, medium: Medium, purpose: str, code: str) -> Message:
+    """SMS_MFA and EMAIL_OTP codes during sign-in."""
+    settings = pool.settings
+    if medium == Medium.EMAIL:
+        email = (settings.get("MfaFactors") or {}).get("EmailMfaConfiguration") or {}
+        texts = (
+            email.get("Message") or DEFAULT_MFA,
+            email.get("Subject") or DEFAULT_MFA_SUBJECT,
+        )
+    else:
+        texts = (settings.get("SmsAuthenticationMessage") or DEFAULT_MFA, None)
+    return _message(pool, user, medium, purpose, code, texts)

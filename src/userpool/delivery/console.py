@@ -1,0 +1,23 @@
+"""The `console` backend: each message is a log line, code included (local development)."""
+
+from __future__ import annotations
+
+import logging
+
+from userpool.domain.messages import Message
+
+log = logging.getLogger("userpool.delivery")
+
+
+class ConsoleSender:
+    def send(self, message: Message) -> None:
+        subject = f" [{message.subject}]" if message.subject else ""
+        log.warning(
+            "%s to %s for %s in %s%s: %s",
+            message.medium.value,
+            message.destination,
+            message.username,
+            message.pool_id,
+            subject,
+            message.body,
+        )

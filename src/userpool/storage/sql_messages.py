@@ -1,0 +1,79 @@
+"""One-time codes and the outbox on SQL."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from userpool.domain.messages import Medium, Message, OutboxEntry, StoredCode
+from userpool.storage.schema import codes, outbox
+
+
+class SqlCodes:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def put(self, code: StoredCode) -> None:
+        """Store `code`, replacing an earlier one of the same user and purpose."""
+        self.delete(code.sub, code.purpose)
+        self._db.execute(insert(codes).values(**asdict(code)))
+
+    def get(self, sub: str, purpose: str) -> StoredCode | None:
+        row = self._db.execute(
+            select(codes).where(codes.c.sub == sub, codes.c.purpose == purpose)
+        ).first()
+        return StoredCode(**row._asdict()) if row else None
+
+    def count_failure(self, sub: str, purpose: str) -> None:
+        self._db.execute(
+            update(codes)
+            .where(codes.c.sub == sub, codes.c.purpose == purpose)
+            .values(attempts=codes.c.attempts + 1)
+        )
+
+    def delete(self, sub: str, purpose: str) -> None:
+        self._db.execute(delete(codes).where(codes.c.sub == sub, codes.c.purpose == purpose))
+
+    def purge_expired(self, now: float) -> None:
+        self._db.execute(delete(codes).where(codes.c.expires < now))
+
+
+class SqlOutbox:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add(self, message: Message, now: float) -> int:
+        values = asdict(message)
+        values["medium"] = message.medium.value
+        result = self._db.execute(insert(outbox).values(**values, created=now))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def list(
+        self, pool_id: str | None, username: str | None, after_id: int, limit: int
+    ) -> list[OutboxEntry]:
+        query = select(outbox).where(outbox.c.id > after_id)
+        if pool_id is not None:
+            query = query.where(outbox.c.pool_id == pool_id)
+        if username is not None:
+            query = query.where(outbox.c.username == username)
+        rows = self._db.execute(query.order_by(outbox.c.id).limit(limit)).all()
+        return [
+            OutboxEntry(
+                id=row.id,
+                created=row.created,
+                message=Message(
+                    pool_id=row.pool_id,
+                    username=row.username,
+                    medium=Medium(row.medium),
+                    destination=row.destination,
+                    subject=row.subject,
+                    body=row.body,
+                    purpose=row.purpose,
+                    code=row.code,
+                ),
+            )
+            for row in rows
+        ]
