@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 from userpool.auth.sessions import SessionSealer
 from userpool.config import ServerConfig
 from userpool.crypto.sealing import Sealer, derive, load_server_key
-from userpool.delivery.console import ConsoleSender
-from userpool.http import routes
+from userpool.delivery import router
+from userpool.http import outbox, routes
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog
@@ -32,7 +32,7 @@ def build_runtime(config: ServerConfig, store: SqlStore) -> Runtime:
         sessions=SessionSealer(Sealer(derive(server_key, "auth-sessions"))),
         simulation_key=derive(server_key, "unknown-user-simulation"),
         codes_key=derive(server_key, "one-time-codes"),
-        delivery=ConsoleSender(),
+        delivery=router.build(store, config.delivery, config.smtp, config.aws),
     )
 
 
@@ -50,4 +50,5 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         clock=time.time,
         operations=catalog.OPERATIONS,
     )
-    return routes.build(dispatcher, runtime.keys, config.issuer_for)
+    dev_routes = outbox.routes(store) if config.dev_endpoints else []
+    return routes.build(dispatcher, runtime.keys, config.issuer_for, dev_routes)

@@ -6,17 +6,25 @@ import ipaddress
 import os
 import socket
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
+import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from userpool.config import ServerConfig
 from userpool.crypto.sealing import load_server_key
+from userpool.delivery import COGNITO_FROM, NAMES
+from userpool.delivery.outbox import PAGE, as_json, describe
+from userpool.delivery.smtp import DEFAULT_PORTS, TLS_MODES
+from userpool.domain.messages import OutboxEntry
 from userpool.protocol.sigv4 import load_credentials
 from userpool.storage import database
+from userpool.storage.sql_store import SqlStore
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)  # type: ignore[type-var]
 EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)  # type: ignore[type-var]
@@ -63,6 +71,88 @@ def main(context: click.Context) -> None:
     """A self-hostable server that speaks the Amazon Cognito user-pool API."""
     if context.invoked_subcommand is None:
         click.echo(context.get_help())
+
+
+def _delivery_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`serve`'s flags for code delivery and the development endpoints."""
+    ports = ", ".join(f"{port} with {mode}" for mode, port in DEFAULT_PORTS.items())
+    options = [
+        click.option(
+            "--delivery",
+            envvar="USERPOOL_DELIVERY",
+            default="console",
+            show_default=True,
+            type=click.Choice(NAMES),
+            help="How codes reach users, unless a pool's 'userpool:delivery' tag says otherwise.",
+        ),
+        click.option(
+            "--smtp-host",
+            envvar="USERPOOL_SMTP_HOST",
+            default=None,
+            help="SMTP server for the smtp backend (email only: SMS goes to the console).",
+        ),
+        click.option(
+            "--smtp-port",
+            envvar="USERPOOL_SMTP_PORT",
+            default=None,
+            type=click.IntRange(1, 65535),
+            help=f"Default: {ports}.",
+        ),
+        click.option(
+            "--smtp-tls",
+            envvar="USERPOOL_SMTP_TLS",
+            default="starttls",
+            show_default=True,
+            type=click.Choice(TLS_MODES),
+        ),
+        click.option("--smtp-username", envvar="USERPOOL_SMTP_USERNAME", default=None),
+        click.option(
+            "--smtp-password",
+            envvar="USERPOOL_SMTP_PASSWORD",
+            default=None,
+            help="Better given as USERPOOL_SMTP_PASSWORD than on the command line.",
+        ),
+        click.option(
+            "--smtp-from",
+            envvar="USERPOOL_SMTP_FROM",
+            default=COGNITO_FROM,
+            show_default=True,
+            help="Sender, unless the pool's EmailConfiguration names one.",
+        ),
+        click.option(
+            "--aws-endpoint-url",
+            envvar="USERPOOL_AWS_ENDPOINT_URL",
+            default=None,
+            help="SNS/SES endpoint for the aws backend. Default: AWS's.",
+        ),
+        click.option(
+            "--aws-region",
+            envvar="USERPOOL_AWS_REGION",
+            default=None,
+            help="SNS/SES region. Default: the pool's.",
+        ),
+        click.option(
+            "--dev-endpoints",
+            envvar="USERPOOL_DEV_ENDPOINTS",
+            is_flag=True,
+            help="Serve GET /_userpool/outbox (every stored message, codes included).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _check_delivery(config: ServerConfig, allow_any_credentials: bool) -> None:
+    if config.delivery == "smtp" and not config.smtp_host:
+        _fail("--delivery smtp needs --smtp-host")
+    if bool(config.smtp_username) != bool(config.smtp_password):
+        _fail("--smtp-username and --smtp-password (or USERPOOL_SMTP_PASSWORD) go together")
+    if config.dev_endpoints and not _is_loopback(config.host) and not allow_any_credentials:
+        _fail(
+            f"refusing --dev-endpoints on {config.host}: anyone could read the codes sent "
+            "(pass --allow-any-credentials to accept)"
+        )
 
 
 @main.command()
@@ -123,6 +213,7 @@ def main(context: click.Context) -> None:
     is_flag=True,
     help="Listen on a non-loopback address without configured credentials.",
 )
+@_delivery_options
 def serve(
     host: str,
     port: int,
@@ -135,11 +226,23 @@ def serve(
     public_url: str | None,
     issuer: str,
     allow_any_credentials: bool,
+    **delivery: Any,
 ) -> None:
     """Run the server."""
     config = ServerConfig(
-        host, port, data_dir, db, workers, log_level, region, credentials_file, public_url, issuer
+        host,
+        port,
+        data_dir,
+        db,
+        workers,
+        log_level,
+        region,
+        credentials_file,
+        public_url,
+        issuer,
+        **delivery,
     )
+    _check_delivery(config, allow_any_credentials)
     if credentials_file is not None:
         try:
             load_credentials(credentials_file)
@@ -182,3 +285,65 @@ def serve(
         log_level=log_level,
         access_log=log_level == "debug",
     )
+
+
+@main.command()
+@click.option("--pool", "pool_id", default=None, help="Only this user pool's messages.")
+@click.option("--user", "username", default=None, help="Only the messages to this user name.")
+@click.option("--follow", is_flag=True, help="Keep printing new messages until Ctrl-C.")
+@click.option(
+    "--db",
+    envvar="USERPOOL_DB",
+    default=None,
+    help="The server's database URL. Default: SQLite in --data-dir.",
+)
+@click.option(
+    "--data-dir", envvar="USERPOOL_DATA_DIR", default=".userpool", show_default=True, type=DIRECTORY
+)
+@click.option("--json", "lines_of_json", is_flag=True, help="One JSON object a line.")
+def outbox(
+    pool_id: str | None,
+    username: str | None,
+    follow: bool,
+    db: str | None,
+    data_dir: Path,
+    lines_of_json: bool,
+) -> None:
+    """Print the messages stored by the outbox backend, codes included."""
+    url = db or database.sqlite_url(data_dir)
+    if db is None and not (data_dir / "userpool.db").is_file():
+        _fail(f"no database in {data_dir} (pass --data-dir or --db)")
+    show = (lambda entry: orjson.dumps(as_json(entry)).decode()) if lines_of_json else describe
+    try:
+        store = SqlStore(database.create(url))
+        after = _print_outbox(store, pool_id, username, 0, show)
+        while follow:
+            time.sleep(0.5)
+            after = _print_outbox(store, pool_id, username, after, show)
+    except KeyboardInterrupt:  # how --follow ends
+        return
+    except Exception as error:  # any driver error: one line, no traceback
+        reason = (str(error).splitlines() or [type(error).__name__])[0]
+        _fail(f"cannot read the outbox in {_redacted(url)}: {reason}")
+
+
+def _print_outbox(
+    store: SqlStore,
+    pool_id: str | None,
+    username: str | None,
+    after: int,
+    show: Callable[[OutboxEntry], str],
+) -> int:
+    """Print the messages stored after id `after`; the last id printed (else `after`)."""
+    while entries := _outbox_page(store, pool_id, username, after):
+        for entry in entries:
+            click.echo(show(entry))
+        after = entries[-1].id
+    return after
+
+
+def _outbox_page(
+    store: SqlStore, pool_id: str | None, username: str | None, after: int
+) -> list[OutboxEntry]:
+    with store.read() as tx:
+        return tx.outbox.list(pool_id, username, after, PAGE)

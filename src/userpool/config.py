@@ -6,7 +6,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from userpool.delivery import COGNITO_FROM
+from userpool.delivery.aws import AwsSettings
+from userpool.delivery.smtp import SmtpSettings
 from userpool.storage.database import sqlite_url
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,16 @@ class ServerConfig:
     credentials_file: Path | None = None
     public_url: str | None = None
     issuer: str = "url"  # "url": {public_url}/{poolId}; "aws": https://cognito-idp.{region}...
+    delivery: str = "console"  # the default backend; a pool's `userpool:delivery` tag overrides
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_tls: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = COGNITO_FROM
+    aws_endpoint_url: str | None = None
+    aws_region: str | None = None
+    dev_endpoints: bool = False  # GET /_userpool/outbox
 
     @property
     def db_url(self) -> str:
@@ -35,6 +52,23 @@ class ServerConfig:
             region = pool_id.split("_", 1)[0]
             return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
         return f"{self.base_url}/{pool_id}"
+
+    @property
+    def smtp(self) -> SmtpSettings | None:
+        if not self.smtp_host:
+            return None
+        return SmtpSettings(
+            self.smtp_host,
+            self.smtp_port,
+            self.smtp_tls,
+            self.smtp_username,
+            self.smtp_password,
+            self.smtp_from,
+        )
+
+    @property
+    def aws(self) -> AwsSettings:
+        return AwsSettings(self.aws_endpoint_url, self.aws_region)
 
     @classmethod
     def from_env(cls) -> ServerConfig:
@@ -51,6 +85,16 @@ class ServerConfig:
             credentials_file=Path(credentials) if credentials else None,
             public_url=env.get("USERPOOL_PUBLIC_URL") or None,
             issuer=env.get("USERPOOL_ISSUER", cls.issuer),
+            delivery=env.get("USERPOOL_DELIVERY", cls.delivery),
+            smtp_host=env.get("USERPOOL_SMTP_HOST") or None,
+            smtp_port=_optional_int(env.get("USERPOOL_SMTP_PORT")),
+            smtp_tls=env.get("USERPOOL_SMTP_TLS", cls.smtp_tls),
+            smtp_username=env.get("USERPOOL_SMTP_USERNAME") or None,
+            smtp_password=env.get("USERPOOL_SMTP_PASSWORD") or None,
+            smtp_from=env.get("USERPOOL_SMTP_FROM") or cls.smtp_from,
+            aws_endpoint_url=env.get("USERPOOL_AWS_ENDPOINT_URL") or None,
+            aws_region=env.get("USERPOOL_AWS_REGION") or None,
+            dev_endpoints=env.get("USERPOOL_DEV_ENDPOINTS", "") not in ("", "0", "false"),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -64,6 +108,16 @@ class ServerConfig:
             "USERPOOL_REGION": self.region,
             "USERPOOL_PUBLIC_URL": self.public_url or "",
             "USERPOOL_ISSUER": self.issuer,
+            "USERPOOL_DELIVERY": self.delivery,
+            "USERPOOL_SMTP_HOST": self.smtp_host or "",
+            "USERPOOL_SMTP_PORT": str(self.smtp_port or ""),
+            "USERPOOL_SMTP_TLS": self.smtp_tls,
+            "USERPOOL_SMTP_USERNAME": self.smtp_username or "",
+            "USERPOOL_SMTP_PASSWORD": self.smtp_password or "",
+            "USERPOOL_SMTP_FROM": self.smtp_from,
+            "USERPOOL_AWS_ENDPOINT_URL": self.aws_endpoint_url or "",
+            "USERPOOL_AWS_REGION": self.aws_region or "",
+            "USERPOOL_DEV_ENDPOINTS": "1" if self.dev_endpoints else "",
         }
         if self.credentials_file is not None:
             values["USERPOOL_CREDENTIALS"] = str(self.credentials_file)

@@ -1,11 +1,28 @@
 """Code delivery behind one small interface: a `Sender` takes a `Message` and delivers it,
-or raises `DeliveryError`. Backends: console, outbox, smtp, aws (SNS/SES)."""
+or raises `DeliveryError`. Backends: console, outbox, smtp, aws (SNS/SES); `router.Router`
+picks one per message (the pool's `userpool:delivery` tag, else the server's default).
+
+Call `send` after the transaction that issued the code has committed: the outbox backend
+writes in a transaction of its own (on SQLite, one opened inside another writer's would wait
+for it), and no backend should hold a writer's lock while it talks to a mail server."""
 
 from __future__ import annotations
 
-from typing import Protocol
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from userpool.domain.messages import Message
+
+NAMES = ("console", "outbox", "smtp", "aws")
+COGNITO_FROM = "no-reply@verificationemail.com"  # Cognito's sender when a pool sets none
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+
+def is_html(body: str) -> bool:
+    """Whether an email body carries HTML tags (Cognito's templates may), so is sent as HTML."""
+    return _TAG.search(body) is not None
 
 
 class DeliveryError(Exception):
@@ -14,3 +31,34 @@ class DeliveryError(Exception):
 
 class Sender(Protocol):
     def send(self, message: Message) -> None: ...
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """The parts of a pool's `EmailConfiguration` that the email backends use."""
+
+    from_address: str | None = None
+    reply_to: str | None = None
+    source_arn: str | None = None
+    configuration_set: str | None = None
+
+    @classmethod
+    def of(cls, pool_settings: Mapping[str, Any]) -> EmailSettings:
+        config = pool_settings.get("EmailConfiguration") or {}
+        return cls(
+            config.get("From"),
+            config.get("ReplyToEmailAddress"),
+            config.get("SourceArn"),
+            config.get("ConfigurationSet"),
+        )
+
+    def sender(self, default: str) -> str:
+        """`From`, else the address of the SES identity in `SourceArn`, else `default`."""
+        if self.from_address:
+            return self.from_address
+        identity = (self.source_arn or "").rpartition("identity/")[2]
+        return identity if "@" in identity else default
+
+
+class Backend(Protocol):
+    def deliver(self, message: Message, email: EmailSettings) -> None: ...

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from userpool.delivery import EmailSettings
 from userpool.domain.messages import Message
 
 log = logging.getLogger("userpool.delivery")
 
 
-class ConsoleSender:
-    def send(self, message: Message) -> None:
+class ConsoleBackend:
+    def deliver(self, message: Message, email: EmailSettings) -> None:
         subject = f" [{message.subject}]" if message.subject else ""
         log.warning(
             "%s to %s for %s in %s%s: %s",

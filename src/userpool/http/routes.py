@@ -1,15 +1,15 @@
-"""Starlette routes: the AWS JSON endpoint and health."""
+"""Starlette routes: the AWS JSON endpoint, health, each pool's JWKS and OpenID discovery."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest
@@ -30,7 +30,14 @@ def discovery_document(issuer: str) -> dict[str, Any]:
     }
 
 
-def build(dispatcher: Dispatcher, keys: KeyRing, issuer_for: Callable[[str], str]) -> Starlette:
+def build(
+    dispatcher: Dispatcher,
+    keys: KeyRing,
+    issuer_for: Callable[[str], str],
+    extra: Sequence[BaseRoute],
+) -> Starlette:
+    """The app; `extra`: more routes (the development endpoints, when enabled)."""
+
     async def aws_json(request: Request) -> Response:
         signed = SignedRequest(
             method=request.method,
@@ -67,5 +74,6 @@ def build(dispatcher: Dispatcher, keys: KeyRing, issuer_for: Callable[[str], str
                 openid_configuration,
                 methods=["GET"],
             ),
+            *extra,
         ]
     )
