@@ -1,10 +1,18 @@
-"""What the delivery tests share: a message, a store with pools, the pool tag."""
+"""What the delivery tests share: a message, a store with pools, the pool tag, SMTP servers
+(aiosmtpd) that keep what they receive."""
 
 from __future__ import annotations
 
+import email
+from email import policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from tests.conftest import free_port
 from userpool.delivery import EmailSettings
 from userpool.domain.messages import Medium, Message
 from userpool.domain.models import UserPool
@@ -48,3 +56,42 @@ def stored(store: SqlStore) -> list[Message]:
 
 def tagged(backend: str) -> dict[str, Any]:
     return {"UserPoolTags": {"team": "x", "userpool:delivery": backend}}
+
+
+class Mailbox:
+    """An aiosmtpd handler keeping what it receives; it refuses mail to @bounce.example."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[Envelope, EmailMessage]] = []
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.endswith("@bounce.example"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.content
+        assert isinstance(content, bytes)
+        parsed = email.message_from_bytes(content, _class=EmailMessage, policy=policy.default)
+        self.received.append((envelope, parsed))
+        return "250 OK"
+
+
+class SmtpServers:
+    def __init__(self) -> None:
+        self.mailbox = Mailbox()
+        self._running: list[Controller] = []
+
+    def start(self, **options: Any) -> int:
+        port = free_port()
+        controller = Controller(self.mailbox, hostname="127.0.0.1", port=port, **options)
+        controller.start()
+        self._running.append(controller)
+        return port
+
+    def stop(self) -> None:
+        for controller in self._running:
+            controller.stop()

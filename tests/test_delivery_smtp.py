@@ -5,17 +5,15 @@ unreachable server are DeliveryError; text messages go to the console."""
 from __future__ import annotations
 
 import datetime
-import email
 import ipaddress
 import logging
 import ssl
 from collections.abc import Iterator
-from email.message import EmailMessage
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -23,27 +21,21 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.conftest import free_port
-from tests.delivery_support import NO_EMAIL, POOL, add_pool, message, new_store, tagged
+from tests.delivery_support import (
+    NO_EMAIL,
+    POOL,
+    SmtpServers,
+    add_pool,
+    message,
+    new_store,
+    tagged,
+)
 from userpool.delivery import DeliveryError, EmailSettings
 from userpool.delivery.aws import AwsSettings
 from userpool.delivery.console import ConsoleBackend
 from userpool.delivery.router import build
 from userpool.delivery.smtp import SmtpBackend, SmtpSettings
 from userpool.domain.messages import Medium
-
-
-class Mailbox:
-    """An aiosmtpd handler keeping what it receives."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[Envelope, EmailMessage]] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        content = envelope.content
-        assert isinstance(content, bytes)
-        parsed = email.message_from_bytes(content, _class=EmailMessage, policy=email.policy.default)
-        self.received.append((envelope, parsed))
-        return "250 OK"
 
 
 def login_check(
@@ -100,23 +92,6 @@ def server_tls(certificate: tuple[Path, Path]) -> ssl.SSLContext:
 def trust(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """Clients made from now on trust the test certificate (as an operator's private CA)."""
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
-
-
-class SmtpServers:
-    def __init__(self) -> None:
-        self.mailbox = Mailbox()
-        self._running: list[Controller] = []
-
-    def start(self, **options: Any) -> int:
-        port = free_port()
-        controller = Controller(self.mailbox, hostname="127.0.0.1", port=port, **options)
-        controller.start()
-        self._running.append(controller)
-        return port
-
-    def stop(self) -> None:
-        for controller in self._running:
-            controller.stop()
 
 
 @pytest.fixture
@@ -210,6 +185,13 @@ def test_smtp_login(smtp: SmtpServers, server_tls: ssl.SSLContext) -> None:
         message(), NO_EMAIL
     )
     assert len(smtp.mailbox.received) == 1
+
+
+def test_smtp_refused_recipient(smtp: SmtpServers) -> None:
+    port = smtp.start()
+    bounced = replace(message(), destination="alice@bounce.example")
+    with pytest.raises(DeliveryError, match="No such mailbox"):
+        smtp_backend(port).deliver(bounced, NO_EMAIL)
 
 
 def test_smtp_unreachable() -> None:
