@@ -124,7 +124,7 @@ def test_a_temporary_password_is_generated_when_none_is_given(
 
 
 def test_resend_reissues_the_temporary_password(cognito: Any, server: Server, pool_id: str) -> None:
-    create_user(cognito, pool_id, "ivan")
+    create_user(cognito, pool_id, "ivan", phone_number="+15555550100")  # RESEND sends an SMS
     user = cognito.admin_create_user(
         UserPoolId=pool_id, Username="ivan", MessageAction="RESEND", TemporaryPassword="N3w-Temp!"
     )["User"]

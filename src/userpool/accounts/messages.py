@@ -25,6 +25,15 @@ def _destination(user: User, medium: Medium) -> str:
     return user.attributes.get("email" if medium == Medium.EMAIL else "phone_number", "")
 
 
+def _sign_in_name(pool: UserPool, user: User) -> str:
+    """What the user signs in with: where email or phone is the username, the stored
+    username is a generated id, so the attribute is what they need to be told."""
+    for attribute in pool.username_attributes:
+        if user.attributes.get(attribute):
+            return user.attributes[attribute]
+    return user.username
+
+
 def _message(
     pool: UserPool,
     user: User,
@@ -34,13 +43,14 @@ def _message(
     texts: tuple[str, str | None],
 ) -> Message:
     body, subject = texts
+    name = _sign_in_name(pool, user)
     return Message(
         pool_id=pool.id,
         username=user.username,
         medium=medium,
         destination=_destination(user, medium),
-        subject=_fill(subject, code, user.username) if subject and medium == Medium.EMAIL else None,
-        body=_fill(body, code, user.username),
+        subject=_fill(subject, code, name) if subject and medium == Medium.EMAIL else None,
+        body=_fill(body, code, name),
         purpose=purpose,
         code=code,
     )

@@ -136,3 +136,7 @@ class UnauthorizedException(CognitoError):
 
 class UnsupportedTokenTypeException(CognitoError):
     pass
+
+
+class CodeDeliveryFailureException(CognitoError):
+    pass

@@ -20,6 +20,7 @@ from userpool.domain.errors import (
 from userpool.domain.models import User, UserPool, UserStatus
 from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
+from userpool.services.invitations import invitations, send_invitations
 from userpool.services.registry import operation
 from userpool.storage.repositories import Transaction
 
@@ -94,7 +95,7 @@ def _claim_identifiers(tx: Transaction, pool: UserPool, user: User, *, force: bo
             tx.users.update(other)
 
 
-def _create(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> User:
+def _create(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> tuple[User, str]:
     attributes = new_user_attributes(pool, request.get("UserAttributes") or [])
     sub = ids.sub()
     username = request["Username"]
@@ -118,10 +119,10 @@ def _create(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> 
     if not tx.users.add(user, pool.username_key(username)):
         raise UsernameExistsException()
     _claim_identifiers(tx, pool, user, force=bool(request.get("ForceAliasCreation")))
-    return user
+    return user, password
 
 
-def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> User:
+def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> tuple[User, str]:
     """MessageAction RESEND: a new temporary password for a user who has not signed in yet."""
     user = require_user(tx, pool, request["Username"])
     if user.status is not UserStatus.FORCE_CHANGE_PASSWORD:
@@ -133,18 +134,20 @@ def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -
     user.password = make_password_verifier(pool, user.username, password, now, temporary=True)
     user.modified = now
     tx.users.update(user)
-    return user
+    return user, password
 
 
 @operation("AdminCreateUser")
 def admin_create_user(ctx: Context, request: Request) -> Response:
-    """Sending the invitation comes with code delivery; SUPPRESS and the default agree now."""
+    """The invitation is sent once the user is committed (see `invitations`)."""
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"])
         if request.get("MessageAction") == "RESEND":
-            user = _reinvite(ctx, tx, pool, request)
+            user, password = _reinvite(ctx, tx, pool, request)
         else:
-            user = _create(ctx, tx, pool, request)
+            user, password = _create(ctx, tx, pool, request)
+        invites = invitations(pool, user, password, request)
+    send_invitations(ctx, invites)
     return {"User": user_type(user)}
 
 

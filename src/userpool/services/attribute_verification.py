@@ -1,0 +1,64 @@
+"""GetUserAttributeVerificationCode and VerifyUserAttribute: a signed-in user proves that
+an email address or phone number is theirs with a code sent to it (valid 24 hours)."""
+
+from __future__ import annotations
+
+from userpool.accounts import codes
+from userpool.accounts.attributes import refuse_taken_identifiers
+from userpool.accounts.lookup import VERIFIED_FLAGS
+from userpool.domain.errors import InvalidParameterException
+from userpool.domain.messages import Medium
+from userpool.services.access import caller, check_access_token
+from userpool.services.code_delivery import MEDIUMS, issue_code, redeem, send
+from userpool.services.context import Context, Request, Response
+from userpool.services.registry import operation
+
+
+def purpose(attribute: str) -> str:
+    return f"verify:{attribute}"
+
+
+def _verifiable(attribute: str) -> Medium:
+    medium = MEDIUMS.get(attribute)
+    if medium is None:
+        raise InvalidParameterException(
+            f"Invalid attribute name: {attribute}. Only email and phone_number can be verified."
+        )
+    return medium
+
+
+@operation("GetUserAttributeVerificationCode")
+def get_user_attribute_verification_code(ctx: Context, request: Request) -> Response:
+    token = check_access_token(ctx, request["AccessToken"])
+    attribute = request["AttributeName"]
+    medium = _verifiable(attribute)
+    with ctx.store.write() as tx:
+        found = caller(tx, token)
+        if not found.user.attributes.get(attribute):
+            raise InvalidParameterException(
+                f"Auth requested for an attribute the user does not have: {attribute}"
+            )
+        message = issue_code(
+            ctx, tx, found.pool, found.user, medium, purpose(attribute), codes.VERIFY_VALIDITY
+        )
+    return {"CodeDeliveryDetails": send(ctx, message)}
+
+
+@operation("VerifyUserAttribute")
+def verify_user_attribute(ctx: Context, request: Request) -> Response:
+    """Marks `<attribute>_verified`; an alias another user holds verified is refused."""
+    token = check_access_token(ctx, request["AccessToken"])
+    attribute = request["AttributeName"]
+    _verifiable(attribute)
+    with ctx.store.write() as tx:
+        found = caller(tx, token)
+        user = found.user
+        failure = redeem(ctx, tx, user, purpose(attribute), request["Code"])
+        if failure is None:
+            user.attributes[VERIFIED_FLAGS[attribute]] = "true"
+            refuse_taken_identifiers(tx, found.pool, user)
+            user.modified = ctx.clock()
+            tx.users.update(user)
+    if failure is not None:
+        raise failure
+    return {}

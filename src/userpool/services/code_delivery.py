@@ -1,0 +1,135 @@
+"""What the account flows that send codes share: which account a client-side call means,
+where a code goes and how Cognito shows that (masked `CodeDeliveryDetails`), sending only
+once the state the code belongs to is committed, and redeeming a code so that a wrong guess
+is counted even though the call fails.
+
+Sending comes after the commit, as on Cognito (AdminCreateUser and SignUp keep the user
+when delivery fails and answer `CodeDeliveryFailureException`): the stored code or user is
+never half-written, and the caller can ask again (ResendConfirmationCode, ForgotPassword,
+AdminCreateUser with RESEND).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+
+from userpool.accounts import codes, messages
+from userpool.accounts.attributes import has_valid_format
+from userpool.accounts.lookup import find_user
+from userpool.delivery import DeliveryError
+from userpool.domain.client_rules import hides_user_existence
+from userpool.domain.errors import (
+    CodeDeliveryFailureException,
+    CodeMismatchException,
+    CognitoError,
+    ExpiredCodeException,
+    NotAuthorizedException,
+    UserNotFoundException,
+)
+from userpool.domain.messages import Medium, Message
+from userpool.domain.models import AppClient, User, UserPool
+from userpool.services.context import Context
+from userpool.storage.repositories import Transaction
+
+ATTRIBUTES = {Medium.EMAIL: "email", Medium.SMS: "phone_number"}
+MEDIUMS = {attribute: medium for medium, attribute in ATTRIBUTES.items()}
+UNKNOWN_USER = "Username/client id combination not found."
+VERIFICATION_MISMATCH = "Invalid verification code provided, please try again."
+_UNDELIVERED = {
+    Medium.EMAIL: "Invalid email provided/Unable to send the email",
+    Medium.SMS: "Invalid phone number provided/Unable to send the message.",
+}
+
+Details = dict[str, str]
+
+
+def mask(medium: Medium, destination: str) -> str:
+    """As Cognito shows a destination: `a***@e***`, `+*******1234`."""
+    if medium is Medium.EMAIL:
+        local, _, domain = destination.partition("@")
+        return f"{local[:1]}***@{domain[:1]}***"
+    return destination[:1] + "*" * max(len(destination) - 5, 0) + destination[-4:]
+
+
+def issue_code(
+    ctx: Context,
+    tx: Transaction,
+    pool: UserPool,
+    user: User,
+    medium: Medium,
+    purpose: str,
+    validity: float,
+) -> Message:
+    """A fresh code for `purpose`, stored in `tx`, in the pool's verification message; send
+    the message once `tx` has committed."""
+    code = codes.issue(tx, ctx.runtime.codes_key, user, purpose, ctx.clock(), validity)
+    return messages.verification(pool, user, medium, purpose, code)
+
+
+def send(ctx: Context, message: Message) -> Details:
+    """Deliver `message` and describe where it went; call only after committing."""
+    try:
+        ctx.runtime.delivery.send(message)
+    except DeliveryError as error:  # the sender has logged why
+        raise CodeDeliveryFailureException(_UNDELIVERED[message.medium]) from error
+    return {
+        "Destination": mask(message.medium, message.destination),
+        "DeliveryMedium": message.medium.value,
+        "AttributeName": ATTRIBUTES[message.medium],
+    }
+
+
+def account(tx: Transaction, pool: UserPool, client: AppClient, name: str) -> User | None:
+    """The enabled user `name` means; None where the client hides that there is none
+    (PreventUserExistenceErrors=ENABLED: unknown and disabled users alike)."""
+    user = find_user(tx, pool, name)
+    if user is not None and user.enabled:
+        return user
+    if hides_user_existence(client.settings):
+        return None
+    if user is None:
+        raise UserNotFoundException(UNKNOWN_USER)
+    raise NotAuthorizedException("User is disabled.")
+
+
+def redeem(
+    ctx: Context, tx: Transaction, user: User, purpose: str, code: str
+) -> CognitoError | None:
+    """Use the code up, or return the error to raise once `tx` has committed: raised inside
+    the transaction, it would roll back the failure count that limits guessing."""
+    try:
+        codes.redeem(tx, ctx.runtime.codes_key, user, purpose, code, ctx.clock())
+    except CodeMismatchException:
+        return CodeMismatchException(VERIFICATION_MISMATCH)
+    except ExpiredCodeException as error:
+        return error
+    return None
+
+
+def simulated_details(ctx: Context, pool: UserPool, name: str, preferred: Sequence[str]) -> Details:
+    """A plausible, stable `CodeDeliveryDetails` for a user that is hidden: the medium the
+    name looks like, else the pool's first `preferred` attribute; a destination derived from
+    the name, so that asking twice gives the same answer."""
+    shaped = [attribute for attribute in ATTRIBUTES.values() if has_valid_format(attribute, name)]
+    attribute = (shaped or list(preferred) or ["email"])[0]
+    medium = MEDIUMS[attribute]
+    digest = hmac.new(
+        ctx.runtime.simulation_key, f"{pool.id}\x00{name}".encode(), hashlib.sha256
+    ).digest()
+    if shaped:
+        destination = name
+    elif medium is Medium.EMAIL:
+        destination = f"{_letter(digest[0])}@{_letter(digest[1])}.com"
+    else:
+        destination = "+1" + "".join(str(byte % 10) for byte in digest[:10])
+    return {
+        "Destination": mask(medium, destination),
+        "DeliveryMedium": medium.value,
+        "AttributeName": attribute,
+    }
+
+
+def _letter(byte: int) -> str:
+    return chr(ord("a") + byte % 26)

@@ -1,0 +1,120 @@
+"""ForgotPassword and ConfirmForgotPassword: a reset code to a verified email or phone, valid
+for an hour, and a new password with it.
+
+The code goes to the first verified attribute in the pool's `AccountRecoverySetting`
+(by priority); without that setting, Cognito's legacy order: the phone, then the email.
+The old password keeps working until the reset is confirmed.
+"""
+
+from __future__ import annotations
+
+from userpool.accounts import codes
+from userpool.accounts.lookup import VERIFIED_FLAGS
+from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.auth.secret_hash import check_secret_hash
+from userpool.domain.client_rules import hides_user_existence
+from userpool.domain.errors import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+)
+from userpool.domain.messages import Medium
+from userpool.domain.models import User, UserPool, UserStatus
+from userpool.services.auth_ops import client_and_pool
+from userpool.services.code_delivery import (
+    MEDIUMS,
+    VERIFICATION_MISMATCH,
+    account,
+    issue_code,
+    redeem,
+    send,
+    simulated_details,
+)
+from userpool.services.context import Context, Request, Response
+from userpool.services.registry import operation
+from userpool.services.sign_up import auto_verified
+
+PURPOSE = "forgot-password"
+NO_RECOVERY = (
+    "Cannot reset password for the user as there is no registered/verified email or phone_number"
+)
+CANNOT_RESET = "User password cannot be reset in the current state."
+LEGACY_RECOVERY = ("phone_number", "email")
+_MECHANISMS = {"verified_email": "email", "verified_phone_number": "phone_number"}
+# Users whose password is not theirs to reset: an administrator's invitation is pending,
+# or a federated provider owns the account.
+_NOT_RESETTABLE = (UserStatus.FORCE_CHANGE_PASSWORD, UserStatus.EXTERNAL_PROVIDER)
+
+
+def recovery_attributes(pool: UserPool) -> list[str]:
+    """The attributes a reset code may go to, in the pool's order (`admin_only`: none)."""
+    setting = pool.settings.get("AccountRecoverySetting") or {}
+    mechanisms = sorted(setting.get("RecoveryMechanisms") or [], key=lambda m: m["Priority"])
+    if not mechanisms:
+        return list(LEGACY_RECOVERY)
+    return [_MECHANISMS[m["Name"]] for m in mechanisms if m["Name"] in _MECHANISMS]
+
+
+def recovery_medium(pool: UserPool, user: User) -> Medium | None:
+    for attribute in recovery_attributes(pool):
+        if (
+            user.attributes.get(attribute)
+            and user.attributes.get(VERIFIED_FLAGS[attribute]) == "true"
+        ):
+            return MEDIUMS[attribute]
+    return None
+
+
+def _simulated(ctx: Context, pool: UserPool, name: str) -> Response:
+    """For a hidden user, a code that seems to go to the recovery attributes the pool also
+    verifies, else to the recovery order."""
+    recovery = recovery_attributes(pool)
+    verified = set(auto_verified(pool))
+    order = [attribute for attribute in recovery if attribute in verified] or recovery
+    return {"CodeDeliveryDetails": simulated_details(ctx, pool, name, order)}
+
+
+@operation("ForgotPassword")
+def forgot_password(ctx: Context, request: Request) -> Response:
+    client, pool = client_and_pool(ctx, request["ClientId"], None)
+    name = request["Username"]
+    check_secret_hash(client, request.get("SecretHash"), name)
+    with ctx.store.write() as tx:
+        user = account(tx, pool, client, name)
+        if user is None:
+            return _simulated(ctx, pool, name)
+        if user.status in _NOT_RESETTABLE:
+            raise NotAuthorizedException(CANNOT_RESET)
+        medium = recovery_medium(pool, user)
+        if medium is None:
+            if hides_user_existence(client.settings):
+                return _simulated(ctx, pool, name)
+            raise InvalidParameterException(NO_RECOVERY)
+        validity = codes.FORGOT_PASSWORD_VALIDITY
+        message = issue_code(ctx, tx, pool, user, medium, PURPOSE, validity)
+    return {"CodeDeliveryDetails": send(ctx, message)}
+
+
+@operation("ConfirmForgotPassword")
+def confirm_forgot_password(ctx: Context, request: Request) -> Response:
+    client, pool = client_and_pool(ctx, request["ClientId"], None)
+    check_secret_hash(client, request.get("SecretHash"), request["Username"])
+    password = request["Password"]
+    check_password(pool, password)
+    with ctx.store.write() as tx:
+        user = account(tx, pool, client, request["Username"])
+        if user is None:
+            raise CodeMismatchException(VERIFICATION_MISMATCH)
+        failure = redeem(ctx, tx, user, PURPOSE, request["ConfirmationCode"])
+        if failure is None:
+            now = ctx.clock()
+            user.password = make_password_verifier(
+                pool, user.username, password, now, temporary=False
+            )
+            user.status = UserStatus.CONFIRMED
+            user.modified = now
+            tx.users.update(user)
+            tx.lockouts.clear(user.sub)
+    if failure is not None:
+        raise failure
+    return {}

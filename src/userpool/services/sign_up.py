@@ -1,0 +1,206 @@
+"""SignUp, ConfirmSignUp, ResendConfirmationCode: users who sign themselves up.
+
+A new user is UNCONFIRMED with a permanent password. When the pool auto-verifies the
+user's phone or email, a confirmation code goes there (the phone first: Cognito verifies
+only the phone when both are auto-verified); confirming with it marks that attribute
+verified and the user CONFIRMED.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from userpool.accounts import codes
+from userpool.accounts.attributes import (
+    CREATION_REFUSAL,
+    REQUIRED,
+    new_user_attributes,
+    pool_schema,
+)
+from userpool.accounts.lookup import VERIFIED_FLAGS
+from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.auth.secret_hash import check_secret_hash
+from userpool.crypto import ids
+from userpool.domain.client_rules import NOT_WRITABLE
+from userpool.domain.errors import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UsernameExistsException,
+)
+from userpool.domain.messages import Medium, Message
+from userpool.domain.models import AppClient, User, UserPool, UserStatus
+from userpool.services.auth_ops import client_and_pool
+from userpool.services.code_delivery import (
+    ATTRIBUTES,
+    MEDIUMS,
+    VERIFICATION_MISMATCH,
+    account,
+    issue_code,
+    redeem,
+    send,
+    simulated_details,
+)
+from userpool.services.context import Context, Request, Response
+from userpool.services.registry import operation
+from userpool.services.self_service import UNAUTHORIZED_WRITE
+from userpool.services.users import (
+    _claim_identifiers,
+    _refuse_alias_shaped_username,
+    _username_attribute,
+)
+from userpool.storage.repositories import Transaction
+
+PURPOSE = "sign-up"
+NOT_PERMITTED = "SignUp is not permitted for this user pool"
+USER_EXISTS = "User already exists"
+PASSWORD_REQUIRED = "Password is required for this sign-up."
+ALREADY_CONFIRMED = "User is already confirmed."
+NO_AUTO_VERIFICATION = "Cannot resend codes. Auto verification not turned on."
+# The order in which auto-verified attributes get the confirmation code.
+CONFIRMATION_ORDER = ("phone_number", "email")
+# Cognito names the `name` attribute by its inner field when it is missing.
+_REPORTED_NAMES = {"name": "name.formatted"}
+
+
+def auto_verified(pool: UserPool) -> list[str]:
+    """The pool's auto-verified attributes, in the order they are tried for a code."""
+    auto = pool.settings.get("AutoVerifiedAttributes") or []
+    return [attribute for attribute in CONFIRMATION_ORDER if attribute in auto]
+
+
+def confirmation_medium(pool: UserPool, user: User) -> Medium | None:
+    """Where the confirmation code goes: the first auto-verified attribute the user has."""
+    for attribute in auto_verified(pool):
+        if user.attributes.get(attribute):
+            return MEDIUMS[attribute]
+    return None
+
+
+def _check_open(pool: UserPool) -> None:
+    config = pool.settings.get("AdminCreateUserConfig") or {}
+    if config.get("AllowAdminCreateUserOnly"):
+        raise NotAuthorizedException(NOT_PERMITTED)
+
+
+def _check_writable(client: AppClient, names: Iterable[str]) -> None:
+    """A client writes its `WriteAttributes`; by default anything but `sub` and the
+    verified flags (a user does not verify their own email by saying so)."""
+    writable = client.settings.get("WriteAttributes")
+    given = set(names)
+    refused = given & NOT_WRITABLE if writable is None else given - set(writable)
+    if refused:
+        raise NotAuthorizedException(UNAUTHORIZED_WRITE)
+
+
+def _check_required(pool: UserPool, attributes: dict[str, str]) -> None:
+    missing = [
+        _REPORTED_NAMES.get(name, name)
+        for name, entry in pool_schema(pool).items()
+        if entry.get("Required") and name != "sub" and not attributes.get(name)
+    ]
+    if missing:
+        lines = "".join(f"{name}: {REQUIRED}\n" for name in missing)
+        raise InvalidParameterException(CREATION_REFUSAL + lines)
+
+
+def _new_user(tx: Transaction, pool: UserPool, request: Request, password: str, now: float) -> User:
+    attributes = new_user_attributes(pool, request.get("UserAttributes") or [])
+    sub = ids.sub()
+    username = request["Username"]
+    _refuse_alias_shaped_username(pool, username)
+    if pool.username_attributes:
+        attributes[_username_attribute(pool, username)] = username
+        username = sub
+    _check_required(pool, attributes)
+    user = User(
+        sub=sub,
+        pool_id=pool.id,
+        username=username,
+        status=UserStatus.UNCONFIRMED,
+        enabled=True,
+        created=now,
+        modified=now,
+        attributes=attributes,
+        password=make_password_verifier(pool, username, password, now, temporary=False),
+    )
+    if not tx.users.add(user, pool.username_key(username)):
+        raise UsernameExistsException(USER_EXISTS)
+    _claim_identifiers(tx, pool, user, force=False)
+    return user
+
+
+def _confirmation(ctx: Context, tx: Transaction, pool: UserPool, user: User) -> Message | None:
+    """A fresh confirmation code, stored in `tx`, and the message to send once it commits."""
+    medium = confirmation_medium(pool, user)
+    if medium is None:
+        return None
+    return issue_code(ctx, tx, pool, user, medium, PURPOSE, codes.SIGN_UP_VALIDITY)
+
+
+@operation("SignUp")
+def sign_up(ctx: Context, request: Request) -> Response:
+    client, pool = client_and_pool(ctx, request["ClientId"], None)
+    _check_open(pool)
+    check_secret_hash(client, request.get("SecretHash"), request["Username"])
+    _check_writable(client, (entry["Name"] for entry in request.get("UserAttributes") or []))
+    password = request.get("Password")
+    if password is None:
+        raise InvalidParameterException(PASSWORD_REQUIRED)
+    check_password(pool, password)
+    with ctx.store.write() as tx:
+        user = _new_user(tx, pool, request, password, ctx.clock())
+        message = _confirmation(ctx, tx, pool, user)
+    response: Response = {"UserConfirmed": False, "UserSub": user.sub}
+    if message is not None:
+        response["CodeDeliveryDetails"] = send(ctx, message)
+    return response
+
+
+def _confirm(tx: Transaction, pool: UserPool, user: User, force: bool, now: float) -> None:
+    medium = confirmation_medium(pool, user)
+    if medium is not None:
+        user.attributes[VERIFIED_FLAGS[ATTRIBUTES[medium]]] = "true"
+    _claim_identifiers(tx, pool, user, force=force)
+    user.status = UserStatus.CONFIRMED
+    user.modified = now
+    tx.users.update(user)
+
+
+@operation("ConfirmSignUp")
+def confirm_sign_up(ctx: Context, request: Request) -> Response:
+    client, pool = client_and_pool(ctx, request["ClientId"], None)
+    check_secret_hash(client, request.get("SecretHash"), request["Username"])
+    with ctx.store.write() as tx:
+        user = account(tx, pool, client, request["Username"])
+        if user is None:
+            raise CodeMismatchException(VERIFICATION_MISMATCH)
+        if user.status is not UserStatus.UNCONFIRMED:
+            raise NotAuthorizedException(
+                f"User cannot be confirmed. Current status is {user.status.value}"
+            )
+        failure = redeem(ctx, tx, user, PURPOSE, request["ConfirmationCode"])
+        if failure is None:
+            force = bool(request.get("ForceAliasCreation"))
+            _confirm(tx, pool, user, force, ctx.clock())
+    if failure is not None:
+        raise failure
+    return {}
+
+
+@operation("ResendConfirmationCode")
+def resend_confirmation_code(ctx: Context, request: Request) -> Response:
+    client, pool = client_and_pool(ctx, request["ClientId"], None)
+    name = request["Username"]
+    check_secret_hash(client, request.get("SecretHash"), name)
+    with ctx.store.write() as tx:
+        user = account(tx, pool, client, name)
+        if user is None:
+            details = simulated_details(ctx, pool, name, auto_verified(pool))
+            return {"CodeDeliveryDetails": details}
+        if user.status is not UserStatus.UNCONFIRMED:
+            raise InvalidParameterException(ALREADY_CONFIRMED)
+        message = _confirmation(ctx, tx, pool, user)
+        if message is None:
+            raise InvalidParameterException(NO_AUTO_VERIFICATION)
+    return {"CodeDeliveryDetails": send(ctx, message)}
