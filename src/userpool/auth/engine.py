@@ -9,20 +9,26 @@ can be retried and an accepted one cannot be replayed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from userpool.accounts.lookup import find_user
 from userpool.auth import issuing
+from userpool.auth.challenges.email_otp import EMAIL_OTP
+from userpool.auth.challenges.issue import answered_with, issue
+from userpool.auth.challenges.mfa_setup import SET_UP_MFA
 from userpool.auth.challenges.new_password import NEW_PASSWORD
 from userpool.auth.challenges.password_verifier import PASSWORD_VERIFIER
+from userpool.auth.challenges.select_mfa_type import SELECT_MFA
+from userpool.auth.challenges.sms_mfa import SMS_MFA
+from userpool.auth.challenges.software_token_mfa import SOFTWARE_TOKEN
 from userpool.auth.challenges.spec import ChallengeSpec
 from userpool.auth.flows import password, refresh, srp
 from userpool.auth.next_step import next_challenge
-from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Outcome, Proceed
+from userpool.auth.outcomes import Attempt, Authenticated, Outcome, Proceed
 from userpool.auth.params import required
 from userpool.auth.secret_hash import check_secret_hash
 from userpool.auth.sessions import INVALID, SessionState, check_binding
-from userpool.domain.client_rules import allowed_flows, auth_session_seconds
+from userpool.domain.client_rules import allowed_flows
 from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
 
 Starter = Callable[[Attempt, Mapping[str, str]], "Outcome | Proceed"]
@@ -42,7 +48,16 @@ ADMIN_FLOWS: dict[str, tuple[str, Starter]] = {
     "REFRESH_TOKEN": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
 }
 CHALLENGES: dict[str, ChallengeSpec] = {
-    spec.name: spec for spec in (NEW_PASSWORD, PASSWORD_VERIFIER)
+    spec.name: spec
+    for spec in (
+        NEW_PASSWORD,
+        PASSWORD_VERIFIER,
+        SOFTWARE_TOKEN,
+        SMS_MFA,
+        EMAIL_OTP,
+        SELECT_MFA,
+        SET_UP_MFA,
+    )
 }
 
 
@@ -74,7 +89,7 @@ def respond(
     check_secret_hash(attempt.client, responses.get("SECRET_HASH"), *names)
     if not _names_session_user(attempt, state, username):
         raise NotAuthorizedException(INVALID)
-    return settle(attempt, spec.answer(attempt, state, responses))
+    return settle(attempt, spec.answer(attempt, state, responses), answered_with(state))
 
 
 def _names_session_user(attempt: Attempt, state: SessionState, username: str) -> bool:
@@ -88,23 +103,15 @@ def _names_session_user(attempt: Attempt, state: SessionState, username: str) ->
     return user is not None and user.username == state.username
 
 
-def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
+def settle(attempt: Attempt, result: Outcome | Proceed, answered: Sequence[str] = ()) -> Outcome:
+    """`answered`: the challenges answered so far in this sign-in."""
     if not isinstance(result, Proceed):
         return result
     user = result.user
-    challenge = next_challenge(attempt.pool, attempt.client, user)
+    challenge = next_challenge(attempt.pool, attempt.client, user, answered)
     if challenge is None:
         return Authenticated(issuing.sign_in(attempt, user, clear_lockout=result.clear_lockout))
     if result.clear_lockout:
         with attempt.env.store.write() as tx:
             tx.lockouts.clear(user.sub)
-    state = SessionState(
-        pool_id=attempt.pool.id,
-        client_id=attempt.client.id,
-        username=user.username,
-        challenge=challenge,
-        expires=attempt.now + auth_session_seconds(attempt.client.settings),
-    )
-    build = CHALLENGES[challenge].parameters
-    assert build is not None, f"{challenge} cannot follow a passed factor"
-    return Challenge(challenge, build(attempt, user), attempt.env.sessions.seal(state))
+    return issue(attempt, user, CHALLENGES[challenge], answered)

@@ -1,17 +1,57 @@
 """What comes after a passed factor. The one place that decides it, for every flow.
 
-Pure: it looks at the pool, the client and the user, and names the challenge to send next,
-or None when the user gets tokens.
+Pure: it looks at the pool, the client, the user and the challenges already answered in this
+sign-in, and names the challenge to send next, or None when the user gets tokens.
+
+Second factors, as Cognito applies them: with MFA OFF, none. With OPTIONAL, the factors the
+user turned on. With ON, every factor the user can receive: a verified authenticator, and a
+code by SMS or email wherever the user has a phone number or an email address (Cognito sends
+to unverified ones too); a user with none of them must set one up first (MFA_SETUP). A factor
+counts only where the pool offers it. Of several, the preferred one, else the user chooses
+(SELECT_MFA_TYPE). One second factor per sign-in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from userpool.auth.challenges import factors
+from userpool.auth.challenges.factors import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
+MFA_SETUP = "MFA_SETUP"
+SECOND_FACTORS = frozenset({SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, MFA_SETUP})
 
 
-def next_challenge(pool: UserPool, client: AppClient, user: User) -> str | None:
+def usable_factors(pool: UserPool, user: User) -> list[str]:
+    """The second factors `user` would be asked for, in Cognito's order."""
+    mine = factors.read(user)
+    required = factors.pool_mode(pool) == factors.MODE_ON
+    usable = []
+    for factor in factors.pool_factors(pool):
+        if factor == SOFTWARE_TOKEN_MFA:
+            reachable = mine.token is not None
+        else:
+            reachable = factors.contact(user, factor) is not None
+        if reachable and (required or factor in mine.enabled):
+            usable.append(factor)
+    return usable
+
+
+def next_challenge(
+    pool: UserPool, client: AppClient, user: User, answered: Collection[str] = ()
+) -> str | None:
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         return NEW_PASSWORD_REQUIRED
-    return None
+    if SECOND_FACTORS.intersection(answered):
+        return None
+    usable = usable_factors(pool, user)
+    if not usable:
+        required = factors.pool_mode(pool) == factors.MODE_ON
+        return MFA_SETUP if required else None
+    preferred = factors.read(user).preferred
+    if preferred in usable:
+        return preferred
+    return usable[0] if len(usable) == 1 else SELECT_MFA_TYPE

@@ -140,3 +140,11 @@ class UnsupportedTokenTypeException(CognitoError):
 
 class CodeDeliveryFailureException(CognitoError):
     pass
+
+
+class SoftwareTokenMFANotFoundException(CognitoError):
+    pass
+
+
+class EnableSoftwareTokenMFAException(CognitoError):
+    default_message = "Code mismatch and fail enable Software Token MFA"

@@ -31,7 +31,7 @@ def missing_required(attempt: Attempt, user: User) -> list[str]:
     ]
 
 
-def parameters(attempt: Attempt, user: User) -> dict[str, str]:
+def parameters(attempt: Attempt, user: User, _state: SessionState) -> dict[str, str]:
     shown = {name: value for name, value in user.attributes.items() if name != "sub"}
     return {
         "USER_ID_FOR_SRP": user.username,

@@ -10,15 +10,16 @@ from userpool.auth.sessions import INVALID, SessionState
 from userpool.domain.errors import NotAuthorizedException
 from userpool.domain.models import User
 
-Parameters = Callable[[Attempt, User], dict[str, str]]
+Parameters = Callable[[Attempt, User, SessionState], dict[str, str]]
 Answer = Callable[[Attempt, SessionState, Mapping[str, str]], "Outcome | Proceed"]
 
 
 @dataclass(frozen=True)
 class ChallengeSpec:
-    """`parameters` builds what the engine sends when it decides on this challenge (None for
-    challenges only a flow starts); `carried_in` names the response field that carries the
-    sealed state when a client answers without the Session."""
+    """`parameters` builds what the engine sends when it decides on this challenge, given the
+    session it will be sealed into (None for challenges only a flow starts); `carried_in`
+    names the response field that carries the sealed state when a client answers without
+    the Session."""
 
     name: str
     parameters: Parameters | None

@@ -1,0 +1,74 @@
+"""The one-time code record of a second-factor challenge: one per session (purpose
+`mfa:<session id>`), valid as long as the session.
+
+For SMS_MFA and EMAIL_OTP it holds the code that was sent; for SOFTWARE_TOKEN_MFA, whose codes
+come from the user's authenticator, its own code is never sent and it only counts wrong
+answers. A wrong answer is counted and refused with CodeMismatchException, and the same
+session may answer again; after MAX_WRONG_ANSWERS of them the session is over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from userpool.accounts import codes
+from userpool.auth.outcomes import Attempt
+from userpool.auth.sessions import INVALID, SessionState, consume
+from userpool.domain.errors import (
+    CodeMismatchException,
+    CognitoError,
+    ExpiredCodeException,
+    NotAuthorizedException,
+)
+from userpool.domain.messages import StoredCode
+from userpool.domain.models import User
+
+MAX_WRONG_ANSWERS = codes.MAX_FAILURES
+
+# Judges an answer against the stored record: the user as a right answer leaves them, or None.
+Judge = Callable[[StoredCode], User | None]
+
+
+def purpose(state: SessionState) -> str:
+    return f"mfa:{state.sid}"
+
+
+def new_code(attempt: Attempt, user: User, state: SessionState) -> str:
+    """A fresh code for the session `state` will seal, stored as a keyed hash."""
+    with attempt.env.store.write() as tx:
+        return codes.issue(
+            tx,
+            attempt.env.codes_key,
+            user,
+            purpose(state),
+            attempt.now,
+            state.expires - attempt.now,
+        )
+
+
+def take_answer(attempt: Attempt, state: SessionState, user: User, judge: Judge) -> User:
+    """Settle one answer: a right one stores the user `judge` gives and uses the session and
+    its code up; a wrong one is counted (the count is committed, then the error raised). An
+    answer through a session already used is refused as such; through one whose code is
+    gone, the session is used up too: no answer can pass it any more."""
+    key = purpose(state)
+    failure: CognitoError
+    with attempt.env.store.write() as tx:
+        stored = tx.codes.get(user.sub, key)
+        if stored is None:  # used up with its session, unless it is gone some other way
+            consume(tx, state)
+            failure = ExpiredCodeException()
+        elif attempt.now >= stored.expires:
+            failure = ExpiredCodeException()
+        elif stored.attempts >= MAX_WRONG_ANSWERS:
+            failure = NotAuthorizedException(INVALID)
+        else:
+            passed = judge(stored)
+            if passed is not None:
+                consume(tx, state)
+                tx.codes.delete(user.sub, key)
+                tx.users.update(passed)
+                return passed
+            tx.codes.count_failure(user.sub, key)
+            failure = CodeMismatchException()
+    raise failure
