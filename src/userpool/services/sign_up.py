@@ -14,19 +14,17 @@ from userpool.accounts import codes
 from userpool.accounts.attributes import (
     CREATION_REFUSAL,
     REQUIRED,
-    new_user_attributes,
     pool_schema,
 )
+from userpool.accounts.creation import claim_identifiers, create_user
 from userpool.accounts.lookup import VERIFIED_FLAGS
-from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.accounts.passwords import check_password
 from userpool.auth.secret_hash import check_secret_hash
-from userpool.crypto import ids
 from userpool.domain.client_rules import NOT_WRITABLE
 from userpool.domain.errors import (
     CodeMismatchException,
     InvalidParameterException,
     NotAuthorizedException,
-    UsernameExistsException,
 )
 from userpool.domain.messages import Medium, Message
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
@@ -44,11 +42,6 @@ from userpool.services.code_delivery import (
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.services.self_service import UNAUTHORIZED_WRITE
-from userpool.services.users import (
-    _claim_identifiers,
-    _refuse_alias_shaped_username,
-    _username_attribute,
-)
 from userpool.storage.repositories import Transaction
 
 PURPOSE = "sign-up"
@@ -105,28 +98,17 @@ def _check_required(pool: UserPool, attributes: dict[str, str]) -> None:
 
 
 def _new_user(tx: Transaction, pool: UserPool, request: Request, password: str, now: float) -> User:
-    attributes = new_user_attributes(pool, request.get("UserAttributes") or [])
-    sub = ids.sub()
-    username = request["Username"]
-    _refuse_alias_shaped_username(pool, username)
-    if pool.username_attributes:
-        attributes[_username_attribute(pool, username)] = username
-        username = sub
-    _check_required(pool, attributes)
-    user = User(
-        sub=sub,
-        pool_id=pool.id,
-        username=username,
+    user = create_user(
+        tx,
+        pool,
+        request["Username"],
+        request.get("UserAttributes") or [],
+        password,
+        now,
         status=UserStatus.UNCONFIRMED,
-        enabled=True,
-        created=now,
-        modified=now,
-        attributes=attributes,
-        password=make_password_verifier(pool, username, password, now, temporary=False),
+        exists_message=USER_EXISTS,
     )
-    if not tx.users.add(user, pool.username_key(username)):
-        raise UsernameExistsException(USER_EXISTS)
-    _claim_identifiers(tx, pool, user, force=False)
+    _check_required(pool, user.attributes)  # raising rolls the whole transaction back
     return user
 
 
@@ -161,7 +143,7 @@ def _confirm(tx: Transaction, pool: UserPool, user: User, force: bool, now: floa
     medium = confirmation_medium(pool, user)
     if medium is not None:
         user.attributes[VERIFIED_FLAGS[ATTRIBUTES[medium]]] = "true"
-    _claim_identifiers(tx, pool, user, force=force)
+    claim_identifiers(tx, pool, user, force=force)
     user.status = UserStatus.CONFIRMED
     user.modified = now
     tx.users.update(user)

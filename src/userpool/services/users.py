@@ -6,16 +6,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from userpool.accounts.attributes import has_valid_format, new_user_attributes
-from userpool.accounts.lookup import VERIFIED_FLAGS, require_user, taken_identifiers
+from userpool.accounts.creation import create_user
+from userpool.accounts.lookup import require_user
 from userpool.accounts.passwords import make_password_verifier, temporary_password
-from userpool.crypto import ids
 from userpool.domain.errors import (
-    AliasExistsException,
-    InvalidParameterException,
     NotAuthorizedException,
     UnsupportedUserStateException,
-    UsernameExistsException,
 )
 from userpool.domain.models import User, UserPool, UserStatus
 from userpool.services.common import require_pool
@@ -26,17 +22,6 @@ from userpool.storage.repositories import Transaction
 
 # What `User.mfa` may hold, under Cognito's names; each is shown only once it is set.
 USER_MFA_FIELDS = ("MFAOptions", "PreferredMfaSetting", "UserMFASettingList")
-
-_USERNAME_REFUSALS = {
-    "email": "Username should be an email.",
-    "phone_number": "Username should be a phone number.",
-}
-_USERNAME_REFUSAL_EITHER = "Username should be either an email or a phone number."
-_ALIAS_SHAPED_REFUSALS = {
-    "email": "Username cannot be of email format, since user pool is configured for email alias.",
-    "phone_number": "Username cannot be of phone number format, since user pool is configured "
-    "for phone number alias.",
-}
 
 
 def attribute_list(user: User, names: Collection[str] | None = None) -> list[dict[str, str]]:
@@ -64,61 +49,18 @@ def user_type(user: User, names: Collection[str] | None = None) -> Response:
     return view
 
 
-def _username_attribute(pool: UserPool, username: str) -> str:
-    """Which of the pool's `UsernameAttributes` the given username is a value of."""
-    for attribute in pool.username_attributes:
-        if has_valid_format(attribute, username):
-            return attribute
-    if len(pool.username_attributes) == 1:
-        raise InvalidParameterException(_USERNAME_REFUSALS[pool.username_attributes[0]])
-    raise InvalidParameterException(_USERNAME_REFUSAL_EITHER)
-
-
-def _refuse_alias_shaped_username(pool: UserPool, username: str) -> None:
-    """A username must not look like an email (phone) where emails (phones) are aliases."""
-    for attribute in pool.alias_attributes:
-        refusal = _ALIAS_SHAPED_REFUSALS.get(attribute)
-        if refusal is not None and has_valid_format(attribute, username):
-            raise InvalidParameterException(refusal)
-
-
-def _claim_identifiers(tx: Transaction, pool: UserPool, user: User, *, force: bool) -> None:
-    """Refuse values that sign in someone else, or, when forced, take verified aliases over."""
-    for attribute, others in list(taken_identifiers(tx, pool, user)):
-        message = f"An account with the given {attribute} already exists."
-        if pool.username_attributes:
-            raise UsernameExistsException(message)
-        if not (force and attribute in VERIFIED_FLAGS):
-            raise AliasExistsException(message)
-        for other in others:
-            other.attributes[VERIFIED_FLAGS[attribute]] = "false"
-            tx.users.update(other)
-
-
 def _create(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> tuple[User, str]:
-    attributes = new_user_attributes(pool, request.get("UserAttributes") or [])
-    sub = ids.sub()
-    username = request["Username"]
-    _refuse_alias_shaped_username(pool, username)
-    if pool.username_attributes:
-        attributes[_username_attribute(pool, username)] = username
-        username = sub
     password = temporary_password(pool, request.get("TemporaryPassword"))
-    now = ctx.clock()
-    user = User(
-        sub=sub,
-        pool_id=pool.id,
-        username=username,
+    user = create_user(
+        tx,
+        pool,
+        request["Username"],
+        request.get("UserAttributes") or [],
+        password,
+        ctx.clock(),
         status=UserStatus.FORCE_CHANGE_PASSWORD,
-        enabled=True,
-        created=now,
-        modified=now,
-        attributes=attributes,
-        password=make_password_verifier(pool, username, password, now, temporary=True),
+        force_alias=bool(request.get("ForceAliasCreation")),
     )
-    if not tx.users.add(user, pool.username_key(username)):
-        raise UsernameExistsException()
-    _claim_identifiers(tx, pool, user, force=bool(request.get("ForceAliasCreation")))
     return user, password
 
 

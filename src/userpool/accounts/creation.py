@@ -1,0 +1,99 @@
+"""Making a user: the username a pool stores, checked attributes, a password verifier, and the
+sign-in values the new user claims. Shared by AdminCreateUser and SignUp."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from userpool.accounts.attributes import has_valid_format, new_user_attributes
+from userpool.accounts.lookup import VERIFIED_FLAGS, taken_identifiers
+from userpool.accounts.passwords import make_password_verifier
+from userpool.crypto import ids
+from userpool.domain.errors import (
+    AliasExistsException,
+    InvalidParameterException,
+    UsernameExistsException,
+)
+from userpool.domain.models import User, UserPool, UserStatus
+from userpool.storage.repositories import Transaction
+
+_USERNAME_REFUSALS = {
+    "email": "Username should be an email.",
+    "phone_number": "Username should be a phone number.",
+}
+_USERNAME_REFUSAL_EITHER = "Username should be either an email or a phone number."
+_ALIAS_SHAPED_REFUSALS = {
+    "email": "Username cannot be of email format, since user pool is configured for email alias.",
+    "phone_number": "Username cannot be of phone number format, since user pool is configured "
+    "for phone number alias.",
+}
+
+
+def username_attribute(pool: UserPool, username: str) -> str:
+    """Which of the pool's `UsernameAttributes` the given username is a value of."""
+    for attribute in pool.username_attributes:
+        if has_valid_format(attribute, username):
+            return attribute
+    if len(pool.username_attributes) == 1:
+        raise InvalidParameterException(_USERNAME_REFUSALS[pool.username_attributes[0]])
+    raise InvalidParameterException(_USERNAME_REFUSAL_EITHER)
+
+
+def refuse_alias_shaped_username(pool: UserPool, username: str) -> None:
+    """A username must not look like an email (phone) where emails (phones) are aliases."""
+    for attribute in pool.alias_attributes:
+        refusal = _ALIAS_SHAPED_REFUSALS.get(attribute)
+        if refusal is not None and has_valid_format(attribute, username):
+            raise InvalidParameterException(refusal)
+
+
+def claim_identifiers(tx: Transaction, pool: UserPool, user: User, *, force: bool) -> None:
+    """Refuse values that sign in someone else, or, when forced, take verified aliases over."""
+    for attribute, others in list(taken_identifiers(tx, pool, user)):
+        message = f"An account with the given {attribute} already exists."
+        if pool.username_attributes:
+            raise UsernameExistsException(message)
+        if not (force and attribute in VERIFIED_FLAGS):
+            raise AliasExistsException(message)
+        for other in others:
+            other.attributes[VERIFIED_FLAGS[attribute]] = "false"
+            tx.users.update(other)
+
+
+def create_user(
+    tx: Transaction,
+    pool: UserPool,
+    username: str,
+    supplied: Iterable[dict[str, str]],
+    password: str,
+    now: float,
+    *,
+    status: UserStatus,
+    force_alias: bool = False,
+    exists_message: str | None = None,
+) -> User:
+    """Store a new user; in email/phone-as-username pools the stored username is the sub
+    and the given name becomes the email or phone attribute. The password is temporary
+    for FORCE_CHANGE_PASSWORD users."""
+    attributes = new_user_attributes(pool, supplied)
+    sub = ids.sub()
+    refuse_alias_shaped_username(pool, username)
+    if pool.username_attributes:
+        attributes[username_attribute(pool, username)] = username
+        username = sub
+    temporary = status == UserStatus.FORCE_CHANGE_PASSWORD
+    user = User(
+        sub=sub,
+        pool_id=pool.id,
+        username=username,
+        status=status,
+        enabled=True,
+        created=now,
+        modified=now,
+        attributes=attributes,
+        password=make_password_verifier(pool, username, password, now, temporary=temporary),
+    )
+    if not tx.users.add(user, pool.username_key(username)):
+        raise UsernameExistsException(exists_message)
+    claim_identifiers(tx, pool, user, force=force_alias)
+    return user
