@@ -4,7 +4,7 @@ MFA by SMS or email). Codes are stored as keyed hashes with an expiry and a fail
 from __future__ import annotations
 
 from userpool.crypto.codes import code_hash, code_matches, new_code
-from userpool.domain.errors import CodeMismatchException, ExpiredCodeException
+from userpool.domain.errors import CodeMismatchException, CognitoError, ExpiredCodeException
 from userpool.domain.messages import StoredCode
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
@@ -41,13 +41,17 @@ def issue(
     return code
 
 
-def redeem(tx: Transaction, key: bytes, user: User, purpose: str, code: str, now: float) -> None:
-    """Use the code up, or raise Cognito's error (a wrong code counts as a failure; after
-    `MAX_FAILURES` the code is gone and must be requested again)."""
+def redeem(
+    tx: Transaction, key: bytes, user: User, purpose: str, code: str, now: float
+) -> CognitoError | None:
+    """Use the code up (None), or give the error for the caller to raise once `tx` has
+    committed: raised inside it, the error would roll back the failure count that limits
+    guessing. After `MAX_FAILURES` wrong codes the code is gone and must be asked for again."""
     stored = tx.codes.get(user.sub, purpose)
     if stored is None or now >= stored.expires or stored.attempts >= MAX_FAILURES:
-        raise ExpiredCodeException()
+        return ExpiredCodeException()
     if not code_matches(key, user.sub, purpose, code, stored.code_hash):
         tx.codes.count_failure(user.sub, purpose)
-        raise CodeMismatchException()
+        return CodeMismatchException()
     tx.codes.delete(user.sub, purpose)
+    return None

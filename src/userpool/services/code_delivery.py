@@ -24,7 +24,6 @@ from userpool.domain.errors import (
     CodeDeliveryFailureException,
     CodeMismatchException,
     CognitoError,
-    ExpiredCodeException,
     NotAuthorizedException,
     UserNotFoundException,
 )
@@ -97,15 +96,12 @@ def account(tx: Transaction, pool: UserPool, client: AppClient, name: str) -> Us
 def redeem(
     ctx: Context, tx: Transaction, user: User, purpose: str, code: str
 ) -> CognitoError | None:
-    """Use the code up, or return the error to raise once `tx` has committed: raised inside
-    the transaction, it would roll back the failure count that limits guessing."""
-    try:
-        codes.redeem(tx, ctx.runtime.codes_key, user, purpose, code, ctx.clock())
-    except CodeMismatchException:
+    """Use the code up, or give the error to raise once `tx` has committed (the account
+    flows word a wrong code their own way)."""
+    failure = codes.redeem(tx, ctx.runtime.codes_key, user, purpose, code, ctx.clock())
+    if isinstance(failure, CodeMismatchException):
         return CodeMismatchException(VERIFICATION_MISMATCH)
-    except ExpiredCodeException as error:
-        return error
-    return None
+    return failure
 
 
 def simulated_details(ctx: Context, pool: UserPool, name: str, preferred: Sequence[str]) -> Details:
