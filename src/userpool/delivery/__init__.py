@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from userpool.domain.messages import Message
+from userpool.domain.errors import CodeDeliveryFailureException
+from userpool.domain.messages import Medium, Message
 
 NAMES = ("console", "outbox", "smtp", "aws")
 COGNITO_FROM = "no-reply@verificationemail.com"  # Cognito's sender when a pool sets none
@@ -58,6 +59,28 @@ class EmailSettings:
             return self.from_address
         identity = (self.source_arn or "").rpartition("identity/")[2]
         return identity if "@" in identity else default
+
+
+UNDELIVERED = {
+    Medium.EMAIL: "Invalid email provided/Unable to send the email",
+    Medium.SMS: "Invalid phone number provided/Unable to send the message.",
+}
+
+
+def deliver_or_fail(sender: Sender, message: Message) -> None:
+    """Send `message`; a failure becomes Cognito's `CodeDeliveryFailureException`."""
+    try:
+        sender.send(message)
+    except DeliveryError as error:  # the sender has logged why
+        raise CodeDeliveryFailureException(UNDELIVERED[message.medium]) from error
+
+
+def mask(medium: Medium, destination: str) -> str:
+    """A destination as Cognito shows it: `j***@e***`, `+*******1234`."""
+    if medium is Medium.EMAIL:
+        local, _, domain = destination.partition("@")
+        return f"{local[:1]}***@{domain[:1]}***"
+    return destination[:1] + "*" * max(len(destination) - 5, 0) + destination[-4:]
 
 
 class Backend(Protocol):

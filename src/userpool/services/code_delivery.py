@@ -18,10 +18,9 @@ from collections.abc import Sequence
 from userpool.accounts import codes, messages
 from userpool.accounts.attributes import has_valid_format
 from userpool.accounts.lookup import find_user
-from userpool.delivery import DeliveryError
+from userpool.delivery import deliver_or_fail, mask
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import (
-    CodeDeliveryFailureException,
     CodeMismatchException,
     CognitoError,
     NotAuthorizedException,
@@ -36,20 +35,8 @@ ATTRIBUTES = {Medium.EMAIL: "email", Medium.SMS: "phone_number"}
 MEDIUMS = {attribute: medium for medium, attribute in ATTRIBUTES.items()}
 UNKNOWN_USER = "Username/client id combination not found."
 VERIFICATION_MISMATCH = "Invalid verification code provided, please try again."
-_UNDELIVERED = {
-    Medium.EMAIL: "Invalid email provided/Unable to send the email",
-    Medium.SMS: "Invalid phone number provided/Unable to send the message.",
-}
 
 Details = dict[str, str]
-
-
-def mask(medium: Medium, destination: str) -> str:
-    """As Cognito shows a destination: `a***@e***`, `+*******1234`."""
-    if medium is Medium.EMAIL:
-        local, _, domain = destination.partition("@")
-        return f"{local[:1]}***@{domain[:1]}***"
-    return destination[:1] + "*" * max(len(destination) - 5, 0) + destination[-4:]
 
 
 def issue_code(
@@ -69,10 +56,7 @@ def issue_code(
 
 def send(ctx: Context, message: Message) -> Details:
     """Deliver `message` and describe where it went; call only after committing."""
-    try:
-        ctx.runtime.delivery.send(message)
-    except DeliveryError as error:  # the sender has logged why
-        raise CodeDeliveryFailureException(_UNDELIVERED[message.medium]) from error
+    deliver_or_fail(ctx.runtime.delivery, message)
     return {
         "Destination": mask(message.medium, message.destination),
         "DeliveryMedium": message.medium.value,

@@ -19,16 +19,11 @@ from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
 from userpool.auth.sessions import SessionState
 from userpool.crypto.codes import code_matches
-from userpool.delivery import DeliveryError
-from userpool.domain.errors import CodeDeliveryFailureException
+from userpool.delivery import deliver_or_fail, mask
 from userpool.domain.messages import Medium, StoredCode
 from userpool.domain.models import User
 
 SETTING_UP = "setting_up"  # session data: the destination a factor is being set up with
-UNDELIVERED = {
-    Medium.EMAIL: "Invalid email provided/Unable to send the email",
-    Medium.SMS: "Invalid phone number provided/Unable to send the message.",
-}
 
 
 @dataclass(frozen=True)
@@ -40,14 +35,6 @@ class Channel:
     @property
     def attribute(self) -> str:
         return factors.CONTACTS[self.challenge]
-
-
-def mask(medium: Medium, destination: str) -> str:
-    """As Cognito shows a destination: `j***@e***`, `+*******1234`."""
-    if medium is Medium.EMAIL:
-        local, _, domain = destination.partition("@")
-        return f"{local[:1]}***@{domain[:1]}***"
-    return destination[:1] + "*" * max(len(destination) - 5, 0) + destination[-4:]
 
 
 def recipient(user: User, channel: Channel, data: Mapping[str, object]) -> User:
@@ -66,10 +53,7 @@ def parameters_for(channel: Channel) -> Parameters:
         assert destination is not None, f"{channel.challenge} decided for a user with no address"
         code = session_codes.new_code(attempt, to, state)
         message = messages.mfa(attempt.pool, to, channel.medium, session_codes.purpose(state), code)
-        try:
-            attempt.env.delivery.send(message)
-        except DeliveryError as error:
-            raise CodeDeliveryFailureException(UNDELIVERED[channel.medium]) from error
+        deliver_or_fail(attempt.env.delivery, message)
         return {
             "CODE_DELIVERY_DELIVERY_MEDIUM": channel.medium.value,
             "CODE_DELIVERY_DESTINATION": mask(channel.medium, destination),
