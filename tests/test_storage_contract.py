@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from tests.pg import fresh_database
 from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
+from userpool.domain.messages import Medium, Message, StoredCode
 from userpool.domain.models import AppClient, Group, Page, PasswordVerifier, User, UserPool
 from userpool.domain.models import UserStatus as Status
 from userpool.storage import database
@@ -313,6 +309,36 @@ def test_refresh_tokens_sessions_and_lockouts(store: SqlStore) -> None:
         assert tx.lockouts.get("s2") is None
 
 
+def test_codes_and_outbox(store: SqlStore) -> None:
+    code = StoredCode(POOL, "s1", "sign-up", "hash", 100.0, 0, 1.0)
+
+    def message(username: str, pool_id: str = POOL) -> Message:
+        return Message(pool_id, username, Medium.EMAIL, f"{username}@x", "Hi", "body", "p", "1")
+
+    with store.write() as tx:
+        tx.codes.put(code)
+        tx.codes.put(replace(code, code_hash="newer"))  # replaces the first
+        tx.codes.put(replace(code, purpose="verify:email", expires=5.0))
+        tx.codes.put(replace(code, purpose="other"))
+        tx.codes.count_failure("s1", "sign-up")
+        tx.codes.count_failure("s1", "sign-up")
+        tx.codes.purge_expired(50.0)
+        tx.codes.delete("s1", "other")
+        ids = [tx.outbox.add(message(name), 7.0) for name in ("ann", "bob", "ann")]
+        tx.outbox.add(message("ann", "us-east-1_other"), 8.0)
+    with store.read() as tx:
+        assert tx.codes.get("s1", "sign-up") == replace(code, code_hash="newer", attempts=2)
+        assert tx.codes.get("s1", "verify:email") is None
+        assert tx.codes.get("s1", "other") is None
+        anns = tx.outbox.list(POOL, "ann", 0, 60)
+        assert [(e.id, e.created, e.message) for e in anns] == [
+            (ids[0], 7.0, message("ann")),
+            (ids[2], 7.0, message("ann")),
+        ]
+        assert [e.id for e in tx.outbox.list(POOL, None, ids[0], 1)] == [ids[1]]
+        assert len(tx.outbox.list(None, "ann", 0, 60)) == 3
+
+
 def test_deleting_a_pool_deletes_everything_in_it(store: SqlStore) -> None:
     gone, kept = "us-east-1_gone", "us-east-1_kept"
     for pool_id in (gone, kept):
@@ -328,6 +354,8 @@ def test_deleting_a_pool_deletes_everything_in_it(store: SqlStore) -> None:
             )
             tx.refresh_tokens.add(refresh)
             tx.lockouts.save(pool_id, member.sub, Lockout(1, 1.0, 1.0))
+            tx.codes.put(StoredCode(pool_id, member.sub, "sign-up", "h", 9.0, 0, 1.0))
+            tx.outbox.add(Message(pool_id, "same-name", Medium.SMS, "+1", None, "b", "p"), 1.0)
     kept_before = rows_per_table(store, kept)
     with store.write() as tx:
         tx.pools.delete(gone)
@@ -346,35 +374,6 @@ def rows_per_table(store: SqlStore, pool_id: str) -> dict[str, int]:
             query = text(f"SELECT count(*) FROM {table.name} WHERE pool_id = :p")
             counts[table.name] = connection.execute(query, {"p": pool_id}).scalar_one()
     return counts
-
-
-def test_two_writers_of_one_row_at_once(store: SqlStore) -> None:
-    """A second transaction saving the same lockout and membership while the first is open:
-    it waits, then succeeds; the later one's lockout is kept, the membership is there once."""
-    amy, errors = user("amy"), []
-    with_users(store, amy)
-    with store.write() as tx:
-        tx.groups.add(Group(POOL, "g", 1.0, 1.0))
-
-    def second() -> None:
-        try:
-            with store.write() as tx:
-                tx.lockouts.save(POOL, amy.sub, Lockout(2, 2.0, 2.0))
-                tx.groups.add_member(POOL, "g", amy.sub)
-        except Exception as error:  # reported below
-            errors.append(error)
-
-    with store.write() as tx:
-        tx.lockouts.save(POOL, amy.sub, Lockout(1, 1.0, 1.0))
-        tx.groups.add_member(POOL, "g", amy.sub)
-        thread = threading.Thread(target=second)
-        thread.start()
-        time.sleep(0.5)  # the second writer now waits on this one
-    thread.join()
-    assert errors == []
-    with store.read() as tx:
-        assert tx.lockouts.get(amy.sub) == Lockout(2, 2.0, 2.0)
-        assert [u.sub for u in tx.groups.members(POOL, "g", 60, None).items] == [amy.sub]
 
 
 def test_a_failed_write_leaves_nothing_behind(store: SqlStore) -> None:
@@ -398,33 +397,3 @@ def test_a_failed_write_leaves_nothing_behind(store: SqlStore) -> None:
         found = tx.users.find_by_attribute(POOL, "email", "old@example.com", False)
         assert found == [existing]
         assert tx.groups.get(POOL, "g") is None
-
-
-def spawned(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-
-
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("executor", [ThreadPoolExecutor, spawned], ids=["threads", "processes"])
-def test_migrate_is_idempotent_and_safe_twice_at_once(
-    backend: str, executor: Callable[[int], Executor], tmp_path: Path
-) -> None:
-    """Two nodes (or two threads) starting together both migrate; the schema ends at head."""
-    where = fresh_database() if backend == "postgres" else nullcontext(f"sqlite:///{tmp_path}/m.db")
-    with where as url:
-        with executor(2) as workers:
-            for run in [workers.submit(migrate, url) for _ in range(2)]:
-                run.result()
-        migrate(url)
-        engine = database.create(url)
-        assert {t.name for t in metadata.sorted_tables} <= set(inspect(engine).get_table_names())
-        with engine.connect() as connection:
-            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-        engine.dispose()
-    assert len(versions) == 1
-
-
-def migrate(url: str) -> None:
-    engine = database.create(url)
-    database.migrate(engine)
-    engine.dispose()

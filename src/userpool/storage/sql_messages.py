@@ -7,6 +7,7 @@ from dataclasses import asdict
 from sqlalchemy import Connection, delete, insert, select, update
 
 from userpool.domain.messages import Medium, Message, OutboxEntry, StoredCode
+from userpool.storage.database import insert_for
 from userpool.storage.schema import codes, outbox
 
 
@@ -16,8 +17,11 @@ class SqlCodes:
 
     def put(self, code: StoredCode) -> None:
         """Store `code`, replacing an earlier one of the same user and purpose."""
-        self.delete(code.sub, code.purpose)
-        self._db.execute(insert(codes).values(**asdict(code)))
+        values = asdict(code)
+        statement = insert_for(self._db, codes).values(**values)
+        self._db.execute(
+            statement.on_conflict_do_update(index_elements=["sub", "purpose"], set_=values)
+        )
 
     def get(self, sub: str, purpose: str) -> StoredCode | None:
         row = self._db.execute(
