@@ -147,6 +147,8 @@ def run(main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
 class CallError(Exception):
     def __init__(self, operation: str, status: int, body: bytes) -> None:
         super().__init__(f"{operation}: HTTP {status}: {body[:300]!r}")
+        self.status = status
+        self.body = body
 
 
 @dataclass

@@ -36,7 +36,6 @@ import uuid
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +54,6 @@ FORK = mp.get_context("fork")
 
 def username(index: int) -> str:
     return f"user{index:07d}"
-
-
-# ---------------------------------------------------------------- setup and bulk loading
 
 
 @dataclass(frozen=True)
@@ -90,26 +86,37 @@ async def create_pool(target: Target) -> Target:
     )
 
 
-def _load_part(target: Target, indices: range, connections: int, done: Synchronized[int]) -> None:
+async def _call_retrying(admin: _http.Client, operation: str, payload: dict[str, Any]) -> int:
+    """One loading call, retried (up to 3 times, 1 s apart) on a 5xx; returns the retries."""
+    for attempt in range(4):
+        try:
+            await admin.call(operation, payload)
+            return attempt
+        except _http.CallError as error:
+            if attempt and b"UsernameExistsException" in error.body:
+                return attempt  # the failed try had created the user after all
+            if error.status < 500 or attempt == 3:
+                raise
+            print(f"  retrying after {error}", flush=True)
+            await asyncio.sleep(1)
+    raise AssertionError("unreachable")
+
+
+def _load_part(target: Target, indices: range, connections: int, counts: Any) -> None:
     async def load(part: range) -> None:
         admin = await target.client(admin=True)
         for index in part:
             user = {"UserPoolId": target.pool_id, "Username": username(index)}
             email = [{"Name": "email", "Value": f"{username(index)}@example.com"}]
-            await admin.call(
-                "AdminCreateUser",
-                {
-                    **user,
-                    "TemporaryPassword": PASSWORD,
-                    "MessageAction": "SUPPRESS",
-                    "UserAttributes": email,
-                },
+            create = {"TemporaryPassword": PASSWORD, "MessageAction": "SUPPRESS"}
+            retries = await _call_retrying(
+                admin, "AdminCreateUser", {**user, **create, "UserAttributes": email}
             )
-            await admin.call(
-                "AdminSetUserPassword", {**user, "Password": PASSWORD, "Permanent": True}
-            )
-            with done.get_lock():
-                done.value += 1
+            password = {"Password": PASSWORD, "Permanent": True}
+            retries += await _call_retrying(admin, "AdminSetUserPassword", {**user, **password})
+            with counts.get_lock():
+                counts[0] += 1
+                counts[1] += retries
 
     async def main() -> None:
         await asyncio.gather(*(load(indices[k::connections]) for k in range(connections)))
@@ -120,26 +127,31 @@ def _load_part(target: Target, indices: range, connections: int, done: Synchroni
 def load_users(target: Target, first: int, count: int, processes: int, connections: int) -> None:
     """Users `first`..`count`-1, over processes x connections keep-alive connections."""
     started = last = time.monotonic()
-    done: Synchronized[int] = FORK.Value("q", 0)
+    counts = FORK.Array("q", 2)  # users loaded, calls retried after a 5xx
     parts = [range(first + k, count, processes) for k in range(processes)]
-    workers = [FORK.Process(target=_load_part, args=(target, p, connections, done)) for p in parts]
+    work = [(target, part, connections, counts) for part in parts]
+    workers = [FORK.Process(target=_load_part, args=args) for args in work]
     for worker in workers:
         worker.start()
     while any(worker.is_alive() for worker in workers):
         time.sleep(0.2)
         if time.monotonic() - last >= 30:
             last = time.monotonic()
-            rate = done.value / (last - started)
-            print(f"  loading: {first + done.value}/{count} users ({rate:.0f}/s)", flush=True)
+            rate = counts[0] / (last - started)
+            print(f"  loading: {first + counts[0]}/{count} users ({rate:.0f}/s)", flush=True)
     if any(worker.exitcode for worker in workers):
         raise SystemExit("loading users failed (see the traceback above)")
     took = time.monotonic() - started
     print(
         f"loaded users {first}..{count - 1} in {took:.1f} s: {(count - first) / took:.0f} users/s "
         f"(AdminCreateUser + AdminSetUserPassword, {processes} processes x {connections} "
-        "connections)",
+        f"connections; {counts[1]} calls retried after a 5xx)",
         flush=True,
     )
+
+
+def password_auth(client_id: str, name: str) -> dict[str, Any]:
+    return initiate(client_id, "USER_PASSWORD_AUTH", USERNAME=name, PASSWORD=PASSWORD)
 
 
 async def sign_in(target: Target, names: list[str]) -> list[tuple[str, str]]:
@@ -149,11 +161,9 @@ async def sign_in(target: Target, names: list[str]) -> list[tuple[str, str]]:
     async def some(part: list[str]) -> None:
         client = await target.client()
         for name in part:
-            request = initiate(
-                target.client_id, "USER_PASSWORD_AUTH", USERNAME=name, PASSWORD=PASSWORD
-            )
-            result = (await client.call("InitiateAuth", request))["AuthenticationResult"]
-            tokens.append((result["RefreshToken"], result["AccessToken"]))
+            result = await client.call("InitiateAuth", password_auth(target.client_id, name))
+            auth = result["AuthenticationResult"]
+            tokens.append((auth["RefreshToken"], auth["AccessToken"]))
         client.connection.close()
 
     await asyncio.gather(*(some(names[k::8]) for k in range(8)))
@@ -162,28 +172,17 @@ async def sign_in(target: Target, names: list[str]) -> list[tuple[str, str]]:
 
 def requests_for(target: Target, operation: str, users: int, rng: random.Random) -> list[bytes]:
     """Prebuilt request bytes for one operation (random users), cycled by every connection."""
-    names = [
-        username(rng.randrange(users))
-        for _ in range(4096 if operation == "USER_PASSWORD_AUTH" else 128)
-    ]
+    count = 4096 if operation == "USER_PASSWORD_AUTH" else 128
+    names = [username(rng.randrange(users)) for _ in range(count)]
     if operation == "USER_PASSWORD_AUTH":
-        payloads = [
-            initiate(target.client_id, operation, USERNAME=name, PASSWORD=PASSWORD)
-            for name in names
-        ]
+        payloads = [password_auth(target.client_id, name) for name in names]
+    elif operation == "GetUser":
+        payloads = [{"AccessToken": a} for _, a in _http.run(lambda: sign_in(target, names))]
     else:
         tokens = _http.run(lambda: sign_in(target, names))
-        payloads = [
-            {"AccessToken": access}
-            if operation == "GetUser"
-            else initiate(target.client_id, operation, REFRESH_TOKEN=refresh)
-            for refresh, access in tokens
-        ]
+        payloads = [initiate(target.client_id, operation, REFRESH_TOKEN=r) for r, _ in tokens]
     name = "GetUser" if operation == "GetUser" else "InitiateAuth"
     return [_http.aws_json_request(target.host, name, payload) for payload in payloads]
-
-
-# ---------------------------------------------------------------- one cell
 
 
 @dataclass(frozen=True)
@@ -325,24 +324,13 @@ def run_cell(
 
     client_cpu = sum(share.cpu for share in shares)
     server_cpu = server_after - server_before
+    other = busy_after - busy_before - server_cpu - client_cpu
+    errors = sum(share.errors for share in shares)
     return Row(
-        operation=operation,
-        users=users,
-        concurrency=concurrency,
-        rps=count / plan.seconds,
-        p50=percentile(0.50),
-        p99=percentile(0.99),
-        errors=sum(share.errors for share in shares),
-        requests=count,
-        server_ms=server_cpu / count * 1000 if pids and count else None,
-        gen_pct=client_cpu / plan.seconds * 100,
-        other_pct=(busy_after - busy_before - server_cpu - client_cpu) / plan.seconds * 100
-        if pids
-        else None,
+        *(operation, users, concurrency, count / plan.seconds, percentile(0.5), percentile(0.99)),
+        *(errors, count, server_cpu / count * 1000 if pids and count else None),
+        *(client_cpu / plan.seconds * 100, other / plan.seconds * 100 if pids else None),
     )
-
-
-# ---------------------------------------------------------------- main
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
