@@ -210,24 +210,32 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 def process_tree(root: int) -> list[int]:
-    """`root` and its children (uvicorn's worker processes)."""
+    """`root` and its children (uvicorn's worker processes, not multiprocessing's tracker)."""
     pids = [root]
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 stat = (entry / "stat").read_text()
-                if int(stat.rsplit(")", 1)[1].split()[1]) == root:
+                tracker = b"resource_tracker" in (entry / "cmdline").read_bytes()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == root and not tracker:
                     pids.append(int(entry.name))
     return pids
 
 
-def cpu_seconds(pids: Sequence[int]) -> float:
-    total = 0
+def cpu_by_process(pids: Sequence[int]) -> list[float]:
+    """User + system CPU seconds of each process (0 for one that is gone)."""
+    seconds = []
     for pid in pids:
-        with contextlib.suppress(OSError):
+        try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / TICK
+            seconds.append((int(fields[11]) + int(fields[12])) / TICK)  # utime, stime
+        except OSError:
+            seconds.append(0.0)
+    return seconds
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    return sum(cpu_by_process(pids))
 
 
 def machine_busy_seconds() -> float:

@@ -18,7 +18,9 @@ header parsing plus a GIL handoff per response costs several times more than thi
 
 Columns: `srv ms/req` is the server's CPU time (all its processes, from /proc) per
 measured request; `gen%` and `other%` are the load generator's and everything else's CPU
-in % of one core over the window (other% > 0 means the machine was not quiet).
+in % of one core over the window (other% > 0 means the machine was not quiet); `workers%`
+is each server worker's CPU: uvicorn's workers share one listening socket and keep-alive
+connections stay where they were accepted, so the split is often far from even.
 """
 
 from __future__ import annotations
@@ -255,11 +257,12 @@ class Row:
     server_ms: float | None
     gen_pct: float
     other_pct: float | None
+    workers_pct: str  # each server worker's CPU, % of one core: shows how connections spread
 
 
 HEADER = (
     f"{'operation':<20} {'users':>7} {'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-    f"{'errors':>6} {'requests':>8} {'srv ms/req':>10} {'gen%':>5} {'other%':>6}"
+    f"{'errors':>6} {'requests':>8} {'srv ms/req':>10} {'gen%':>5} {'other%':>6} workers%"
 )
 
 
@@ -269,7 +272,7 @@ def format_row(row: Row) -> str:
     return (
         f"{row.operation:<20} {row.users:>7} {row.concurrency:>4} {row.rps:8.1f} "
         f"{row.p50:8.2f} {row.p99:8.2f} {row.errors:>6} {row.requests:>8} {server} "
-        f"{row.gen_pct:5.0f} {other}"
+        f"{row.gen_pct:5.0f} {other} {row.workers_pct}"
     )
 
 
@@ -303,9 +306,11 @@ def run_cell(
     profiler = None
     if plan.profile is not None and plan.server_pid is not None:
         profiler = _http.start_profiler(plan.profiler, plan.profile, plan.server_pid)
-    server_before, busy_before = _http.cpu_seconds(pids), _http.machine_busy_seconds()
+    server_before, busy_before = _http.cpu_by_process(pids), _http.machine_busy_seconds()
     time.sleep(max(0.0, w.end - time.time()))
-    server_after, busy_after = _http.cpu_seconds(pids), _http.machine_busy_seconds()
+    server_after, busy_after = _http.cpu_by_process(pids), _http.machine_busy_seconds()
+    pairs = zip(server_before, server_after, strict=True)
+    per_process = [(after - before) / plan.seconds * 100 for before, after in pairs]
     shares: list[Share] = [out.get() for _ in workers]
     for worker in workers:
         worker.join()
@@ -323,13 +328,15 @@ def run_cell(
         return latencies[min(count - 1, int(q * count))] * 1000 if count else 0.0
 
     client_cpu = sum(share.cpu for share in shares)
-    server_cpu = server_after - server_before
+    server_cpu = sum(server_after) - sum(server_before)
+    split = "+".join(f"{p:.0f}" for p in (per_process[1:] if len(pids) > 1 else per_process))
     other = busy_after - busy_before - server_cpu - client_cpu
     errors = sum(share.errors for share in shares)
     return Row(
         *(operation, users, concurrency, count / plan.seconds, percentile(0.5), percentile(0.99)),
         *(errors, count, server_cpu / count * 1000 if pids and count else None),
         *(client_cpu / plan.seconds * 100, other / plan.seconds * 100 if pids else None),
+        split or "-",
     )
 
 
