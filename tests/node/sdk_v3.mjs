@@ -10,7 +10,7 @@ import {
   GetTokensFromRefreshTokenCommand,
   GetUserCommand,
   InitiateAuthCommand,
-  ListUserPoolsCommand,
+  paginateListUserPools,
 } from "@aws-sdk/client-cognito-identity-provider";
 
 const args = options(["endpoint", "pool-id", "client-id", "username", "password"]);
@@ -55,7 +55,10 @@ function tokensOf(result) {
 }
 
 await run(async () => {
-  const pools = await client.send(new ListUserPoolsCommand({ MaxResults: 60 }));
+  const poolIds = []; // every page: the shared test server holds many pools
+  for await (const page of paginateListUserPools({ client }, { MaxResults: 60 })) {
+    poolIds.push(...page.UserPools.map((pool) => pool.Id));
+  }
   const user = await client.send(
     new AdminGetUserCommand({ UserPoolId: args["pool-id"], Username: args.username }),
   );
@@ -77,7 +80,7 @@ await run(async () => {
     }),
   );
   return {
-    poolIds: pools.UserPools.map((pool) => pool.Id),
+    poolIds,
     adminGetUser: {
       username: user.Username,
       status: user.UserStatus,
