@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
@@ -267,6 +268,11 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time: this process's writers queue here, in order,
+        # rather than in SQLite's sleep-and-retry.
+        self._writers: AbstractContextManager[Any] = (
+            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
@@ -276,5 +282,5 @@ class SqlStore:
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
         writer = self.engine.connect().execution_options(**{WRITE_OPTION: True})
-        with writer as connection, connection.begin():
+        with self._writers, writer as connection, connection.begin():
             yield SqlTransaction(connection)
