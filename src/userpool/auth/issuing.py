@@ -12,13 +12,9 @@ from userpool.storage.repositories import Transaction
 from userpool.tokens.claims import Grant
 from userpool.tokens.issuer import new_refresh_token
 
-MAX_GROUPS = 10_000
-
 
 def group_names(tx: Transaction, user: User) -> list[str]:
-    return [
-        group.name for group in tx.groups.groups_of(user.pool_id, user.sub, MAX_GROUPS, None).items
-    ]
+    return list(tx.groups.names_of(user.pool_id, user.sub))
 
 
 def new_refresh_record(attempt: Attempt, user: User, auth_time: float) -> tuple[str, RefreshRecord]:

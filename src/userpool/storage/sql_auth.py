@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
@@ -44,21 +44,27 @@ def _refresh(row: Any) -> RefreshRecord:
     return RefreshRecord(**values)
 
 
+_REFRESH_BY_HASH = select(refresh_tokens).where(refresh_tokens.c.token_hash == bindparam("hash"))
+_REFRESH_BY_JTI = select(refresh_tokens).where(refresh_tokens.c.jti == bindparam("jti"))
+_ADD_REFRESH = insert(refresh_tokens)
+_LOCKOUT = select(
+    sign_in_failures.c.failures, sign_in_failures.c.last_failure, sign_in_failures.c.locked_until
+).where(sign_in_failures.c.sub == bindparam("sub"))
+
+
 class SqlRefreshTokens:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     def add(self, record: RefreshRecord) -> None:
-        self._db.execute(insert(refresh_tokens).values(**asdict(record)))
+        self._db.execute(_ADD_REFRESH, asdict(record))
 
     def get(self, token_hash: str) -> RefreshRecord | None:
-        row = self._db.execute(
-            select(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash)
-        ).first()
+        row = self._db.execute(_REFRESH_BY_HASH, {"hash": token_hash}).first()
         return _refresh(row) if row else None
 
     def get_by_jti(self, jti: str) -> RefreshRecord | None:
-        row = self._db.execute(select(refresh_tokens).where(refresh_tokens.c.jti == jti)).first()
+        row = self._db.execute(_REFRESH_BY_JTI, {"jti": jti}).first()
         return _refresh(row) if row else None
 
     def revoke(self, jti: str) -> None:
@@ -106,13 +112,7 @@ class SqlLockouts:
         self._db = connection
 
     def get(self, sub: str) -> Lockout | None:
-        row = self._db.execute(
-            select(
-                sign_in_failures.c.failures,
-                sign_in_failures.c.last_failure,
-                sign_in_failures.c.locked_until,
-            ).where(sign_in_failures.c.sub == sub)
-        ).first()
+        row = self._db.execute(_LOCKOUT, {"sub": sub}).first()
         return Lockout(*row) if row else None
 
     def save(self, pool_id: str, sub: str, lockout: Lockout) -> None:

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
@@ -34,6 +34,14 @@ from userpool.storage.sql_auth import (
 )
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_users import SqlUsers, user_from_row
+
+_POOL = select(pools).where(pools.c.id == bindparam("id"))
+_CLIENT = select(clients).where(clients.c.id == bindparam("id"))
+_GROUP_NAMES = (
+    select(group_members.c.group_name)
+    .where(group_members.c.pool_id == bindparam("pool_id"), group_members.c.sub == bindparam("sub"))
+    .order_by(group_members.c.group_name)
+)
 
 
 def _page(rows: Sequence[Any], limit: int, key: str, convert: Any) -> Page:
@@ -78,7 +86,7 @@ class SqlPools:
         self._db.execute(insert(pools).values(**self._values(pool), id=pool.id))
 
     def get(self, pool_id: str) -> UserPool | None:
-        row = self._db.execute(select(pools).where(pools.c.id == pool_id)).first()
+        row = self._db.execute(_POOL, {"id": pool_id}).first()
         return _pool(row) if row else None
 
     def update(self, pool: UserPool) -> None:
@@ -124,7 +132,7 @@ class SqlClients:
         self._db.execute(insert(clients).values(**self._values(client), id=client.id))
 
     def get(self, client_id: str) -> AppClient | None:
-        row = self._db.execute(select(clients).where(clients.c.id == client_id)).first()
+        row = self._db.execute(_CLIENT, {"id": client_id}).first()
         return _client(row) if row else None
 
     def update(self, client: AppClient) -> None:
@@ -211,6 +219,10 @@ class SqlGroups:
                 group_members.c.sub == sub,
             )
         )
+
+    def names_of(self, pool_id: str, sub: str) -> Sequence[str]:
+        rows = self._db.execute(_GROUP_NAMES, {"pool_id": pool_id, "sub": sub}).all()
+        return [row.group_name for row in rows]
 
     def groups_of(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page:
         query = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import Page, PasswordVerifier, User, UserStatus
@@ -79,6 +79,16 @@ def _prefix_range(column: Any, prefix: str, dialect: str) -> Any:
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
+# Prebuilt statements for the hot paths (sign-in, token checks): building an expression
+# costs more than running the cached, compiled query.
+_BY_KEY = select(users).where(
+    users.c.pool_id == bindparam("pool_id"), users.c.username_key == bindparam("key")
+)
+_BY_SUB = select(users).where(
+    users.c.sub == bindparam("sub"), users.c.pool_id == bindparam("pool_id")
+)
+
+
 class SqlUsers:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
@@ -95,15 +105,11 @@ class SqlUsers:
         return True
 
     def get(self, pool_id: str, username_key: str) -> User | None:
-        row = self._db.execute(
-            select(users).where(users.c.pool_id == pool_id, users.c.username_key == username_key)
-        ).first()
+        row = self._db.execute(_BY_KEY, {"pool_id": pool_id, "key": username_key}).first()
         return user_from_row(row) if row else None
 
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
-        row = self._db.execute(
-            select(users).where(users.c.sub == sub, users.c.pool_id == pool_id)
-        ).first()
+        row = self._db.execute(_BY_SUB, {"sub": sub, "pool_id": pool_id}).first()
         return user_from_row(row) if row else None
 
     def update(self, user: User) -> None:
