@@ -1,0 +1,199 @@
+"""SRP sign-ins: the server-side step microbenchmark (pow vs gmpy2), and full USER_SRP_AUTH
+sign-ins (InitiateAuth + RespondToAuthChallenge) per second at several concurrencies.
+
+    python bench/srp.py [--endpoint URL] [--workers 2] [--seconds 10] [--concurrency 1,8,32]
+
+The load generator does the client's SRP maths with gmpy2 and a 256-bit secret `a`, so its
+own cost stays small; the `gen%` column says how much of the machine it took anyway."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
+import multiprocessing
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import gmpy2
+
+from bench import _http
+from userpool.crypto import srp
+
+PASSWORD = "Bench-Passw0rd!"
+
+
+def microbenchmark(rounds: int = 100) -> None:
+    """One server step each: B for a challenge, and the key behind a claim."""
+    verifier = srp.verifier("abcdef0123456789", "pool", "user", PASSWORD)
+    big_a = srp.modexp(srp.G, 12345678901234567890, srp.N)
+    for name, power in (("gmpy2", lambda b, e, m: int(gmpy2.powmod(b, e, m))), ("pow", pow)):
+        original = srp.modexp
+        srp.modexp = power  # type: ignore[assignment]
+        try:
+            start = time.perf_counter()
+            for _ in range(rounds):
+                b, big_b = srp.server_keys(verifier)
+                srp.session_key(big_a, big_b, b, verifier)
+            per_step = (time.perf_counter() - start) / rounds * 1000
+        finally:
+            srp.modexp = original  # type: ignore[assignment]
+        print(f"server SRP (challenge + proof, 3 modexps) with {name:5}: {per_step:6.2f} ms")
+
+
+def client_claim(
+    pool_id: str, user_id: str, a: int, big_a: int, params: dict[str, str]
+) -> dict[str, str]:
+    """PASSWORD_VERIFIER answer, as a client computes it (the maths pycognito and
+    amazon-cognito-identity-js do; checked against their vectors in tests)."""
+    name = pool_id.split("_", 1)[1]
+    big_b, salt = int(params["SRP_B"], 16), params["SALT"]
+    u = srp.scrambler(big_a, big_b)
+    x = srp.private_key_x(salt, name, user_id, PASSWORD)
+    base = (big_b - srp.K * int(gmpy2.powmod(srp.G, x, srp.N))) % srp.N
+    shared = int(gmpy2.powmod(base, a + u * x, srp.N))
+    prk = hmac.new(
+        bytes.fromhex(srp.pad_hex(u)), bytes.fromhex(srp.pad_hex(shared)), hashlib.sha256
+    )
+    key = hmac.new(prk.digest(), srp.HKDF_INFO, hashlib.sha256).digest()[:16]
+    stamp = srp.format_timestamp(datetime.now(UTC))
+    block = base64.b64decode(params["SECRET_BLOCK"])
+    signature = srp.claim_signature(key, name, user_id, block, stamp)
+    return {
+        "USERNAME": user_id,
+        "TIMESTAMP": stamp,
+        "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
+        "PASSWORD_CLAIM_SIGNATURE": base64.b64encode(signature).decode(),
+    }
+
+
+async def one_sign_in(client: _http.Client, pool_id: str, client_id: str, user: str) -> None:
+    a = int.from_bytes(hashlib.sha256(str(time.perf_counter_ns()).encode()).digest(), "big")
+    big_a = int(gmpy2.powmod(srp.G, a, srp.N))
+    auth = {"USERNAME": user, "SRP_A": format(big_a, "x")}
+    challenge = await client.call(
+        "InitiateAuth", {"ClientId": client_id, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": auth}
+    )
+    params = challenge["ChallengeParameters"]
+    answer = client_claim(pool_id, params["USER_ID_FOR_SRP"], a, big_a, params)
+    result = await client.call(
+        "RespondToAuthChallenge",
+        {"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER", "ChallengeResponses": answer},
+    )
+    assert "AuthenticationResult" in result
+
+
+async def drive(
+    url: str, pool_id: str, client_id: str, users: list[str], until: float
+) -> list[float]:
+    host = "{}:{}".format(*_http.host_port(url))
+
+    async def worker(index: int) -> list[float]:
+        client = _http.Client(await _http.connect(url), host)
+        times = []
+        while time.time() < until:
+            start = time.perf_counter()
+            await one_sign_in(client, pool_id, client_id, users[index % len(users)])
+            times.append(time.perf_counter() - start)
+        return times
+
+    results = await asyncio.gather(*(worker(i) for i in range(len(users))))
+    return [t for part in results for t in part]
+
+
+def process_main(args: tuple[str, str, str, list[str], float], out: Any) -> None:
+    out.put(_http.run(lambda: drive(*args)))
+
+
+async def setup(url: str, users: int) -> tuple[str, str, list[str]]:
+    host = "{}:{}".format(*_http.host_port(url))
+    admin = _http.Client(await _http.connect(url), host, region="us-east-1")
+    pool_id = (await admin.call("CreateUserPool", {"PoolName": "srp-bench"}))["UserPool"]["Id"]
+    client = await admin.call("CreateUserPoolClient", {"UserPoolId": pool_id, "ClientName": "b"})
+    names = [f"srp-user-{i}" for i in range(users)]
+    for name in names:
+        await admin.call(
+            "AdminCreateUser",
+            {
+                "UserPoolId": pool_id,
+                "Username": name,
+                "TemporaryPassword": PASSWORD,
+                "MessageAction": "SUPPRESS",
+            },
+        )
+        await admin.call(
+            "AdminSetUserPassword",
+            {"UserPoolId": pool_id, "Username": name, "Password": PASSWORD, "Permanent": True},
+        )
+    return pool_id, client["UserPoolClient"]["ClientId"], names
+
+
+def cell(
+    url: str,
+    pool_id: str,
+    client_id: str,
+    names: list[str],
+    conc: int,
+    seconds: float,
+    server_pid: int | None,
+) -> str:
+    processes = min(2, conc)
+    until = time.time() + seconds
+    queue: Any = multiprocessing.get_context("spawn").Queue()
+    parts = [names[i::processes][: max(1, conc // processes)] for i in range(processes)]
+    pids = _http.process_tree(server_pid) if server_pid else []
+    before, busy = _http.cpu_seconds(pids), _http.machine_busy_seconds()
+    workers = [
+        multiprocessing.get_context("spawn").Process(
+            target=process_main, args=((url, pool_id, client_id, part, until), queue)
+        )
+        for part in parts
+    ]
+    for worker in workers:
+        worker.start()
+    times = [t for _ in workers for t in queue.get()]
+    for worker in workers:
+        worker.join()
+    server = _http.cpu_seconds(pids) - before
+    machine = _http.machine_busy_seconds() - busy
+    times.sort()
+    rate = len(times) / seconds
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))] * 1000
+    gen = max(0.0, machine - server) / seconds * 100
+    srv = server / max(len(times), 1) * 1000
+    return (
+        f"USER_SRP_AUTH  conc {conc:3}  {rate:7.1f} sign-ins/s  p50 "
+        f"{statistics.median(times) * 1000:7.2f} ms  p99 {p99:7.2f} ms  "
+        f"server {srv:5.2f} ms/sign-in  gen+other {gen:4.0f}%"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoint")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", default="1,8,32")
+    args = parser.parse_args(argv)
+    microbenchmark()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    if args.endpoint:
+        run(args.endpoint, None, levels, args.seconds)
+        return
+    with _http.own_server(args.workers, None) as (url, pid):
+        run(url, pid, levels, args.seconds)
+
+
+def run(url: str, pid: int | None, levels: list[int], seconds: float) -> None:
+    pool_id, client_id, names = _http.run(lambda: setup(url, max(levels)))
+    for conc in levels:
+        print(cell(url, pool_id, client_id, names, conc, seconds, pid), flush=True)
+
+
+if __name__ == "__main__":
+    main()
