@@ -16,7 +16,7 @@ from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog
 from userpool.services.context import Runtime, Settings
-from userpool.storage import database
+from userpool.storage import database, housekeeping
 from userpool.storage.sql_store import SqlStore
 from userpool.tokens.issuer import TokenSigner
 from userpool.tokens.keys import KeyRing
@@ -51,4 +51,6 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         operations=catalog.OPERATIONS,
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
-    return routes.build(dispatcher, runtime.keys, config.issuer_for, dev_routes)
+    return routes.build(
+        dispatcher, runtime.keys, config.issuer_for, dev_routes, housekeeping.lifespan(store)
+    )

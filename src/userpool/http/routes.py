@@ -35,6 +35,7 @@ def build(
     keys: KeyRing,
     issuer_for: Callable[[str], str],
     extra: Sequence[BaseRoute],
+    lifespan: Any = None,
 ) -> Starlette:
     """The app; `extra`: more routes (the development endpoints, when enabled)."""
 
@@ -65,6 +66,7 @@ def build(
         return JSONResponse(discovery_document(issuer_for(pool_id)))
 
     return Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/", aws_json, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
@@ -75,5 +77,5 @@ def build(
                 methods=["GET"],
             ),
             *extra,
-        ]
+        ],
     )

@@ -1,0 +1,50 @@
+"""Removing what has expired: consumed-session markers, one-time codes, and refresh tokens a
+day after they expire (an access token from one may live up to a day longer, and its
+revocation check reads the refresh-token record)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from userpool.storage.repositories import Store
+
+log = logging.getLogger("userpool.housekeeping")
+
+INTERVAL_SECONDS = 300.0
+ACCESS_TOKEN_MAX_SECONDS = 86_400
+
+
+def purge_expired(store: Store, now: float) -> None:
+    with store.write() as tx:
+        tx.session_markers.purge_expired(now)
+        tx.codes.purge_expired(now)
+        tx.refresh_tokens.purge_expired(now - ACCESS_TOKEN_MAX_SECONDS)
+
+
+def lifespan(store: Store, clock: Callable[[], float] = time.time) -> Any:
+    """A Starlette lifespan that purges every `INTERVAL_SECONDS` while the app runs."""
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(INTERVAL_SECONDS)
+            try:
+                await run_in_threadpool(purge_expired, store, clock())
+            except Exception:  # keep serving; try again next round
+                log.exception("purging expired records failed")
+
+    @asynccontextmanager
+    async def running(_app: Any) -> AsyncIterator[None]:
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    return running
