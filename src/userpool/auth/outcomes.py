@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from userpool.auth.sessions import SessionSealer
 from userpool.delivery import Sender
@@ -64,4 +63,3 @@ class Attempt:
     client: AppClient
     admin: bool
     now: float
-    client_metadata: dict[str, Any] = field(default_factory=dict)

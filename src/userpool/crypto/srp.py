@@ -14,13 +14,11 @@ try:  # gmpy2 is about 7x faster than pow() on this group; chosen once, at impor
     def modexp(base: int, exponent: int, modulus: int) -> int:
         return int(gmpy2.powmod(base, exponent, modulus))
 
-    MODEXP_BACKEND = "gmpy2"
 except ImportError:  # pragma: no cover - gmpy2 is a declared dependency
 
     def modexp(base: int, exponent: int, modulus: int) -> int:
         return pow(base, exponent, modulus)
 
-    MODEXP_BACKEND = "pow"
 
 N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74"

@@ -29,7 +29,6 @@ _STANDARD: list[tuple[str, str, dict[str, Any]]] = [
     ("updated_at", "Number", {"NumberAttributeConstraints": {"MinValue": "0"}}),
 ]
 
-STANDARD_NAMES = frozenset(name for name, _, _ in _STANDARD)
 CUSTOM_PREFIX = "custom:"
 DEV_PREFIX = "dev:"
 

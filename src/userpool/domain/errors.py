@@ -65,14 +65,6 @@ class LimitExceededException(CognitoError):
     pass
 
 
-class TooManyRequestsException(CognitoError):
-    pass
-
-
-class ConcurrentModificationException(CognitoError):
-    pass
-
-
 class UnsupportedUserStateException(CognitoError):
     pass
 
@@ -103,10 +95,6 @@ class SerializationException(CognitoError):
 
 class UnknownOperationException(CognitoError):
     default_message = ""
-
-
-class ValidationException(CognitoError):
-    pass
 
 
 class UnrecognizedClientException(CognitoError):

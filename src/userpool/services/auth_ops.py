@@ -46,7 +46,6 @@ def attempt_for(ctx: Context, request: Request, *, admin: bool) -> Attempt:
         client=client,
         admin=admin,
         now=ctx.clock(),
-        client_metadata=request.get("ClientMetadata") or {},
     )
 
 
