@@ -284,3 +284,30 @@ def summarise_profile(output: Path, top: int = 30) -> None:
         print(f"  top {top} by {title} samples:")
         for frame, count in counter.most_common(top):
             print(f"    {count / total * 100:5.1f}%  {frame}")
+
+
+def run_main(
+    name: str,
+    args: Any,
+    benchmark: Callable[[Any, str, int | None], Sequence[Any]],
+    header: str,
+    format_row: Callable[[Any], str],
+) -> None:
+    """What every bench script's `main` does: say where it runs, run against `--endpoint` or
+    a server of its own, and print the table of results."""
+    where = args.endpoint or f"own server, {args.workers} workers, {args.db or 'SQLite'}"
+    print(
+        f"{name} bench: {where}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
+        f"{args.processes} client processes; warm-up {args.warmup} s, window {args.seconds} s",
+        flush=True,
+    )
+    with contextlib.ExitStack() as stack:
+        if args.endpoint:
+            url, pid = args.endpoint.rstrip("/"), None
+        else:
+            url, pid = stack.enter_context(own_server(args.workers, args.db))
+        rows = benchmark(args, url, pid)
+    print(f"\n== results (load average now {os.getloadavg()[0]:.2f}) ==")
+    print(header)
+    for row in rows:
+        print(format_row(row))

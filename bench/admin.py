@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import multiprocessing as mp
-import os
 import random
 import sys
 import time
@@ -311,22 +309,7 @@ def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> lis
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    where = args.endpoint or f"own server, {args.workers} workers, {args.db or 'SQLite'}"
-    print(
-        f"admin bench: {where}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
-        f"{args.processes} client processes; warm-up {args.warmup} s, window {args.seconds} s",
-        flush=True,
-    )
-    with contextlib.ExitStack() as stack:
-        if args.endpoint:
-            url, pid = args.endpoint.rstrip("/"), None
-        else:
-            url, pid = stack.enter_context(_http.own_server(args.workers, args.db))
-        rows = benchmark(args, url, pid)
-    print(f"\n== results (load average now {os.getloadavg()[0]:.2f}) ==")
-    print(HEADER)
-    for row in rows:
-        print(format_row(row))
+    _http.run_main("admin", args, benchmark, HEADER, format_row)
 
 
 if __name__ == "__main__":

@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import multiprocessing as mp
-import os
 import random
 import signal
 import sys
@@ -403,22 +401,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     if args.profile and args.endpoint:
         raise SystemExit("--profile needs the server this script starts (no --endpoint)")
-    where = args.endpoint or f"own server, {args.workers} workers, {args.db or 'SQLite'}"
-    print(
-        f"signin bench: {where}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
-        f"{args.processes} client processes; warm-up {args.warmup} s, window {args.seconds} s",
-        flush=True,
-    )
-    with contextlib.ExitStack() as stack:
-        if args.endpoint:
-            url, pid = args.endpoint.rstrip("/"), None
-        else:
-            url, pid = stack.enter_context(_http.own_server(args.workers, args.db))
-        rows = benchmark(args, url, pid)
-    print(f"\n== results (load average now {os.getloadavg()[0]:.2f}) ==")
-    print(HEADER)
-    for row in rows:
-        print(format_row(row))
+    _http.run_main("signin", args, benchmark, HEADER, format_row)
 
 
 if __name__ == "__main__":
