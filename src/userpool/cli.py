@@ -21,6 +21,7 @@ from userpool.crypto.sealing import load_server_key
 from userpool.delivery import COGNITO_FROM, NAMES
 from userpool.delivery.outbox import PAGE, as_json, describe
 from userpool.delivery.smtp import DEFAULT_PORTS, TLS_MODES
+from userpool.http import workers as http_workers
 from userpool.domain.messages import OutboxEntry
 from userpool.protocol.sigv4 import load_credentials
 from userpool.storage import database
@@ -276,15 +277,16 @@ def serve(
     click.echo(
         f"userpool listening on http://{where} (database: {database_url}, workers: {workers})"
     )
-    uvicorn.run(
-        "userpool.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=log_level,
-        access_log=log_level == "debug",
-    )
+    options = {
+        "app": "userpool.app:create_app",
+        "factory": True,
+        "log_level": log_level,
+        "access_log": log_level == "debug",
+    }
+    if workers == 1:
+        uvicorn.run(host=host, port=port, **options)
+    else:
+        http_workers.run(host, port, workers, options)
 
 
 @main.command()
