@@ -21,14 +21,14 @@ from userpool.crypto.sealing import load_server_key
 from userpool.delivery import COGNITO_FROM, NAMES
 from userpool.delivery.outbox import PAGE, as_json, describe
 from userpool.delivery.smtp import DEFAULT_PORTS, TLS_MODES
-from userpool.http import workers as http_workers
 from userpool.domain.messages import OutboxEntry
+from userpool.http import workers as http_workers
 from userpool.protocol.sigv4 import load_credentials
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
 
-DIRECTORY = click.Path(file_okay=False, path_type=Path)  # type: ignore[type-var]
-EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)  # type: ignore[type-var]
+DIRECTORY = click.Path(file_okay=False, path_type=Path)
+EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 
 
 def _is_loopback(host: str) -> bool:
@@ -277,7 +277,7 @@ def serve(
     click.echo(
         f"userpool listening on http://{where} (database: {database_url}, workers: {workers})"
     )
-    options = {
+    options: dict[str, Any] = {
         "app": "userpool.app:create_app",
         "factory": True,
         "log_level": log_level,
