@@ -8,6 +8,8 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
+from userpool.crypto.fixed_base import FixedBasePower
+
 try:  # gmpy2 is about 7x faster than pow() on this group; chosen once, at import.
     import gmpy2
 
@@ -54,6 +56,10 @@ def hash_hex(hex_text: str) -> str:
 
 
 K = int(hash_hex(pad_hex(N) + pad_hex(G)), 16)
+EXPONENT_BITS = 256  # x is a SHA-256 digest; the server's secret b is drawn at this size
+
+# g^e mod N from a table built once per process (~20 ms, 3 MB): ~6x faster than powmod.
+power_of_g = FixedBasePower(G, N, EXPONENT_BITS, modexp)
 
 
 def private_key_x(salt_hex: str, name: str, user_id: str, password: str) -> int:
@@ -63,7 +69,7 @@ def private_key_x(salt_hex: str, name: str, user_id: str, password: str) -> int:
 
 
 def verifier(salt_hex: str, name: str, user_id: str, password: str) -> int:
-    return modexp(G, private_key_x(salt_hex, name, user_id, password), N)
+    return power_of_g(private_key_x(salt_hex, name, user_id, password))
 
 
 def new_salt() -> str:
@@ -86,7 +92,6 @@ def password_matches(
 
 # --- The server side of a USER_SRP_AUTH / DEVICE_SRP_AUTH exchange -----------------------
 
-SECRET_EXPONENT_BITS = 256
 HKDF_INFO = b"Caldera Derived Key\x01"
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -95,8 +100,8 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def server_keys(verifier_value: int) -> tuple[int, int]:
     """(b, B): a fresh secret exponent and B = k*v + g^b mod N."""
     while True:
-        b = secrets.randbits(SECRET_EXPONENT_BITS) | 1
-        big_b = (K * verifier_value + modexp(G, b, N)) % N
+        b = secrets.randbits(EXPONENT_BITS) | 1
+        big_b = (K * verifier_value + power_of_g(b)) % N
         if big_b % N:
             return b, big_b
 

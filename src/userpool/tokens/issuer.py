@@ -8,9 +8,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import jwt
-
 from userpool.domain.errors import InternalErrorException
+from userpool.tokens import jws
 from userpool.tokens.claims import Grant, access_claims, id_claims
 from userpool.tokens.keys import KeyRing
 
@@ -54,16 +53,14 @@ class TokenSigner:
         iat = int(now)
         id_kid, id_key = keys.signing["id"]
         access_kid, access_key = keys.signing["access"]
-        id_token = jwt.encode(
+        id_token = jws.sign(
             id_claims(grant, read_attributes, iat, iat + id_validity, str(uuid.uuid4())),
+            id_kid,
             id_key,
-            algorithm="RS256",
-            headers={"kid": id_kid, "typ": None},
         )
-        access_token = jwt.encode(
+        access_token = jws.sign(
             access_claims(grant, iat, iat + access_validity, str(uuid.uuid4())),
+            access_kid,
             access_key,
-            algorithm="RS256",
-            headers={"kid": access_kid, "typ": None},
         )
         return SignedTokens(id_token, access_token, access_validity)

@@ -38,7 +38,7 @@ def simulated_user(attempt: Attempt, username: str) -> User:
         attempt.env.simulation_key, f"{attempt.pool.id}/{username}".encode(), hashlib.sha256
     ).hexdigest()
     salt = format(int(seed[:32], 16) | (1 << 127), "x")
-    verifier = format(srp.modexp(srp.G, int(seed, 16), srp.N), "x")
+    verifier = format(srp.power_of_g(int(seed, 16)), "x")
     return User(
         sub=seed[:36],
         pool_id=attempt.pool.id,
