@@ -47,7 +47,10 @@ def build(
             headers={k.lower(): v for k, v in request.headers.items()},
             body=await request.body(),
         )
-        result = await run_in_threadpool(dispatcher.handle, signed)
+        if dispatcher.runs_inline(signed):
+            result = dispatcher.handle(signed)
+        else:
+            result = await run_in_threadpool(dispatcher.handle, signed)
         return Response(result.body, status_code=result.status, headers=result.headers)
 
     async def health(_: Request) -> Response:

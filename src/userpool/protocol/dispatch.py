@@ -35,6 +35,11 @@ class WireResponse:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _operation_name(request: SignedRequest) -> str | None:
+    target = request.headers.get("x-amz-target", "")
+    return target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else None
+
+
 def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
@@ -48,8 +53,10 @@ class Dispatcher:
         verifier: SigV4Verifier,
         clock: Any,
         operations: dict[str, Handler],
+        inline: frozenset[str] = frozenset(),
     ) -> None:
         self._operations = operations
+        self._inline = inline
         self._store = store
         self._settings = settings
         self._runtime = runtime
@@ -73,9 +80,13 @@ class Dispatcher:
             log.exception("internal error in request %s", request_id)
             return self._error(InternalErrorException(), request_id)
 
+    def runs_inline(self, request: SignedRequest) -> bool:
+        """Whether to handle `request` on the caller's thread (the event loop) rather than
+        in a worker thread: for operations that never wait on the network."""
+        return _operation_name(request) in self._inline
+
     def _run(self, request: SignedRequest) -> dict[str, Any]:
-        target = request.headers.get("x-amz-target", "")
-        name = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else None
+        name = _operation_name(request)
         if name is None or name not in self._inputs:
             raise UnknownOperationException()
         region = None

@@ -27,7 +27,7 @@ def _verifiable(attribute: str) -> Medium:
     return medium
 
 
-@operation("GetUserAttributeVerificationCode")
+@operation("GetUserAttributeVerificationCode", sends_messages=True)
 def get_user_attribute_verification_code(ctx: Context, request: Request) -> Response:
     token = check_access_token(ctx, request["AccessToken"])
     attribute = request["AttributeName"]

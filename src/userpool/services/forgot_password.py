@@ -74,7 +74,7 @@ def _simulated(ctx: Context, pool: UserPool, name: str) -> Response:
     return {"CodeDeliveryDetails": simulated_details(ctx, pool, name, order)}
 
 
-@operation("ForgotPassword")
+@operation("ForgotPassword", sends_messages=True)
 def forgot_password(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     name = request["Username"]

@@ -120,7 +120,7 @@ def _confirmation(ctx: Context, tx: Transaction, pool: UserPool, user: User) -> 
     return issue_code(ctx, tx, pool, user, medium, PURPOSE, codes.SIGN_UP_VALIDITY)
 
 
-@operation("SignUp")
+@operation("SignUp", sends_messages=True)
 def sign_up(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     _check_open(pool)
@@ -170,7 +170,7 @@ def confirm_sign_up(ctx: Context, request: Request) -> Response:
     return {}
 
 
-@operation("ResendConfirmationCode")
+@operation("ResendConfirmationCode", sends_messages=True)
 def resend_confirmation_code(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     name = request["Username"]

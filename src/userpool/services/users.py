@@ -79,7 +79,7 @@ def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -
     return user, password
 
 
-@operation("AdminCreateUser")
+@operation("AdminCreateUser", sends_messages=True)
 def admin_create_user(ctx: Context, request: Request) -> Response:
     """The invitation is sent once the user is committed (see `invitations`)."""
     with ctx.store.write() as tx:
