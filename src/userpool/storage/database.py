@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +11,11 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "userpool_write"
 PG_MIGRATION_LOCK = 0x75736572706F6F6C  # "userpool"
 BUSY_TIMEOUT_MS = 30_000
-WRITE_LOCK_WAIT_SECONDS = 30.0
 
 
 def insert_for(connection: Connection, table: Table) -> Any:
@@ -62,33 +59,11 @@ def _sqlite_engine(url: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A writer takes the lock up front, so two writers never deadlock on an upgrade.
-        if connection.get_execution_options().get(WRITE_OPTION, False):
-            _begin_immediate(connection)
-        else:
-            connection.exec_driver_sql("BEGIN")
+        # SqlStore queues its writers first (writer_lock.py), so this rarely waits.
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
-
-
-def _begin_immediate(connection: Any) -> None:
-    """BEGIN IMMEDIATE, waiting for another process's writer in short steps: SQLite's own
-    busy handler sleeps 1, 2, 5 … up to 100 ms at a time, which under load turns a wait of
-    a fraction of a millisecond into a long tail."""
-    deadline = time.monotonic() + WRITE_LOCK_WAIT_SECONDS
-    delay = 0.0002
-    connection.exec_driver_sql("PRAGMA busy_timeout=0")
-    try:
-        while True:
-            try:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
-                return
-            except OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
-                    raise
-            time.sleep(delay)
-            delay = min(delay * 1.5, 0.004)
-    finally:
-        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 # Alembic's `context` is a module-level proxy: two threads migrating at once would share it.

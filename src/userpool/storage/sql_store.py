@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
@@ -34,6 +33,7 @@ from userpool.storage.sql_auth import (
 )
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_users import SqlUsers, user_from_row
+from userpool.storage.writer_lock import SqliteWriterLock
 
 _POOL = select(pools).where(pools.c.id == bindparam("id"))
 _CLIENT = select(clients).where(clients.c.id == bindparam("id"))
@@ -280,11 +280,11 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # SQLite has one writer at a time: this process's writers queue here, in order,
-        # rather than in SQLite's sleep-and-retry.
-        self._writers: AbstractContextManager[Any] = (
-            threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
-        )
+        # SQLite has one writer at a time: writers queue here rather than in SQLite.
+        self._writers: AbstractContextManager[Any] = nullcontext()
+        if engine.dialect.name == "sqlite":
+            path = engine.url.database
+            self._writers = SqliteWriterLock(path if path and path != ":memory:" else None)
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
