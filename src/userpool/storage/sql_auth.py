@@ -6,10 +6,11 @@ from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
 from userpool.storage.database import insert_for
+from userpool.storage.prepared import Prepared
 from userpool.storage.schema import (
     consumed_sessions,
     refresh_tokens,
@@ -44,12 +45,25 @@ def _refresh(row: Any) -> RefreshRecord:
     return RefreshRecord(**values)
 
 
-_REFRESH_BY_HASH = select(refresh_tokens).where(refresh_tokens.c.token_hash == bindparam("hash"))
-_REFRESH_BY_JTI = select(refresh_tokens).where(refresh_tokens.c.jti == bindparam("jti"))
-_ADD_REFRESH = insert(refresh_tokens)
-_LOCKOUT = select(
-    sign_in_failures.c.failures, sign_in_failures.c.last_failure, sign_in_failures.c.locked_until
-).where(sign_in_failures.c.sub == bindparam("sub"))
+_REFRESH_BY_HASH = Prepared(
+    select(refresh_tokens).where(refresh_tokens.c.token_hash == bindparam("hash"))
+)
+_REFRESH_BY_JTI = Prepared(select(refresh_tokens).where(refresh_tokens.c.jti == bindparam("jti")))
+_ADD_REFRESH = Prepared(
+    insert(refresh_tokens).values(
+        {column.name: bindparam(column.name) for column in refresh_tokens.columns}
+    )
+)
+_LOCKOUT = Prepared(
+    select(
+        sign_in_failures.c.failures,
+        sign_in_failures.c.last_failure,
+        sign_in_failures.c.locked_until,
+    ).where(sign_in_failures.c.sub == bindparam("sub"))
+)
+_CLEAR_LOCKOUT = Prepared(
+    delete(sign_in_failures).where(sign_in_failures.c.sub == bindparam("sub"))
+)
 
 
 class SqlRefreshTokens:
@@ -57,14 +71,14 @@ class SqlRefreshTokens:
         self._db = connection
 
     def add(self, record: RefreshRecord) -> None:
-        self._db.execute(_ADD_REFRESH, asdict(record))
+        _ADD_REFRESH.run(self._db, vars(record))
 
     def get(self, token_hash: str) -> RefreshRecord | None:
-        row = self._db.execute(_REFRESH_BY_HASH, {"hash": token_hash}).first()
+        row = _REFRESH_BY_HASH.first(self._db, {"hash": token_hash})
         return _refresh(row) if row else None
 
     def get_by_jti(self, jti: str) -> RefreshRecord | None:
-        row = self._db.execute(_REFRESH_BY_JTI, {"jti": jti}).first()
+        row = _REFRESH_BY_JTI.first(self._db, {"jti": jti})
         return _refresh(row) if row else None
 
     def revoke(self, jti: str) -> None:
@@ -90,18 +104,29 @@ class SqlRefreshTokens:
         self._db.execute(delete(refresh_tokens).where(refresh_tokens.c.expires < now))
 
 
+_CONSUME: dict[str, Prepared] = {}
+
+
+def _consume_statement(connection: Connection) -> Prepared:
+    """INSERT … ON CONFLICT DO NOTHING: one statement, no savepoint; 0 rows when used."""
+    name = connection.dialect.name
+    if name not in _CONSUME:
+        dialect: Any = postgresql if name == "postgresql" else sqlite
+        statement = dialect.insert(consumed_sessions).values(
+            sid=bindparam("sid"), expires=bindparam("expires")
+        )
+        _CONSUME[name] = Prepared(statement.on_conflict_do_nothing(index_elements=["sid"]))
+    return _CONSUME[name]
+
+
 class SqlSessionMarkers:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     def consume(self, sid: str, expires: float) -> bool:
         """Mark a session used; False when it already was."""
-        try:
-            with self._db.begin_nested():
-                self._db.execute(insert(consumed_sessions).values(sid=sid, expires=expires))
-        except IntegrityError:
-            return False
-        return True
+        marker = {"sid": sid, "expires": expires}
+        return _consume_statement(self._db).run(self._db, marker) == 1
 
     def purge_expired(self, now: float) -> None:
         self._db.execute(delete(consumed_sessions).where(consumed_sessions.c.expires < now))
@@ -112,7 +137,7 @@ class SqlLockouts:
         self._db = connection
 
     def get(self, sub: str) -> Lockout | None:
-        row = self._db.execute(_LOCKOUT, {"sub": sub}).first()
+        row = _LOCKOUT.first(self._db, {"sub": sub})
         return Lockout(*row) if row else None
 
     def save(self, pool_id: str, sub: str, lockout: Lockout) -> None:
@@ -121,4 +146,4 @@ class SqlLockouts:
         self._db.execute(statement.on_conflict_do_update(index_elements=["sub"], set_=values))
 
     def clear(self, sub: str) -> None:
-        self._db.execute(delete(sign_in_failures).where(sign_in_failures.c.sub == sub))
+        _CLEAR_LOCKOUT.run(self._db, {"sub": sub})

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
 from userpool.storage.database import WRITE_OPTION, insert_for
+from userpool.storage.prepared import Prepared
 from userpool.storage.schema import (
     clients,
     codes,
@@ -35,9 +36,9 @@ from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_users import SqlUsers, user_from_row
 from userpool.storage.writer_lock import SqliteWriterLock
 
-_POOL = select(pools).where(pools.c.id == bindparam("id"))
-_CLIENT = select(clients).where(clients.c.id == bindparam("id"))
-_GROUP_NAMES = (
+_POOL = Prepared(select(pools).where(pools.c.id == bindparam("id")))
+_CLIENT = Prepared(select(clients).where(clients.c.id == bindparam("id")))
+_GROUP_NAMES = Prepared(
     select(group_members.c.group_name)
     .where(group_members.c.pool_id == bindparam("pool_id"), group_members.c.sub == bindparam("sub"))
     .order_by(group_members.c.group_name)
@@ -86,7 +87,7 @@ class SqlPools:
         self._db.execute(insert(pools).values(**self._values(pool), id=pool.id))
 
     def get(self, pool_id: str) -> UserPool | None:
-        row = self._db.execute(_POOL, {"id": pool_id}).first()
+        row = _POOL.first(self._db, {"id": pool_id})
         return _pool(row) if row else None
 
     def update(self, pool: UserPool) -> None:
@@ -132,7 +133,7 @@ class SqlClients:
         self._db.execute(insert(clients).values(**self._values(client), id=client.id))
 
     def get(self, client_id: str) -> AppClient | None:
-        row = self._db.execute(_CLIENT, {"id": client_id}).first()
+        row = _CLIENT.first(self._db, {"id": client_id})
         return _client(row) if row else None
 
     def update(self, client: AppClient) -> None:
@@ -221,7 +222,7 @@ class SqlGroups:
         )
 
     def names_of(self, pool_id: str, sub: str) -> Sequence[str]:
-        rows = self._db.execute(_GROUP_NAMES, {"pool_id": pool_id, "sub": sub}).all()
+        rows = _GROUP_NAMES.all(self._db, {"pool_id": pool_id, "sub": sub})
         return [row.group_name for row in rows]
 
     def groups_of(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import Page, PasswordVerifier, User, UserStatus
+from userpool.storage.prepared import Prepared
 from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, FilterOp
 from userpool.storage.schema import (
     codes,
@@ -81,11 +82,13 @@ def _prefix_range(column: Any, prefix: str, dialect: str) -> Any:
 
 # Prebuilt statements for the hot paths (sign-in, token checks): building an expression
 # costs more than running the cached, compiled query.
-_BY_KEY = select(users).where(
-    users.c.pool_id == bindparam("pool_id"), users.c.username_key == bindparam("key")
+_BY_KEY = Prepared(
+    select(users).where(
+        users.c.pool_id == bindparam("pool_id"), users.c.username_key == bindparam("key")
+    )
 )
-_BY_SUB = select(users).where(
-    users.c.sub == bindparam("sub"), users.c.pool_id == bindparam("pool_id")
+_BY_SUB = Prepared(
+    select(users).where(users.c.sub == bindparam("sub"), users.c.pool_id == bindparam("pool_id"))
 )
 
 
@@ -105,11 +108,11 @@ class SqlUsers:
         return True
 
     def get(self, pool_id: str, username_key: str) -> User | None:
-        row = self._db.execute(_BY_KEY, {"pool_id": pool_id, "key": username_key}).first()
+        row = _BY_KEY.first(self._db, {"pool_id": pool_id, "key": username_key})
         return user_from_row(row) if row else None
 
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
-        row = self._db.execute(_BY_SUB, {"sub": sub, "pool_id": pool_id}).first()
+        row = _BY_SUB.first(self._db, {"sub": sub, "pool_id": pool_id})
         return user_from_row(row) if row else None
 
     def update(self, user: User) -> None:
