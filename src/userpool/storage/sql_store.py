@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
 from userpool.storage.database import WRITE_OPTION, insert_for
+from userpool.storage.kept_connections import KeptConnections
 from userpool.storage.prepared import Prepared
 from userpool.storage.schema import (
     clients,
@@ -283,17 +284,33 @@ class SqlStore:
         self.engine = engine
         # SQLite has one writer at a time: writers queue here rather than in SQLite.
         self._writers: AbstractContextManager[Any] = nullcontext()
+        self._readers: KeptConnections | None = None
+        self._writer_connections: KeptConnections | None = None
         if engine.dialect.name == "sqlite":
             path = engine.url.database
             self._writers = SqliteWriterLock(path if path and path != ":memory:" else None)
+            self._readers = KeptConnections(engine)
+            self._writer_connections = KeptConnections(engine, **{WRITE_OPTION: True})
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
-        with self.engine.connect() as connection, connection.begin():
+        if self._readers is None:
+            with self.engine.connect() as connection, connection.begin():
+                yield SqlTransaction(connection)
+            return
+        with self._readers.connection() as connection, connection.begin():
             yield SqlTransaction(connection)
 
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
-        writer = self.engine.connect().execution_options(**{WRITE_OPTION: True})
-        with self._writers, writer as connection, connection.begin():
+        if self._writer_connections is None:
+            writer = self.engine.connect().execution_options(**{WRITE_OPTION: True})
+            with writer as connection, connection.begin():
+                yield SqlTransaction(connection)
+            return
+        with (
+            self._writers,
+            self._writer_connections.connection() as connection,
+            connection.begin(),
+        ):
             yield SqlTransaction(connection)
