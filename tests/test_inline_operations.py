@@ -21,7 +21,7 @@ def test_sqlite_runs_everything_but_the_message_senders_inline(tmp_path: Path) -
         "GetUserAttributeVerificationCode",
         "AdminCreateUser",
     }
-    assert registry.SENDS_MESSAGES == senders
+    assert senders == registry.SENDS_MESSAGES
     assert inline == set(catalog.OPERATIONS) - senders
 
 
