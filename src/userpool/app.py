@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 
@@ -67,6 +68,10 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         inline=inline_operations(store),
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
-    return routes.build(
+    app = routes.build(
         dispatcher, runtime.keys, config.issuer_for, dev_routes, housekeeping.lifespan(store)
     )
+    # What is loaded by now (botocore's service model above all) lives as long as the
+    # process: out of the collector's sight, a full collection no longer walks it all.
+    gc.freeze()
+    return app
