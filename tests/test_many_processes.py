@@ -5,6 +5,7 @@ two `userpool serve` processes on one data directory stand for two nodes, and a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -127,5 +128,34 @@ def test_two_workers_serve_sign_ins_and_challenges(tmp_path: Path) -> None:
             ChallengeResponses={"USERNAME": "dee", "NEW_PASSWORD": "Chosen-Passw0rd!"},
         )
         assert "AuthenticationResult" in answered
+    finally:
+        server.stop()
+
+
+def test_many_threaded_and_inline_calls_at_once_all_succeed(tmp_path: Path) -> None:
+    """AdminCreateUser runs in worker threads (it may send a message), sign-in on the event
+    loop: 48 of each at once, more than SQLite's pooled connections, all answer."""
+    server = start_server(tmp_path)
+    try:
+        cognito = make_client(server.url)
+        pool_id, client_id = _pool_with_user(cognito, "first", temporary=False)
+        clients = [make_client(server.url) for _ in range(48)]
+
+        def create(index: int) -> str:
+            clients[index].admin_create_user(
+                UserPoolId=pool_id, Username=f"u{index}", MessageAction="SUPPRESS"
+            )
+            return clients[index].admin_get_user(UserPoolId=pool_id, Username=f"u{index}")[
+                "Username"
+            ]
+
+        def sign_in(index: int) -> str:
+            return _sign_in(clients[index], client_id, "first")["AuthenticationResult"]["TokenType"]
+
+        with ThreadPoolExecutor(96) as pool:
+            created = [pool.submit(create, i) for i in range(48)]
+            signed = [pool.submit(sign_in, i) for i in range(48)]
+            assert sorted(f.result() for f in created) == sorted(f"u{i}" for i in range(48))
+            assert {f.result() for f in signed} == {"Bearer"}
     finally:
         server.stop()

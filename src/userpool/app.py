@@ -5,6 +5,9 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 
@@ -52,6 +55,18 @@ def inline_operations(store: SqlStore) -> frozenset[str]:
     return frozenset(catalog.OPERATIONS) - registry.SENDS_MESSAGES
 
 
+def _lifespan(store: SqlStore) -> Any:
+    purging = housekeeping.lifespan(store)
+
+    @asynccontextmanager
+    async def running(app: Starlette) -> AsyncIterator[None]:
+        store.keep_connections_for_this_thread()  # the event loop's, where inline ops run
+        async with purging(app):
+            yield
+
+    return running
+
+
 def create_app(config: ServerConfig | None = None) -> Starlette:
     """Build the ASGI app; uvicorn calls this (as a factory) in each worker process."""
     config = config or ServerConfig.from_env()
@@ -68,9 +83,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         inline=inline_operations(store),
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
-    app = routes.build(
-        dispatcher, runtime.keys, config.issuer_for, dev_routes, housekeeping.lifespan(store)
-    )
+    app = routes.build(dispatcher, runtime.keys, config.issuer_for, dev_routes, _lifespan(store))
     # What is loaded by now (botocore's service model above all) lives as long as the
     # process: out of the collector's sight, a full collection no longer walks it all.
     gc.freeze()

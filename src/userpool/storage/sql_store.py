@@ -292,6 +292,13 @@ class SqlStore:
             self._readers = KeptConnections(engine)
             self._writer_connections = KeptConnections(engine, **{WRITE_OPTION: True})
 
+    def keep_connections_for_this_thread(self) -> None:
+        """This thread (the event loop's) runs most transactions: on SQLite it keeps its
+        connections open between them."""
+        for kept in (self._readers, self._writer_connections):
+            if kept is not None:
+                kept.keep_for_this_thread()
+
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
         if self._readers is None:
