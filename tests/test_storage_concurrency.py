@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from tests.pg import fresh_database
+from userpool.auth import lockout
 from userpool.domain.auth_records import Lockout
 from userpool.domain.messages import StoredCode
 from userpool.domain.models import Group, User, UserPool, UserStatus
@@ -119,3 +120,26 @@ def migrate(url: str) -> None:
     engine = database.create(url)
     database.migrate(engine)
     engine.dispose()
+
+
+def test_concurrent_sign_in_failures_are_all_counted(store: SqlStore) -> None:
+    """Lockout counting reads then writes the count: writers of one user's failures at once
+    must queue on the row (FOR UPDATE on PostgreSQL), or failures go uncounted."""
+    sub = str(uuid.uuid4())
+    user = User(sub, POOL, "bo", UserStatus.CONFIRMED, True, 1.0, 1.0)
+    with store.write() as tx:
+        tx.pools.add(UserPool(POOL, "p", 1.0, 1.0))
+        tx.users.add(user, "bo")
+    start = threading.Barrier(12)
+
+    def fail(_: int) -> None:
+        start.wait()
+        with store.write() as tx:
+            lockout.record_failure(tx, user, 1000.0)
+
+    with ThreadPoolExecutor(12) as threads:
+        list(threads.map(fail, range(12)))
+    with store.read() as tx:
+        counted = tx.lockouts.get(sub)
+    assert counted is not None
+    assert counted.failures == 12

@@ -38,4 +38,5 @@ def after_failure(lockout: Lockout | None, now: float) -> Lockout:
 
 
 def record_failure(tx: Transaction, user: User, now: float) -> None:
-    tx.lockouts.save(user.pool_id, user.sub, after_failure(tx.lockouts.get(user.sub), now))
+    previous = tx.lockouts.get_for_update(user.pool_id, user.sub)
+    tx.lockouts.save(user.pool_id, user.sub, after_failure(previous, now))

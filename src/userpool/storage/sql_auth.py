@@ -140,6 +140,22 @@ class SqlLockouts:
         row = _LOCKOUT.first(self._db, {"sub": sub})
         return Lockout(*row) if row else None
 
+    def get_for_update(self, pool_id: str, sub: str) -> Lockout | None:
+        # A row to lock, even for a first failure (failures=0 counts as none: long forgotten).
+        placeholder = {"pool_id": pool_id, "failures": 0, "last_failure": 0.0, "locked_until": 0.0}
+        statement = insert_for(self._db, sign_in_failures).values(sub=sub, **placeholder)
+        self._db.execute(statement.on_conflict_do_nothing(index_elements=["sub"]))
+        row = self._db.execute(
+            select(
+                sign_in_failures.c.failures,
+                sign_in_failures.c.last_failure,
+                sign_in_failures.c.locked_until,
+            )
+            .where(sign_in_failures.c.sub == sub)
+            .with_for_update()
+        ).first()
+        return Lockout(*row) if row and row.failures else None
+
     def save(self, pool_id: str, sub: str, lockout: Lockout) -> None:
         values = {"pool_id": pool_id, **asdict(lockout)}
         statement = insert_for(self._db, sign_in_failures).values(sub=sub, **values)
