@@ -68,7 +68,9 @@ def _sqlite_engine(url: Any) -> Engine:
         # A writer takes the lock up front, so two writers never deadlock on an upgrade.
         # SqlStore queues its writers first (writer_lock.py), so this rarely waits.
         write = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        cursor = connection.connection.cursor()  # the driver's: no execution context needed
+        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        cursor.close()
 
     return engine
 
