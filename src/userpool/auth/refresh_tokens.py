@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from userpool.auth import issuing
 from userpool.auth.outcomes import Attempt, IssuedTokens
@@ -17,13 +17,22 @@ REVOKED = "Refresh Token has been revoked"
 EXPIRED = "Refresh Token has expired"
 
 
-def redeem(attempt: Attempt, token: str) -> tuple[RefreshRecord, User]:
-    """The live record for `token` issued to this client, and its user; or Cognito's error."""
+@dataclass(frozen=True)
+class Redeemed:
+    record: RefreshRecord
+    user: User
+    groups: list[str]
+
+
+def redeem(attempt: Attempt, token: str) -> Redeemed:
+    """The live record for `token` issued to this client, its user and their groups (read
+    in one transaction); or Cognito's error."""
     with attempt.env.store.read() as tx:
         record = tx.refresh_tokens.get(hash_refresh_token(token))
         if record is None or record.client_id != attempt.client.id:
             raise NotAuthorizedException(INVALID)
         user = tx.users.get_by_sub(record.pool_id, record.sub)
+        groups = issuing.group_names(tx, user) if user is not None else []
     if record.revoked or user is None:
         raise NotAuthorizedException(REVOKED)
     if attempt.now >= record.expires:
@@ -34,23 +43,22 @@ def redeem(attempt: Attempt, token: str) -> tuple[RefreshRecord, User]:
             raise RefreshTokenReuseException()
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    return record, user
+    return Redeemed(record, user, groups)
 
 
-def refresh(attempt: Attempt, record: RefreshRecord, user: User) -> IssuedTokens:
+def refresh(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     """New ID and access tokens from the same refresh token (auth_time kept)."""
-    with attempt.env.store.read() as tx:
-        groups = issuing.group_names(tx, user)
-    return issuing.sign(attempt, user, groups, record)
+    return issuing.sign(attempt, redeemed.user, redeemed.groups, redeemed.record)
 
 
-def rotate(attempt: Attempt, record: RefreshRecord, user: User) -> IssuedTokens:
-    """A new refresh token replacing `record` (valid for what it had left), and new tokens."""
+def rotate(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
+    """A new refresh token replacing the redeemed one (valid for what it had left), and new
+    tokens."""
+    record, user = redeemed.record, redeemed.user
     token, fresh = issuing.new_refresh_record(attempt, user, record.auth_time)
     fresh = replace(fresh, expires=record.expires, device_key=record.device_key)
     with attempt.env.store.write() as tx:
         tx.refresh_tokens.mark_rotated(record.token_hash, attempt.now)
         tx.refresh_tokens.add(fresh)
-        groups = issuing.group_names(tx, user)
-    tokens = issuing.sign(attempt, user, groups, fresh)
+    tokens = issuing.sign(attempt, user, redeemed.groups, fresh)
     return replace(tokens, refresh_token=token)

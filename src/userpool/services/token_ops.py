@@ -38,13 +38,13 @@ def get_tokens_from_refresh_token(ctx: Context, request: Request) -> Response:
     attempt = attempt_for(ctx, request, admin=False)
     if attempt.client.secret is not None and request.get("ClientSecret") is None:
         check_secret_hash(attempt.client, None)
-    record, user = refresh_tokens.redeem(attempt, request["RefreshToken"])
+    redeemed = refresh_tokens.redeem(attempt, request["RefreshToken"])
     # UnauthorizedException is RevokeToken's; this operation declares NotAuthorizedException.
     _check_client_secret(attempt.client, request.get("ClientSecret"), NotAuthorizedException)
     if rotation_grace_seconds(attempt.client.settings) is None:
-        tokens = refresh_tokens.refresh(attempt, record, user)
+        tokens = refresh_tokens.refresh(attempt, redeemed)
     else:
-        tokens = refresh_tokens.rotate(attempt, record, user)
+        tokens = refresh_tokens.rotate(attempt, redeemed)
     return {"AuthenticationResult": authentication_result(tokens)}
 
 

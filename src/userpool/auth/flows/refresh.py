@@ -22,6 +22,7 @@ def start(attempt: Attempt, params: Mapping[str, str]) -> Authenticated:
         check_secret_hash(attempt.client, None)
     if rotation_grace_seconds(attempt.client.settings) is not None:
         raise NotAuthorizedException(ROTATING)
-    record, user = refresh_tokens.redeem(attempt, token)
+    redeemed = refresh_tokens.redeem(attempt, token)
+    user = redeemed.user
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), user.username, user.sub)
-    return Authenticated(refresh_tokens.refresh(attempt, record, user))
+    return Authenticated(refresh_tokens.refresh(attempt, redeemed))
