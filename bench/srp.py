@@ -183,7 +183,7 @@ def cell(
     seconds: float,
     server_pid: int | None,
 ) -> str:
-    processes = min(2, conc)
+    processes = min(4, conc)
     measure_from = time.time() + WARMUP_SECONDS
     queue: Any = multiprocessing.get_context("spawn").Queue()
     parts = [names[i::processes][: max(1, conc // processes)] for i in range(processes)]
