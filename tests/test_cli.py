@@ -183,6 +183,33 @@ def test_two_workers(serving: list[Serving], tmp_path: Path) -> None:
     code, out, err = server.interrupt()
     assert code == 0, err
     assert "workers: 2" in out
+    assert "Traceback" not in err, err
+
+
+def _worker_pids(parent: int) -> set[str]:
+    found = subprocess.run(
+        ["pgrep", "-P", str(parent), "-f", "spawn_main"], capture_output=True, text=True
+    )
+    return set(found.stdout.split())
+
+
+def test_a_dead_worker_is_replaced_and_sigterm_stops_all(
+    serving: list[Serving], tmp_path: Path
+) -> None:
+    server = start(serving, "--workers", "2", "--data-dir", str(tmp_path), "--log-level", "warning")
+    first = _worker_pids(server.process.pid)
+    assert len(first) == 2
+    victim = sorted(first)[0]
+    os.kill(int(victim), signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while (now := _worker_pids(server.process.pid)) and (len(now) < 2 or victim in now):
+        assert time.monotonic() < deadline, now
+        time.sleep(0.1)
+    assert make_client(server.url).list_user_pools(MaxResults=10)["UserPools"] == []
+    server.process.send_signal(signal.SIGTERM)
+    _, err = server.process.communicate(timeout=30)
+    assert server.process.returncode == 0, err
+    assert not any(Path(f"/proc/{pid}").exists() for pid in first | now)
 
 
 def test_data_survives_a_restart(serving: list[Serving], tmp_path: Path) -> None:

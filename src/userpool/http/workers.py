@@ -8,6 +8,7 @@ its own socket with SO_REUSEPORT, so the kernel spreads connections evenly acros
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import socket
@@ -17,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 RESTART_PAUSE_SECONDS = 0.5
+SIGINT_GRACE_SECONDS = 5.0
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -27,7 +29,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -35,34 +36,39 @@ def _worker(host: str, port: int, options: dict[str, Any]) -> None:
     import uvicorn
 
     sock = listening_socket(host, port)
-    uvicorn.Server(uvicorn.Config(**options)).run(sockets=[sock])
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: uvicorn has shut down already
+        uvicorn.Server(uvicorn.Config(**options)).run(sockets=[sock])
 
 
 def run(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
     """Run `workers` uvicorn servers until SIGINT or SIGTERM; restart any that dies."""
     context = multiprocessing.get_context("spawn")
-    stopping = False
+    stopping: int | None = None  # the signal that asked us to stop
 
     def start() -> BaseProcess:
-        process = context.Process(target=_worker, args=(host, port, options), daemon=False)
+        process = context.Process(target=_worker, args=(host, port, options))
         process.start()
         return process
 
-    def stop(_signal: int, _frame: FrameType | None) -> None:
+    def stop(received: int, _frame: FrameType | None) -> None:
         nonlocal stopping
-        stopping = True
+        stopping = received
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     processes = [start() for _ in range(workers)]
     try:
-        while not stopping:
+        while stopping is None:
             time.sleep(RESTART_PAUSE_SECONDS)
             for index, process in enumerate(processes):
-                if not stopping and not process.is_alive():
+                if stopping is None and not process.is_alive():
                     processes[index] = start()
     finally:
+        if stopping == signal.SIGINT:  # Ctrl-C reached the workers too: let them finish
+            deadline = time.monotonic() + SIGINT_GRACE_SECONDS
+            for process in processes:
+                process.join(timeout=max(0.0, deadline - time.monotonic()))
         for process in processes:
-            if process.is_alive() and process.pid is not None:
+            if process.is_alive():
                 process.terminate()
         for process in processes:
             process.join()
