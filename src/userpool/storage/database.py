@@ -12,6 +12,8 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
+from userpool.storage.writer_lock import writer_lock_for
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "userpool_write"
 PG_MIGRATION_LOCK = 0x75736572706F6F6C  # "userpool"
@@ -83,7 +85,14 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision; safe when several nodes start at once."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with _MIGRATING, engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+    # Alembic reads the schema's version once, then commits each step on SQLite: two nodes
+    # migrating at once must not interleave, so the whole upgrade holds the writer lock
+    # (SQLite) or an advisory lock (PostgreSQL).
+    with (
+        _MIGRATING,
+        writer_lock_for(engine),
+        engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+    ):
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
         config.attributes["connection"] = connection

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -35,7 +35,7 @@ from userpool.storage.sql_auth import (
 )
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_users import SqlUsers, user_from_row
-from userpool.storage.writer_lock import SqliteWriterLock
+from userpool.storage.writer_lock import writer_lock_for
 
 _POOL = Prepared(select(pools).where(pools.c.id == bindparam("id")))
 _CLIENT = Prepared(select(clients).where(clients.c.id == bindparam("id")))
@@ -283,12 +283,10 @@ class SqlStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # SQLite has one writer at a time: writers queue here rather than in SQLite.
-        self._writers: AbstractContextManager[Any] = nullcontext()
+        self._writers = writer_lock_for(engine)
         self._readers: KeptConnections | None = None
         self._writer_connections: KeptConnections | None = None
         if engine.dialect.name == "sqlite":
-            path = engine.url.database
-            self._writers = SqliteWriterLock(path if path and path != ":memory:" else None)
             self._readers = KeptConnections(engine)
             self._writer_connections = KeptConnections(engine, **{WRITE_OPTION: True})
 

@@ -13,7 +13,19 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine
+
+
+def writer_lock_for(engine: Engine) -> AbstractContextManager[Any]:
+    """The lock a writer to `engine` takes first: none but SQLite's needs one."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    path = engine.url.database
+    return SqliteWriterLock(path if path and path != ":memory:" else None)
 
 
 class SqliteWriterLock:
