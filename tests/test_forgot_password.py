@@ -280,3 +280,37 @@ def test_undelivered_code(cognito: Any, server: Server) -> None:
     forgot(cognito, client_id, username)
     reset(cognito, client_id, username, last_code(server, pool_id, username))
     assert tokens_of(user_auth(cognito, client_id, username, NEW_PASSWORD))["AccessToken"]
+
+
+def test_an_admin_reset_sends_the_code_that_confirm_forgot_password_takes(
+    cognito: Any, server: Server, pool_id: str, client_id: str
+) -> None:
+    username = unique("max")
+    confirmed_user(cognito, pool_id, username, **VERIFIED_EMAIL)
+    cognito.admin_reset_user_password(UserPoolId=pool_id, Username=username)
+    message = last_message(server, pool_id, username)
+    assert (message["purpose"], message["destination"]) == ("forgot-password", "liz@example.com")
+    assert message["code"] in message["body"]
+    assert failure(user_auth, cognito, client_id, username) == (
+        "PasswordResetRequiredException",
+        "Password reset required for the user",
+    )
+    reset(cognito, client_id, username, message["code"])
+    assert tokens_of(user_auth(cognito, client_id, username, NEW_PASSWORD))["AccessToken"]
+    got = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
+    assert got["UserStatus"] == "CONFIRMED"
+
+
+def test_an_admin_reset_whose_code_cannot_be_sent_still_marks_the_reset(
+    cognito: Any, server: Server
+) -> None:
+    pool = new_pool(cognito)
+    username = unique("ned")
+    confirmed_user(cognito, pool, username, **VERIFIED_EMAIL)
+    tag_pool(cognito, pool, UNDELIVERABLE)
+    assert failure(cognito.admin_reset_user_password, UserPoolId=pool, Username=username) == (
+        "CodeDeliveryFailureException",
+        "Invalid email provided/Unable to send the email",
+    )
+    got = cognito.admin_get_user(UserPoolId=pool, Username=username)
+    assert got["UserStatus"] == "RESET_REQUIRED"

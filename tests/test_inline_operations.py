@@ -20,6 +20,7 @@ def test_sqlite_runs_everything_but_the_message_senders_inline(tmp_path: Path) -
         "ForgotPassword",
         "GetUserAttributeVerificationCode",
         "AdminCreateUser",
+        "AdminResetUserPassword",
     }
     assert senders == registry.SENDS_MESSAGES
     assert inline == set(catalog.OPERATIONS) - senders

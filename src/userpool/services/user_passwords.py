@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from userpool.accounts import codes
 from userpool.accounts.lookup import VERIFIED_FLAGS, require_user
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
 from userpool.domain.models import User, UserStatus
+from userpool.services import forgot_password
+from userpool.services.code_delivery import issue_code, send
 from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
@@ -40,9 +43,10 @@ def admin_set_user_password(ctx: Context, request: Request) -> Response:
     return {}
 
 
-@operation("AdminResetUserPassword")
+@operation("AdminResetUserPassword", sends_messages=True)
 def admin_reset_user_password(ctx: Context, request: Request) -> Response:
-    """Marks the password for reset; sending the user a code comes with code delivery."""
+    """Marks the password for reset and, as Cognito does, sends the user a reset code (the
+    one ConfirmForgotPassword takes) to their first verified recovery attribute."""
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"])
         user = require_user(tx, pool, request["Username"])
@@ -50,4 +54,11 @@ def admin_reset_user_password(ctx: Context, request: Request) -> Response:
         user.status = UserStatus.RESET_REQUIRED
         user.modified = ctx.clock()
         tx.users.update(user)
+        medium = forgot_password.recovery_medium(pool, user)
+        message = None
+        if medium is not None:
+            validity = codes.FORGOT_PASSWORD_VALIDITY
+            message = issue_code(ctx, tx, pool, user, medium, forgot_password.PURPOSE, validity)
+    if message is not None:
+        send(ctx, message)
     return {}
