@@ -168,3 +168,35 @@ def test_undelivered_code(cognito: Any, server: Server) -> None:
     request_code(cognito, account, "email")
     verify(cognito, account, "email", last_code(server, account.pool_id, account.username))
     assert attributes(cognito, account)["email_verified"] == "true"
+
+
+def test_a_changed_auto_verified_email_is_sent_a_code(cognito: Any, server: Server) -> None:
+    account = signed_in_account(
+        cognito,
+        pool_settings={"AutoVerifiedAttributes": ["email"]},
+        email="old@example.com",
+        email_verified="true",
+        phone_number="+15555550143",
+    )
+    token = account.tokens["AccessToken"]
+    changed = cognito.update_user_attributes(
+        AccessToken=token,
+        UserAttributes=[
+            {"Name": "email", "Value": "new@example.com"},
+            {"Name": "phone_number", "Value": "+15555550144"},  # not auto-verified: no code
+        ],
+    )
+    assert changed["CodeDeliveryDetailsList"] == [
+        {"Destination": "n***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+    ]
+    message = last_message(server, account.pool_id, account.username)
+    assert (message["purpose"], message["destination"]) == ("verify:email", "new@example.com")
+    assert attributes(cognito, account)["email_verified"] == "false"
+    verify(cognito, account, "email", message["code"])
+    assert attributes(cognito, account)["email_verified"] == "true"
+
+    unchanged = cognito.update_user_attributes(
+        AccessToken=token, UserAttributes=[{"Name": "email", "Value": "new@example.com"}]
+    )
+    assert "CodeDeliveryDetailsList" not in unchanged
+    assert attributes(cognito, account)["email_verified"] == "true"

@@ -21,6 +21,7 @@ def test_sqlite_runs_everything_but_the_message_senders_inline(tmp_path: Path) -
         "GetUserAttributeVerificationCode",
         "AdminCreateUser",
         "AdminResetUserPassword",
+        "UpdateUserAttributes",
     }
     assert senders == registry.SENDS_MESSAGES
     assert inline == set(catalog.OPERATIONS) - senders

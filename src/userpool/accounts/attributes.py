@@ -33,6 +33,15 @@ _FORMATS = {
     "phone_number": (re.compile(r"\+[0-9]+"), "Invalid phone number format."),
 }
 
+# The order in which auto-verified attributes get a confirmation code.
+CONFIRMATION_ORDER = ("phone_number", "email")
+
+
+def auto_verified(pool: UserPool) -> list[str]:
+    """The pool's auto-verified attributes, in the order they are tried for a code."""
+    auto = pool.settings.get("AutoVerifiedAttributes") or []
+    return [attribute for attribute in CONFIRMATION_ORDER if attribute in auto]
+
 
 def pool_schema(pool: UserPool) -> dict[str, SchemaEntry]:
     return schema_by_name(pool.settings.get("SchemaAttributes") or standard_schema())

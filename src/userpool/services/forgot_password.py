@@ -9,6 +9,7 @@ The old password keeps working until the reset is confirmed.
 from __future__ import annotations
 
 from userpool.accounts import codes
+from userpool.accounts.attributes import auto_verified
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.auth.secret_hash import check_secret_hash
@@ -32,7 +33,6 @@ from userpool.services.code_delivery import (
 )
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
-from userpool.services.sign_up import auto_verified
 
 PURPOSE = "forgot-password"
 NO_RECOVERY = (

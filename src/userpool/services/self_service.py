@@ -7,15 +7,20 @@ from collections.abc import Iterable
 
 from userpool.accounts.attributes import (
     apply_attribute_changes,
+    auto_verified,
     refuse_taken_identifiers,
     remove_attributes,
 )
+from userpool.accounts.codes import VERIFY_VALIDITY as VALIDITY
+from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.auth import lockout
 from userpool.auth.first_factor import password_matches_verifier
 from userpool.domain.errors import LimitExceededException, NotAuthorizedException
 from userpool.domain.models import AppClient
 from userpool.services.access import caller, check_access_token
+from userpool.services.attribute_verification import purpose
+from userpool.services.code_delivery import MEDIUMS, issue_code, send
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.services.users import USER_MFA_FIELDS, attribute_list
@@ -40,19 +45,36 @@ def get_user(ctx: Context, request: Request) -> Response:
     return response
 
 
-@operation("UpdateUserAttributes")
+@operation("UpdateUserAttributes", sends_messages=True)
 def update_user_attributes(ctx: Context, request: Request) -> Response:
+    """A changed email or phone number that the pool verifies automatically is sent a code
+    (for VerifyUserAttribute), as on Cognito; the others are just unverified."""
     token = check_access_token(ctx, request["AccessToken"])
     with ctx.store.write() as tx:
         found = caller(tx, token)
+        user = found.user
         _check_writable(
             tx.clients.get(token.client_id), (a["Name"] for a in request["UserAttributes"])
         )
-        apply_attribute_changes(found.pool, found.user, request["UserAttributes"])
-        refuse_taken_identifiers(tx, found.pool, found.user)
-        found.user.modified = ctx.clock()
-        tx.users.update(found.user)
-    return {}
+        before = dict(user.attributes)
+        apply_attribute_changes(found.pool, user, request["UserAttributes"])
+        refuse_taken_identifiers(tx, found.pool, user)
+        user.modified = ctx.clock()
+        tx.users.update(user)
+        to_verify = [
+            attribute
+            for attribute in auto_verified(found.pool)
+            if user.attributes.get(attribute)
+            and user.attributes.get(attribute) != before.get(attribute)
+            and user.attributes.get(VERIFIED_FLAGS[attribute]) != "true"
+        ]
+        messages = [
+            issue_code(ctx, tx, found.pool, user, MEDIUMS[attribute], purpose(attribute), VALIDITY)
+            for attribute in to_verify
+        ]
+    if not messages:
+        return {}
+    return {"CodeDeliveryDetailsList": [send(ctx, message) for message in messages]}
 
 
 @operation("DeleteUserAttributes")

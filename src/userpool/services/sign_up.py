@@ -14,6 +14,7 @@ from userpool.accounts import codes
 from userpool.accounts.attributes import (
     CREATION_REFUSAL,
     REQUIRED,
+    auto_verified,
     pool_schema,
 )
 from userpool.accounts.creation import claim_identifiers, create_user
@@ -50,16 +51,8 @@ USER_EXISTS = "User already exists"
 PASSWORD_REQUIRED = "Password is required for this sign-up."
 ALREADY_CONFIRMED = "User is already confirmed."
 NO_AUTO_VERIFICATION = "Cannot resend codes. Auto verification not turned on."
-# The order in which auto-verified attributes get the confirmation code.
-CONFIRMATION_ORDER = ("phone_number", "email")
 # Cognito names the `name` attribute by its inner field when it is missing.
 _REPORTED_NAMES = {"name": "name.formatted"}
-
-
-def auto_verified(pool: UserPool) -> list[str]:
-    """The pool's auto-verified attributes, in the order they are tried for a code."""
-    auto = pool.settings.get("AutoVerifiedAttributes") or []
-    return [attribute for attribute in CONFIRMATION_ORDER if attribute in auto]
 
 
 def confirmation_medium(pool: UserPool, user: User) -> Medium | None:
