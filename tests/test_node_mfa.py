@@ -1,4 +1,5 @@
-"""Second factors with the real JavaScript clients (pinned in tests/node):
+"""Second factors (and an email change confirmed by code) with the real JavaScript clients
+(pinned in tests/node):
 amazon-cognito-identity-js 6.3.21 (associateSoftwareToken, verifySoftwareToken,
 setUserMfaPreference, and the totpRequired, mfaRequired, selectMFAType and mfaSetup callbacks
 of authenticateUser) and Amplify 6.22.1
@@ -236,3 +237,27 @@ def test_amplify_sets_up_totp_when_signed_in(
     assert result["preference"] == {"enabled": ["TOTP"], "preferred": "TOTP"}
     assert steps_of(result["again"]) == [TOTP_STEP]
     assert result["again"]["isSignedIn"] is True
+
+
+def test_amplify_confirms_a_changed_email_with_the_code_it_was_sent(
+    node: NodeRunner, server: Server, cognito: Any
+) -> None:
+    login = node_login(server, cognito, AutoVerifiedAttributes=["email"])
+    username = login.user(email=email(), email_verified="true")
+    new_address = email()
+    result = run(
+        node, "amplify_mfa.mjs", login, username, scenario="update-email", email=new_address
+    )
+    assert result["updated"]["email"] == {
+        "isUpdated": False,
+        "nextStep": {
+            "updateAttributeStep": "CONFIRM_ATTRIBUTE_WITH_CODE",
+            "codeDeliveryDetails": {
+                "destination": f"{new_address[0]}***@e***",
+                "deliveryMedium": "EMAIL",
+                "attributeName": "email",
+            },
+        },
+    }
+    assert (result["before"]["email"], result["before"]["email_verified"]) == (new_address, "false")
+    assert (result["after"]["email"], result["after"]["email_verified"]) == (new_address, "true")

@@ -8,6 +8,9 @@
 //   node amplify_mfa.mjs --scenario set-up-totp ...
 //     signed in: setUpTOTP, verifyTOTPSetup, updateMFAPreference({totp: 'PREFERRED'}),
 //     fetchMFAPreference; then signs out and in again through the TOTP code.
+//   node amplify_mfa.mjs --scenario update-email ... --email ADDRESS
+//     signed in: updateUserAttributes({email}), confirmUserAttribute with the code the
+//     outbox holds, fetchUserAttributes.
 // Without --flow, signIn uses its default, USER_SRP_AUTH.
 
 import { options, run } from "./lib.mjs";
@@ -15,12 +18,15 @@ import { awayFromStepEdge, sentCode, totp } from "./mfa_lib.mjs";
 import { Amplify } from "aws-amplify";
 import {
   confirmSignIn,
+  confirmUserAttribute,
   fetchAuthSession,
   fetchMFAPreference,
+  fetchUserAttributes,
   setUpTOTP,
   signIn,
   signOut,
   updateMFAPreference,
+  updateUserAttributes,
   verifyTOTPSetup,
 } from "aws-amplify/auth";
 
@@ -106,6 +112,18 @@ async function setUpTotpScenario() {
   return { secretLength: secret.length, setupUri: details.getSetupUri("userpool").href, preference, again };
 }
 
+async function updateEmailScenario() {
+  if (args.email === undefined) throw new Error("--email is required");
+  await signInThroughSteps(undefined);
+  const updated = await updateUserAttributes({ userAttributes: { email: args.email } });
+  const before = await fetchUserAttributes();
+  const code = await sentCode(args.endpoint, args["pool-id"], args.username);
+  await confirmUserAttribute({ userAttributeKey: "email", confirmationCode: code });
+  const after = await fetchUserAttributes();
+  await signOut();
+  return { updated, before, after };
+}
+
 const scenarios = {
   "sign-in": async () => {
     const result = await signInThroughSteps(args.secret);
@@ -113,6 +131,7 @@ const scenarios = {
     return result;
   },
   "set-up-totp": setUpTotpScenario,
+  "update-email": updateEmailScenario,
 };
 
 await run(async () => {
