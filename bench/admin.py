@@ -22,25 +22,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing as mp
 import random
 import sys
 import time
 import uuid
-from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _cells
 import _http
 
 OPERATIONS = ("AdminGetUser", "AdminCreateUser")
 PASSWORD = "Bench-Passw0rd!"
 EXPECTED = b'"Username"'  # in both responses
-FORK = mp.get_context("fork")
-MakeRequest = Callable[[int, int], bytes]  # (connection number, request number) -> bytes
+FORK = _cells.FORK
+MakeRequest = _cells.MakeRequest
 
 
 def username(index: int) -> str:
@@ -128,51 +127,6 @@ def load_users(target: Target, first: int, count: int, processes: int, connectio
 
 
 @dataclass(frozen=True)
-class Window:
-    start: float  # wall clock, shared by all processes: warm-up begins
-    measure: float  # the window begins
-    end: float
-
-
-@dataclass
-class Share:
-    latencies: bytes  # array('d') of seconds
-    errors: int
-    sample: str
-
-
-async def _drive(url: str, make: MakeRequest, numbers: list[int], w: Window) -> Share:
-    connections = [await _http.connect(url) for _ in numbers]
-    await asyncio.sleep(max(0.0, w.start - time.time()))
-    latencies = array("d")
-    failures: list[str] = []
-
-    async def drive(connection: _http.Connection, number: int) -> None:
-        sent = 0
-        while (began := time.time()) < w.end:
-            try:
-                status, body = await connection.call(make(number, sent))
-            except ConnectionError as error:
-                failures.append(str(error))
-                return
-            ended = time.time()
-            sent += 1
-            if status != 200 or EXPECTED not in body:
-                failures.append(f"HTTP {status}: {body[:200]!r}")
-            elif began >= w.measure and ended <= w.end:
-                latencies.append(ended - began)
-
-    await asyncio.gather(*(drive(c, n) for c, n in zip(connections, numbers, strict=True)))
-    for connection in connections:
-        connection.close()
-    return Share(latencies.tobytes(), len(failures), failures[0] if failures else "")
-
-
-def _cell_process(url: str, make: MakeRequest, numbers: list[int], w: Window, out: Any) -> None:
-    out.put(_http.run(lambda: _drive(url, make, numbers, w)))
-
-
-@dataclass(frozen=True)
 class Row:
     operation: str
     users: int
@@ -199,53 +153,21 @@ def format_row(row: Row) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Plan:
-    processes: int
-    warmup: float
-    seconds: float
-    server_pid: int | None
-
-
-def run_cell(plan: Plan, url: str, make: MakeRequest, operation: str, users: int, conc: int) -> Row:
-    """`conc` connections over the client processes; what their measured requests took."""
-    processes = min(plan.processes, conc)
-    numbers = [list(range(k, conc, processes)) for k in range(processes)]
-    start = time.time() + 0.2 + 0.1 * processes
-    w = Window(start, start + plan.warmup, start + plan.warmup + plan.seconds)
-    out = FORK.SimpleQueue()
-    workers = [
-        FORK.Process(target=_cell_process, args=(url, make, part, w, out)) for part in numbers
-    ]
-    for worker in workers:
-        worker.start()
-    pids = _http.process_tree(plan.server_pid) if plan.server_pid else []
-    time.sleep(max(0.0, w.measure - time.time()))
-    server_before = _http.cpu_seconds(pids)
-    time.sleep(max(0.0, w.end - time.time()))
-    server_cpu = _http.cpu_seconds(pids) - server_before
-    shares: list[Share] = [out.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    latencies = sorted(x for share in shares for x in array("d", share.latencies))
-    count = len(latencies)
-    for share in shares:
-        if share.sample:
-            print(f"  {operation} error sample: {share.sample}", flush=True)
-
-    def percentile(q: float) -> float:
-        return latencies[min(count - 1, int(q * count))] * 1000 if count else 0.0
-
+def run_cell(
+    timing: _cells.Timing, url: str, make: MakeRequest, operation: str, users: int, conc: int
+) -> Row:
+    """`conc` connections over the load processes; what their measured requests took."""
+    measured = _cells.measure(url, _cells.Cell(operation, make, EXPECTED, conc), timing)
     return Row(
         operation=operation,
         users=users,
         concurrency=conc,
-        rps=count / plan.seconds,
-        p50=percentile(0.50),
-        p99=percentile(0.99),
-        errors=sum(share.errors for share in shares),
-        requests=count,
-        server_ms=server_cpu / count * 1000 if pids and count else None,
+        rps=measured.count / timing.seconds,
+        p50=measured.percentile_ms(0.50),
+        p99=measured.percentile_ms(0.99),
+        errors=measured.errors,
+        requests=measured.count,
+        server_ms=measured.server_ms_per_request(),
     )
 
 
@@ -287,7 +209,7 @@ def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> lis
     host, port = _http.host_port(url)
     target = _http.run(lambda: create_pool(Target(url, f"{host}:{port}", args.region)))
     print(f"pool {target.pool_id}", flush=True)
-    plan = Plan(args.processes, args.warmup, args.seconds, server_pid)
+    timing = _cells.Timing(args.processes, args.warmup, args.seconds, server_pid)
     rng = random.Random(args.seed)
     rows: list[Row] = []
     loaded = 0
@@ -302,7 +224,7 @@ def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> lis
             for concurrency in args.concurrency:
                 size = _http.run(lambda: pool_size(target))
                 make = requests_for(target, operation, loaded, rng)
-                rows.append(run_cell(plan, url, make, operation, size, concurrency))
+                rows.append(run_cell(timing, url, make, operation, size, concurrency))
                 print(format_row(rows[-1]), flush=True)
     return rows
 

@@ -19,27 +19,24 @@ email-based header parser, a GIL handoff per response). `gen%` shows what it too
 Columns: `srv ms/req` is the server's CPU time (all its processes, from /proc) per
 measured request; `gen%` and `other%` are the load generator's and everything else's CPU
 in % of one core over the window (other% > 0 means the machine was not quiet); `workers%`
-is each server worker's CPU: uvicorn's workers share one listening socket and keep-alive
-connections stay where they were accepted, so the split is often far from even.
+is each server worker's CPU, % of one core: how evenly the connections spread.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing as mp
 import random
-import signal
 import sys
 import time
 import uuid
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _cells
 import _http
 
 OPERATIONS = ("USER_PASSWORD_AUTH", "REFRESH_TOKEN_AUTH", "GetUser")
@@ -49,7 +46,7 @@ EXPECTED = {
     "REFRESH_TOKEN_AUTH": b'"AuthenticationResult"',
     "GetUser": b'"Username"',
 }
-FORK = mp.get_context("fork")
+FORK = _cells.FORK
 
 
 def username(index: int) -> str:
@@ -186,63 +183,6 @@ def requests_for(target: Target, operation: str, users: int, rng: random.Random)
 
 
 @dataclass(frozen=True)
-class Window:
-    start: float  # wall clock, shared by all processes: warm-up begins
-    measure: float  # the window begins
-    end: float
-
-
-@dataclass
-class Share:
-    latencies: bytes  # array('d') of seconds
-    errors: int
-    sample: str
-    cpu: float
-
-
-async def _drive(
-    url: str, requests: list[bytes], offsets: list[int], expect: bytes, w: Window
-) -> Share:
-    connections = [await _http.connect(url) for _ in offsets]
-    await asyncio.sleep(max(0.0, w.start - time.time()))
-    latencies = array("d")
-    failures: list[str] = []
-
-    async def drive(connection: _http.Connection, index: int) -> None:
-        count = len(requests)
-        while (began := time.time()) < w.end:
-            try:
-                status, body = await connection.call(requests[index % count])
-            except ConnectionError as error:
-                failures.append(str(error))
-                return
-            ended = time.time()
-            index += 1
-            if status != 200 or expect not in body:
-                failures.append(f"HTTP {status}: {body[:200]!r}")
-            elif began >= w.measure and ended <= w.end:
-                latencies.append(ended - began)
-
-    async def cpu_in_window() -> float:
-        await asyncio.sleep(max(0.0, w.measure - time.time()))
-        before = time.process_time()
-        await asyncio.sleep(max(0.0, w.end - time.time()))
-        return time.process_time() - before
-
-    cpu = asyncio.ensure_future(cpu_in_window())
-    await asyncio.gather(*(drive(c, o) for c, o in zip(connections, offsets, strict=True)))
-    for connection in connections:
-        connection.close()
-    return Share(latencies.tobytes(), len(failures), failures[0] if failures else "", await cpu)
-
-
-def _cell_process(
-    url: str, requests: list[bytes], offsets: list[int], expect: bytes, w: Window, out: Any
-) -> None:
-    out.put(_http.run(lambda: _drive(url, requests, offsets, expect, w)))
-
-
-@dataclass(frozen=True)
 class Row:
     operation: str
     users: int
@@ -274,66 +214,33 @@ def format_row(row: Row) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Plan:
-    processes: int
-    warmup: float
-    seconds: float
-    server_pid: int | None
-    profile: Path | None
-    profiler: str = _http.PY_SPY
-
-
 def run_cell(
-    plan: Plan, url: str, operation: str, users: int, requests: list[bytes], concurrency: int
+    timing: _cells.Timing,
+    url: str,
+    operation: str,
+    users: int,
+    requests: list[bytes],
+    concurrency: int,
 ) -> Row:
-    processes = min(plan.processes, concurrency)
+    """Each connection cycles through `requests` from its own offset."""
     step = max(1, len(requests) // concurrency)
-    offsets = [[c * step for c in range(k, concurrency, processes)] for k in range(processes)]
-    start = time.time() + 0.2 + 0.1 * processes
-    w = Window(start, start + plan.warmup, start + plan.warmup + plan.seconds)
-    out = FORK.SimpleQueue()
-    workers = [
-        FORK.Process(target=_cell_process, args=(url, requests, part, EXPECTED[operation], w, out))
-        for part in offsets
-    ]
-    for worker in workers:
-        worker.start()
-    pids = _http.process_tree(plan.server_pid) if plan.server_pid else []
-    time.sleep(max(0.0, w.measure - time.time()))
-    profiler = None
-    if plan.profile is not None and plan.server_pid is not None:
-        profiler = _http.start_profiler(plan.profiler, plan.profile, plan.server_pid)
-    server_before, busy_before = _http.cpu_by_process(pids), _http.machine_busy_seconds()
-    time.sleep(max(0.0, w.end - time.time()))
-    server_after, busy_after = _http.cpu_by_process(pids), _http.machine_busy_seconds()
-    pairs = zip(server_before, server_after, strict=True)
-    per_process = [(after - before) / plan.seconds * 100 for before, after in pairs]
-    shares: list[Share] = [out.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    if profiler is not None and plan.profile is not None:
-        profiler.send_signal(signal.SIGINT)
-        profiler.wait(timeout=60)
-        _http.summarise_profile(plan.profile)
-    latencies = sorted(x for share in shares for x in array("d", share.latencies))
-    count = len(latencies)
-    for share in shares:
-        if share.sample:
-            print(f"  {operation} error sample: {share.sample}", flush=True)
 
-    def percentile(q: float) -> float:
-        return latencies[min(count - 1, int(q * count))] * 1000 if count else 0.0
+    def make(number: int, sent: int) -> bytes:
+        return requests[(number * step + sent) % len(requests)]
 
-    client_cpu = sum(share.cpu for share in shares)
-    server_cpu = sum(server_after) - sum(server_before)
-    split = "+".join(f"{p:.0f}" for p in (per_process[1:] if len(pids) > 1 else per_process))
-    other = busy_after - busy_before - server_cpu - client_cpu
-    errors = sum(share.errors for share in shares)
+    cell = _cells.Cell(operation, make, EXPECTED[operation], concurrency)
+    measured = _cells.measure(url, cell, timing)
+    count, seconds = measured.count, timing.seconds
+    server = measured.server_cpu
+    per_process = [cpu / seconds * 100 for cpu in server or []]
+    split = "+".join(f"{p:.0f}" for p in (per_process[1:] if len(per_process) > 1 else per_process))
+    other = None
+    if server is not None:
+        other = (measured.machine_busy - sum(server) - measured.client_cpu) / seconds * 100
     return Row(
-        *(operation, users, concurrency, count / plan.seconds, percentile(0.5), percentile(0.99)),
-        *(errors, count, server_cpu / count * 1000 if pids and count else None),
-        *(client_cpu / plan.seconds * 100, other / plan.seconds * 100 if pids else None),
+        *(operation, users, concurrency, count / seconds),
+        *(measured.percentile_ms(0.5), measured.percentile_ms(0.99), measured.errors, count),
+        *(measured.server_ms_per_request(), measured.client_cpu / seconds * 100, other),
         split or "-",
     )
 
@@ -378,7 +285,7 @@ def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> lis
     profile_op, _, profile_conc = args.profile_cell.partition(":")
     rows: list[Row] = []
     loaded = 0
-    timing = (args.processes, args.warmup, args.seconds)
+    timing = (args.processes, args.warmup, args.seconds)  # then the server, the profile
     print(HEADER, flush=True)
     for users in sorted(args.users):
         if users > loaded:
@@ -389,7 +296,7 @@ def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> lis
             for concurrency in args.concurrency:
                 cell = (operation, str(concurrency)) == (profile_op, profile_conc)
                 profile, args.profile = (args.profile, None) if cell else (None, args.profile)
-                plan = Plan(*timing, server_pid, profile, args.profiler)
+                plan = _cells.Timing(*timing, server_pid, profile, args.profiler)
                 rows.append(run_cell(plan, url, operation, users, requests, concurrency))
                 print(format_row(rows[-1]), flush=True)
     if args.profile:
