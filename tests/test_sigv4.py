@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,10 @@ import boto3
 import httpx
 import pytest
 from botocore import UNSIGNED, xform_name
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from tests.conftest import REGION, Server, error_of, make_client, start_server
@@ -134,3 +138,122 @@ def test_unauthenticated_operations_need_no_signature(
     with pytest.raises(ClientError) as excinfo:
         method(**body)
     assert error_of(excinfo)[0] not in SIGNATURE_ERRORS
+
+
+# Requests signed by botocore's own SigV4 signer, then changed on the way, as an attacker who
+# saw a signed request could: another operation, another body, one more header.
+
+Headers = list[tuple[str, str]]
+UNSIGNED_TARGET = "'x-amz-target' must be a 'SignedHeader' in the AWS Authorization."
+
+
+def signed_call(
+    server: Server, operation: str, body: dict[str, Any], *, target: bool = True
+) -> Headers:
+    """The headers of a botocore-signed call; with `target=False`, X-Amz-Target is not signed."""
+    request = AWSRequest(method="POST", url=server.url + "/", data=json.dumps(body).encode())
+    request.headers["Content-Type"] = "application/x-amz-json-1.1"
+    if target:
+        request.headers["X-Amz-Target"] = TARGET + operation
+    SigV4Auth(Credentials(KEY, SECRET), "cognito-idp", REGION).add_auth(request)
+    headers = [(name, str(value)) for name, value in request.headers.items()]
+    return headers if target else [*headers, ("X-Amz-Target", TARGET + operation)]
+
+
+def send(server: Server, headers: Headers, body: dict[str, Any]) -> httpx.Response:
+    return httpx.post(server.url + "/", content=json.dumps(body).encode(), headers=headers)
+
+
+def retarget(headers: Headers, operation: str) -> Headers:
+    return [
+        (name, TARGET + operation if name.lower() == "x-amz-target" else value)
+        for name, value in headers
+    ]
+
+
+def refusal(response: httpx.Response) -> tuple[int, str, str]:
+    body = response.json()
+    assert response.headers["x-amzn-ErrorType"] == body["__type"]
+    return response.status_code, body["__type"], body.get("message", "")
+
+
+@pytest.fixture
+def pool(secured: Server) -> str:
+    return str(client(secured).create_user_pool(PoolName="target")["UserPool"]["Id"])
+
+
+def still_there(server: Server, pool_id: str) -> bool:
+    described = client(server).describe_user_pool(UserPoolId=pool_id)
+    return bool(described["UserPool"]["Id"] == pool_id)
+
+
+def test_the_signed_request_itself_passes(secured: Server, pool: str) -> None:
+    body = {"UserPoolId": pool}
+    response = send(secured, signed_call(secured, "DescribeUserPool", body), body)
+    assert response.status_code == 200
+    assert response.json()["UserPool"]["Id"] == pool
+
+
+def test_a_target_left_out_of_the_signature_is_refused(secured: Server, pool: str) -> None:
+    body = {"UserPoolId": pool}
+    headers = signed_call(secured, "DescribeUserPool", body, target=False)
+    described = send(secured, headers, body)
+    assert refusal(described) == (403, "InvalidSignatureException", UNSIGNED_TARGET)
+    deleted = send(secured, retarget(headers, "DeleteUserPool"), body)
+    assert refusal(deleted) == (403, "InvalidSignatureException", UNSIGNED_TARGET)
+    assert still_there(secured, pool)
+
+
+def test_a_changed_target_is_refused(secured: Server, pool: str) -> None:
+    body = {"UserPoolId": pool}
+    headers = retarget(signed_call(secured, "DescribeUserPool", body), "DeleteUserPool")
+    status, kind, message = refusal(send(secured, headers, body))
+    assert (status, kind) == (403, "InvalidSignatureException")
+    assert message.startswith("The request signature we calculated does not match")
+    assert still_there(secured, pool)
+
+
+def test_a_changed_body_is_refused(secured: Server, pool: str) -> None:
+    headers = signed_call(secured, "DeleteUserPool", {"UserPoolId": "us-east-1_decoy0000"})
+    status, kind, message = refusal(send(secured, headers, {"UserPoolId": pool}))
+    assert (status, kind) == (403, "InvalidSignatureException")
+    assert message.startswith("The request signature we calculated does not match")
+    assert still_there(secured, pool)
+
+
+def test_an_x_amz_header_added_after_signing_is_refused(secured: Server, pool: str) -> None:
+    body = {"UserPoolId": pool}
+    headers = [*signed_call(secured, "DescribeUserPool", body), ("X-Amz-Security-Token", "t")]
+    assert refusal(send(secured, headers, body)) == (
+        403,
+        "InvalidSignatureException",
+        "'x-amz-security-token' must be a 'SignedHeader' in the AWS Authorization.",
+    )
+
+
+def test_a_second_target_header_is_refused(secured: Server, pool: str) -> None:
+    """Both copies reach the operation lookup, joined, as they reach the signature check."""
+    body = {"UserPoolId": pool}
+    headers = [
+        *signed_call(secured, "DescribeUserPool", body),
+        ("X-Amz-Target", TARGET + "DeleteUserPool"),
+    ]
+    status, kind, _ = refusal(send(secured, headers, body))
+    assert (status, kind) == (400, "UnknownOperationException")
+    assert still_there(secured, pool)
+
+
+def test_a_signed_repeated_header_passes(secured: Server) -> None:
+    """botocore signs every value of a repeated header, comma-joined; so must the server."""
+    request = AWSRequest(method="POST", url=secured.url + "/", data=b'{"MaxResults": 1}')
+    request.headers["X-Amz-Target"] = TARGET + "ListUserPools"
+    request.headers["X-Custom"] = "first"
+    request.headers["X-Custom"] = "second"  # HTTPHeaders appends: two X-Custom lines
+    SigV4Auth(Credentials(KEY, SECRET), "cognito-idp", REGION).add_auth(request)
+    headers = [(name, str(value)) for name, value in request.headers.items()]
+    assert [value for name, value in headers if name == "X-Custom"] == ["first", "second"]
+    response = httpx.post(secured.url + "/", content=b'{"MaxResults": 1}', headers=headers)
+    assert response.status_code == 200, response.text
+    swapped = [(n, {"first": "second", "second": "first"}.get(v, v)) for n, v in headers]
+    response = httpx.post(secured.url + "/", content=b'{"MaxResults": 1}', headers=swapped)
+    assert refusal(response)[:2] == (403, "InvalidSignatureException")

@@ -25,6 +25,7 @@ from userpool.protocol.sigv4 import (
     SignedRequest,
     SigV4Verifier,
     canonical_request,
+    header_map,
     load_credentials,
     parse_authorization,
 )
@@ -32,6 +33,7 @@ from userpool.protocol.sigv4 import (
 KEY, SECRET, REGION = "AKIDUNIT", "unit/secret+key", "us-east-1"
 SIGNED_AT = dt.datetime(2026, 3, 1, 12, 0, 0)
 NOW = SIGNED_AT.replace(tzinfo=dt.UTC).timestamp()
+TARGET = "AWSCognitoIdentityProviderService."
 BODY = b'{"MaxResults": 10}'
 
 
@@ -40,23 +42,28 @@ def frozen_signing_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("botocore.auth.get_current_datetime", lambda *_: SIGNED_AT)
 
 
+Headers = list[tuple[str, str]]
+
+
 def signed(
     url: str = "http://127.0.0.1:9230/",
-    headers: dict[str, str] | None = None,
+    headers: Headers | None = None,
     body: bytes = BODY,
     secret: str = SECRET,
     region: str = REGION,
 ) -> tuple[AWSRequest, SigV4Auth]:
-    request = AWSRequest(method="POST", url=url, data=body, headers=headers or {})
+    request = AWSRequest(method="POST", url=url, data=body)
+    for name, value in headers or []:
+        request.headers[name] = value  # botocore's HTTPHeaders appends: repeats are kept
     signer = SigV4Auth(Credentials(KEY, secret), "cognito-idp", region)
     signer.add_auth(request)
     return request, signer
 
 
 def as_received(request: AWSRequest) -> SignedRequest:
-    """What the server sees: a decoded path, the raw query, lower-cased headers."""
+    """What the server sees: a decoded path, the raw query, headers as http/routes.py maps them."""
     parts = urlsplit(str(request.url))
-    headers = {name.lower(): str(value) for name, value in request.headers.items()}
+    headers = header_map((name, str(value)) for name, value in request.headers.items())
     headers.setdefault("host", str(parts.netloc))
     body: Any = request.body
     path, query = unquote(str(parts.path)), str(parts.query)
@@ -67,47 +74,54 @@ def signature_of(request: AWSRequest) -> str:
     return str(request.headers["Authorization"]).rsplit("Signature=", 1)[1]
 
 
-CASES = {
-    "plain JSON call": ("http://127.0.0.1:9230/", {"X-Amz-Target": "A.B"}),
-    "query string": ("http://h:1/?b=2&a=1&a=0&c=x%20y%2Fz&empty=&flag", {}),
+CASES: dict[str, tuple[str, Headers]] = {
+    "plain JSON call": ("http://127.0.0.1:9230/", [("X-Amz-Target", "A.B")]),
+    "query string": ("http://h:1/?b=2&a=1&a=0&c=x%20y%2Fz&empty=&flag", []),
     "odd header whitespace": (
         "http://h/",
-        {"X-Odd": "  several   inner \t spaces  ", "X-Tabs": "\ta\t\tb"},
+        [("X-Odd", "  several   inner \t spaces  "), ("X-Tabs", "\ta\t\tb")],
     ),
-    "path to normalise": ("http://h/a%20b/./c//d/../e/", {}),
+    "path to normalise": ("http://h/a%20b/./c//d/../e/", []),
     "content hash header": (
         "http://h/",
-        {"X-Amz-Content-SHA256": hashlib.sha256(BODY).hexdigest()},
+        [("X-Amz-Content-SHA256", hashlib.sha256(BODY).hexdigest())],
+    ),
+    "repeated header": (
+        "http://h/",
+        [("X-Amz-Meta", "second"), ("X-Other", "x"), ("x-amz-meta", "first  one")],
     ),
 }
 
 
 @pytest.mark.parametrize(("url", "headers"), CASES.values(), ids=CASES.keys())
-def test_canonical_request_matches_botocore(url: str, headers: dict[str, str]) -> None:
+def test_canonical_request_matches_botocore(url: str, headers: Headers) -> None:
     request, signer = signed(url, headers)
     names = signer.signed_headers(signer.headers_to_sign(request)).split(";")
     assert canonical_request(as_received(request), names) == signer.canonical_request(request)
 
 
 @pytest.mark.parametrize(("url", "headers"), CASES.values(), ids=CASES.keys())
-def test_botocore_signatures_verify(url: str, headers: dict[str, str]) -> None:
+def test_botocore_signatures_verify(url: str, headers: Headers) -> None:
     request, _ = signed(url, headers)
     verifier = SigV4Verifier({KEY: SECRET}, REGION)
     assert verifier.verify(as_received(request), NOW) == REGION
 
 
 def test_date_header_in_place_of_x_amz_date() -> None:
-    request, _ = signed(headers={"Date": "anything: botocore rewrites it"})
+    request, _ = signed(headers=[("Date", "anything: botocore rewrites it")])
     received = as_received(request)
     assert "x-amz-date" not in received.headers
     assert SigV4Verifier({KEY: SECRET}, REGION).verify(received, NOW + 60) == REGION
 
 
 def test_a_swapped_body_fails_even_with_the_old_hash_in_a_header() -> None:
-    request, signer = signed()
+    request, _ = signed(headers=[("X-Amz-Content-SHA256", hashlib.sha256(BODY).hexdigest())])
     received = as_received(request)
-    forged_headers = {**received.headers, "x-amz-content-sha256": signer.payload(request)}
-    forged = SignedRequest("POST", "/", "", forged_headers, b'{"MaxResults": 60}')
+    assert (
+        "x-amz-content-sha256"
+        in parse_authorization(received.headers["authorization"]).signed_headers
+    )
+    forged = SignedRequest("POST", "/", "", received.headers, b'{"MaxResults": 60}')
     with pytest.raises(InvalidSignatureException, match="does not match"):
         SigV4Verifier({KEY: SECRET}, REGION).verify(forged, NOW)
 
@@ -150,6 +164,50 @@ def test_host_must_be_signed() -> None:
     headers = {**received.headers, "authorization": auth}
     error = verify_error(SignedRequest("POST", "/", "", headers, received.body))
     assert "'Host'" in error.message
+
+
+def added_after_signing(name: str, value: str) -> SignedRequest:
+    """A botocore-signed call to which `name: value` was added once the signature was made."""
+    request, _ = signed(headers=[("X-Amz-Target", TARGET + "DescribeUserPool")])
+    request.headers[name] = value
+    return as_received(request)
+
+
+def test_an_unsigned_target_is_refused() -> None:
+    request, _ = signed()  # signs host and x-amz-date only
+    request.headers["X-Amz-Target"] = TARGET + "DeleteUserPool"
+    error = verify_error(as_received(request))
+    assert isinstance(error, InvalidSignatureException)
+    assert error.message == "'x-amz-target' must be a 'SignedHeader' in the AWS Authorization."
+
+
+@pytest.mark.parametrize(
+    "name", ["X-Amz-Security-Token", "x-amz-user-agent", "X-Amz-Content-SHA256", "X-Amz-Anything"]
+)
+def test_every_unsigned_x_amz_header_is_refused(name: str) -> None:
+    error = verify_error(added_after_signing(name, "value"))
+    assert isinstance(error, InvalidSignatureException)
+    assert error.message == f"'{name.lower()}' must be a 'SignedHeader' in the AWS Authorization."
+
+
+@pytest.mark.parametrize("name", ["X-Amzn-Trace-Id", "User-Agent", "amz-sdk-request"])
+def test_headers_real_clients_leave_unsigned_pass(name: str) -> None:
+    """botocore adds X-Amzn-Trace-Id (in Lambda) and amz-sdk-* after signing; not x-amz-*."""
+    received = added_after_signing(name, "Root=1-5759e988-bd862e3fe1be46a994272793")
+    assert SigV4Verifier({KEY: SECRET}, REGION).verify(received, NOW) == REGION
+
+
+def test_a_second_copy_of_a_signed_header_breaks_the_signature() -> None:
+    received = added_after_signing("X-Amz-Target", TARGET + "DeleteUserPool")
+    assert received.headers["x-amz-target"] == (f"{TARGET}DescribeUserPool,{TARGET}DeleteUserPool")
+    error = verify_error(received)
+    assert isinstance(error, InvalidSignatureException)
+    assert error.message == MISMATCH
+
+
+def test_header_map_joins_repeated_headers_in_order() -> None:
+    pairs = [("Host", "h"), ("X-Rep", "one"), ("x-other", "o"), ("x-rep", "two, three")]
+    assert header_map(pairs) == {"host": "h", "x-rep": "one,two, three", "x-other": "o"}
 
 
 def test_authorization_header_parsing() -> None:

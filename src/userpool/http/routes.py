@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from userpool.protocol.dispatch import Dispatcher
-from userpool.protocol.sigv4 import SignedRequest
+from userpool.protocol.sigv4 import SignedRequest, header_map
 from userpool.tokens.keys import KeyRing
 
 
@@ -44,7 +44,7 @@ def build(
             method=request.method,
             path=request.url.path,
             query=request.url.query,
-            headers={k.lower(): v for k, v in request.headers.items()},
+            headers=header_map(request.headers.items()),  # repeated ones joined, as signed
             body=await request.body(),
         )
         if dispatcher.runs_inline(signed):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -21,6 +21,7 @@ from userpool.domain.errors import (
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "cognito-idp"
 MAX_SKEW_SECONDS = 15 * 60
+AMZ_PREFIX = "x-amz-"
 MISMATCH = (
     "The request signature we calculated does not match the signature you provided. "
     "Check your AWS Secret Access Key and signing method. "
@@ -33,8 +34,23 @@ class SignedRequest:
     method: str
     path: str
     query: str
-    headers: Mapping[str, str]  # lower-case names
+    headers: Mapping[str, str]  # lower-case names; see header_map for repeated ones
     body: bytes
+
+
+def header_map(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers by lower-case name, the values of a repeated header joined with "," in order.
+
+    That is the value SigV4's canonical form signs (botocore's `canonical_headers`, the AWS
+    test suite's get-header-key-duplicate). Keeping one of the values instead would let a
+    second copy of a signed header slip past the signature, and would refuse a client that
+    signed both. HTTP parsers strip each value already, so the join needs no trimming.
+    """
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        headers[key] = f"{headers[key]},{value}" if key in headers else value
+    return headers
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,21 @@ def canonical_request(request: SignedRequest, signed_headers: list[str]) -> str:
     )
 
 
+def unsigned_amz_header(request: SignedRequest, signed_headers: list[str]) -> str | None:
+    """The first `x-amz-*` header of `request` that the signature does not cover, if any.
+
+    Every `x-amz-*` header a request carries must be signed (IAM User Guide, "Authentication
+    methods": SignedHeaders must include the host header and any x-amz-* headers). Here it is
+    what makes the signature cover the operation: dispatch reads it from `x-amz-target`.
+    `x-amzn-*` is another prefix: botocore and the JS SDK v3 leave `x-amzn-trace-id` unsigned.
+    """
+    signed = set(signed_headers)
+    for name in sorted(request.headers):
+        if name.startswith(AMZ_PREFIX) and name not in signed:
+            return name
+    return None
+
+
 def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     key = ("AWS4" + secret).encode()
     for part in (date, region, service, "aws4_request"):
@@ -214,6 +245,13 @@ class SigV4Verifier:
         if "host" not in auth.signed_headers:
             raise InvalidSignatureException(
                 "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+            )
+        unsigned = unsigned_amz_header(request, auth.signed_headers)
+        if unsigned is not None:
+            # Worded like AWS's refusal of an unsigned Host above; no AWS answer for an
+            # unsigned x-amz-* header of a JSON service has been observed to copy.
+            raise InvalidSignatureException(
+                f"'{unsigned}' must be a 'SignedHeader' in the AWS Authorization."
             )
         _check_skew(amz_date, when.timestamp(), now)
         if auth.date != amz_date[:8]:
