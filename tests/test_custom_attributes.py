@@ -10,6 +10,10 @@ from botocore.exceptions import ClientError
 from tests.conftest import error_of
 
 
+def string(name: str) -> dict[str, str]:
+    return {"Name": name, "AttributeDataType": "String"}
+
+
 def schema_of(cognito: Any, pool_id: str) -> dict[str, dict[str, Any]]:
     pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     return {entry["Name"]: entry for entry in pool["SchemaAttributes"]}
@@ -71,7 +75,7 @@ def test_a_name_twice_in_one_request_is_refused_and_nothing_is_added(
     with pytest.raises(ClientError) as excinfo:
         cognito.add_custom_attributes(
             UserPoolId=pool_id,
-            CustomAttributes=[{"Name": "new"}, {"Name": "dup"}, {"Name": "dup"}],
+            CustomAttributes=[string("new"), string("dup"), string("dup")],
         )
     assert error_of(excinfo) == (
         "InvalidParameterException",
@@ -81,14 +85,14 @@ def test_a_name_twice_in_one_request_is_refused_and_nothing_is_added(
 
 
 def test_a_prefixed_name_is_prefixed_again(cognito: Any, pool_id: str) -> None:
-    cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[{"Name": "custom:x"}])
+    cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[string("custom:x")])
     assert "custom:custom:x" in schema_of(cognito, pool_id)
 
 
 def test_required_custom_attributes_are_refused(cognito: Any, pool_id: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         cognito.add_custom_attributes(
-            UserPoolId=pool_id, CustomAttributes=[{"Name": "must", "Required": True}]
+            UserPoolId=pool_id, CustomAttributes=[{**string("must"), "Required": True}]
         )
     assert error_of(excinfo) == (
         "InvalidParameterException",
@@ -98,19 +102,17 @@ def test_required_custom_attributes_are_refused(cognito: Any, pool_id: str) -> N
 
 def test_at_most_fifty_custom_attributes(cognito: Any, pool_id: str) -> None:
     for batch in range(2):
-        attributes = [{"Name": f"a{batch}_{i}"} for i in range(25)]
+        attributes = [string(f"a{batch}_{i}") for i in range(25)]
         cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=attributes)
     with pytest.raises(ClientError) as excinfo:
-        cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[{"Name": "one_more"}])
+        cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[string("one_more")])
     assert error_of(excinfo)[0] == "InvalidParameterException"
     assert "custom:one_more" not in schema_of(cognito, pool_id)
 
 
 def test_unknown_pool(cognito: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
-        cognito.add_custom_attributes(
-            UserPoolId="us-east-1_nopool", CustomAttributes=[{"Name": "a"}]
-        )
+        cognito.add_custom_attributes(UserPoolId="us-east-1_nopool", CustomAttributes=[string("a")])
     assert error_of(excinfo) == (
         "ResourceNotFoundException",
         "User pool us-east-1_nopool does not exist.",
@@ -119,7 +121,7 @@ def test_unknown_pool(cognito: Any) -> None:
 
 def test_name_longer_than_twenty_characters_fails_validation(cognito: Any, pool_id: str) -> None:
     with pytest.raises(ClientError) as excinfo:
-        cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[{"Name": "n" * 21}])
+        cognito.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[string("n" * 21)])
     code, message = error_of(excinfo)
     assert code == "InvalidParameterException"
     assert "Member must have length less than or equal to 20" in message

@@ -102,7 +102,7 @@ def test_both_mediums(cognito: Any, server: Server, pool_id: str) -> None:
 @pytest.mark.parametrize(
     ("mediums", "attributes", "refusal"),
     [
-        (None, {"email": "dot@example.com"}, NO_PHONE),
+        (["SMS"], {"email": "dot@example.com"}, NO_PHONE),
         (["EMAIL"], {"phone_number": "+15555550112"}, NO_EMAIL),
         (["EMAIL", "SMS"], {"phone_number": "+15555550112"}, NO_EMAIL),
     ],
@@ -111,12 +111,12 @@ def test_a_medium_without_its_attribute_is_refused(
     cognito: Any,
     server: Server,
     pool_id: str,
-    mediums: list[str] | None,
+    mediums: list[str],
     attributes: dict[str, str],
     refusal: str,
 ) -> None:
     username = unique("dot")
-    extra = {"DesiredDeliveryMediums": mediums} if mediums else {}
+    extra = {"DesiredDeliveryMediums": mediums}
     assert failure(invite, cognito, pool_id, username, attributes=attributes, **extra) == (
         "InvalidParameterException",
         refusal,
@@ -124,6 +124,23 @@ def test_a_medium_without_its_attribute_is_refused(
     code, _ = failure(cognito.admin_get_user, UserPoolId=pool_id, Username=username)
     assert code == "UserNotFoundException"  # nothing was created
     assert delivered(server, pool_id, username) == []
+
+
+@pytest.mark.parametrize(
+    "attributes", [{}, {"email": "eve@example.com"}], ids=["username-only", "email-only"]
+)
+def test_default_medium_without_a_phone_creates_the_user_and_sends_nothing(
+    cognito: Any, server: Server, pool_id: str, client_id: str, attributes: dict[str, str]
+) -> None:
+    # SMS is the default medium, but the phone number is needed only when SMS is asked for.
+    username = unique("eve")
+    given = {"UserAttributes": attribute_list(**attributes)} if attributes else {}
+    user = cognito.admin_create_user(
+        UserPoolId=pool_id, Username=username, TemporaryPassword="Chosen-Temp-2", **given
+    )["User"]
+    assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    assert delivered(server, pool_id, username) == []
+    assert tokens_of(set_new_password(cognito, client_id, username, "Chosen-Temp-2"))
 
 
 def test_suppress_sends_nothing(cognito: Any, server: Server, pool_id: str) -> None:

@@ -57,7 +57,9 @@ def _message(
 
 
 def verification(pool: UserPool, user: User, medium: Medium, purpose: str, code: str) -> Message:
-    """Sign-up confirmation, attribute verification and forgot-password codes."""
+    """Sign-up confirmation, attribute verification and forgot-password codes. The template
+    holds the text (services/pools.py keeps the older fields in step with it); the older
+    fields are read too for pools stored before that was so."""
     settings: dict[str, Any] = pool.settings
     template = settings.get("VerificationMessageTemplate") or {}
     if medium == Medium.EMAIL:

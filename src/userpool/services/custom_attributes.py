@@ -1,4 +1,5 @@
-"""AddCustomAttributes: append `custom:` attributes to a pool's schema."""
+"""AddCustomAttributes: append `custom:` (and developer-only `dev:custom:`) attributes to a
+pool's schema."""
 
 from __future__ import annotations
 
@@ -6,28 +7,12 @@ from typing import Any
 
 from userpool.domain.attributes import CUSTOM_PREFIX, DEV_PREFIX
 from userpool.domain.errors import InvalidParameterException
+from userpool.domain.schema_rules import added_attributes
 from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
-from userpool.services.pools import custom_attribute_entry
 from userpool.services.registry import operation
 
 MAX_CUSTOM_ATTRIBUTES = 50
-
-
-def _added(schema: list[dict[str, Any]], requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Schema entries for `requested`; each name must be new to the pool and to the request."""
-    taken = {entry["Name"] for entry in schema}
-    added = []
-    for attribute in requested:
-        entry = custom_attribute_entry(attribute)
-        name = entry["Name"]
-        if name in taken:
-            raise InvalidParameterException(
-                f"{CUSTOM_PREFIX}{attribute['Name']}: Existing attribute already has name {name}."
-            )
-        taken.add(name)
-        added.append(entry)
-    return added
 
 
 def _check_limit(schema: list[dict[str, Any]]) -> None:
@@ -43,7 +28,7 @@ def add_custom_attributes(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"])
         schema = list(pool.settings.get("SchemaAttributes") or [])
-        schema.extend(_added(schema, request["CustomAttributes"]))
+        schema.extend(added_attributes(schema, request["CustomAttributes"]))
         _check_limit(schema)
         pool.settings["SchemaAttributes"] = schema
         pool.modified = ctx.clock()

@@ -1,6 +1,11 @@
-"""AdminCreateUser's invitation: the temporary password, by each of `DesiredDeliveryMediums`
-(default SMS), unless `MessageAction` is SUPPRESS. Each medium needs its attribute, which is
-checked before the user is stored; the messages go out after the commit."""
+"""AdminCreateUser's invitation: the temporary password, by each of `DesiredDeliveryMediums`,
+unless `MessageAction` is SUPPRESS. A medium that is asked for needs its attribute, checked
+before the user is stored; the messages go out after the commit.
+
+Without `DesiredDeliveryMediums` the medium is SMS, as on Cognito, but the API reference asks
+for `phone_number` only "if you set SMS in the DesiredDeliveryMediums parameter", and a user
+may be created with nothing but a username: such a user without a phone number is created and
+sent nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from userpool.domain.models import User, UserPool
 from userpool.services.code_delivery import ATTRIBUTES, send
 from userpool.services.context import Context, Request
 
-DEFAULT_MEDIUMS = ("SMS",)
+DEFAULT_MEDIUM = Medium.SMS
 _MISSING = {
     Medium.EMAIL: "No email provided but desired delivery medium was Email",
     Medium.SMS: "No phone_number provided but desired delivery medium was Sms",
@@ -22,8 +27,12 @@ def invitations(pool: UserPool, user: User, password: str, request: Request) -> 
     """The messages to send `user`, or Cognito's refusal when one has nowhere to go."""
     if request.get("MessageAction") == "SUPPRESS":
         return []
-    wanted = dict.fromkeys(request.get("DesiredDeliveryMediums") or DEFAULT_MEDIUMS)
-    mediums = [Medium(name) for name in wanted]
+    asked = request.get("DesiredDeliveryMediums")
+    if not asked:
+        if not user.attributes.get(ATTRIBUTES[DEFAULT_MEDIUM]):
+            return []
+        return [messages.invitation(pool, user, DEFAULT_MEDIUM, password)]
+    mediums = [Medium(name) for name in dict.fromkeys(asked)]
     for medium in mediums:
         if not user.attributes.get(ATTRIBUTES[medium]):
             raise InvalidParameterException(_MISSING[medium])

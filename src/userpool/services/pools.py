@@ -6,9 +6,9 @@ import copy
 from typing import Any
 
 from userpool.crypto import ids
-from userpool.domain.attributes import CUSTOM_PREFIX, schema_by_name, standard_schema
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import UserPool
+from userpool.domain.schema_rules import new_pool_schema
 from userpool.services.common import decode_token, encode_token, pool_arn, require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
@@ -44,6 +44,13 @@ UPDATABLE = (
     "AccountRecoverySetting",
     "UserPoolTier",
 )
+# VerificationMessageTemplate's fields and the top-level fields that came before them.
+LEGACY_VERIFICATION_FIELDS = {
+    "EmailMessage": "EmailVerificationMessage",
+    "EmailSubject": "EmailVerificationSubject",
+    "SmsMessage": "SmsVerificationMessage",
+}
+DEFAULT_EMAIL_OPTION = "CONFIRM_WITH_CODE"
 FIXED = ("AliasAttributes", "UsernameAttributes", "UsernameConfiguration")
 # The stored settings that DescribeUserPool shows; anything else is internal state.
 DESCRIBED = frozenset((*UPDATABLE, *FIXED, "SchemaAttributes"))
@@ -57,7 +64,7 @@ def _defaults() -> dict[str, Any]:
         },
         "DeletionProtection": "INACTIVE",
         "LambdaConfig": {},
-        "VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_CODE"},
+        "VerificationMessageTemplate": {"DefaultEmailOption": DEFAULT_EMAIL_OPTION},
         "UserAttributeUpdateSettings": {"AttributesRequireVerificationBeforeUpdate": []},
         "MfaConfiguration": "OFF",
         "EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"},
@@ -82,41 +89,20 @@ def _apply(settings: dict[str, Any], request: Request, names: tuple[str, ...]) -
     password = {**DEFAULT_PASSWORD_POLICY, **(policies.get("PasswordPolicy") or {})}
     policies["PasswordPolicy"] = password
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
+    _align_verification_messages(settings)
 
 
-def _schema(requested: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    schema = standard_schema()
-    standard = schema_by_name(schema)
-    for attribute in requested:
-        name = attribute["Name"]
-        if name in standard:
-            entry = standard[name]
-            if "Required" in attribute:
-                entry["Required"] = attribute["Required"]
-            if "Mutable" in attribute:
-                entry["Mutable"] = attribute["Mutable"]
-            continue
-        schema.append(custom_attribute_entry(attribute))
-    return schema
-
-
-def custom_attribute_entry(attribute: dict[str, Any]) -> dict[str, Any]:
-    """The schema entry for a custom attribute named without its `custom:` prefix."""
-    kind = attribute.get("AttributeDataType", "String")
-    entry: dict[str, Any] = {
-        "Name": CUSTOM_PREFIX + attribute["Name"],
-        "AttributeDataType": kind,
-        "DeveloperOnlyAttribute": attribute.get("DeveloperOnlyAttribute", False),
-        "Mutable": attribute.get("Mutable", True),
-        "Required": False,
-    }
-    if attribute.get("Required"):
-        raise InvalidParameterException("Required custom attributes are not supported currently.")
-    if kind == "String":
-        entry["StringAttributeConstraints"] = attribute.get("StringAttributeConstraints") or {}
-    elif kind == "Number":
-        entry["NumberAttributeConstraints"] = attribute.get("NumberAttributeConstraints") or {}
-    return entry
+def _align_verification_messages(settings: dict[str, Any]) -> None:
+    """Cognito keeps VerificationMessageTemplate and the older top-level fields in step: a
+    template field wins over its older twin, an older field alone fills the template, and
+    DescribeUserPool shows the same text in both places."""
+    template = settings["VerificationMessageTemplate"]
+    template.setdefault("DefaultEmailOption", DEFAULT_EMAIL_OPTION)
+    for field, older in LEGACY_VERIFICATION_FIELDS.items():
+        if template.get(field):
+            settings[older] = template[field]
+        elif settings.get(older):
+            template[field] = settings[older]
 
 
 def _check_sign_in_names(request: Request) -> None:
@@ -144,7 +130,7 @@ def describe(ctx: Context, pool: UserPool, users: int) -> Response:
 def create_user_pool(ctx: Context, request: Request) -> Response:
     _check_sign_in_names(request)
     now = ctx.clock()
-    settings: dict[str, Any] = {"SchemaAttributes": _schema(request.get("Schema") or [])}
+    settings: dict[str, Any] = {"SchemaAttributes": new_pool_schema(request.get("Schema") or [])}
     _apply(settings, request, UPDATABLE)
     for name in FIXED:
         if request.get(name) is not None:
