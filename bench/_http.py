@@ -1,5 +1,6 @@
 """Benchmark helpers: a lean HTTP/1.1 keep-alive client sending hand-built AWS JSON 1.1
-requests; a `userpool serve` process to aim it at, its CPU time and its py-spy profile.
+requests; a `userpool serve` process to aim it at (on SQLite, or on a throwaway PostgreSQL
+database), its CPU time and its py-spy profile.
 
 One `Connection` is an asyncio protocol on one socket with at most one request in flight.
 Requests are bytes built once (`aws_json_request`); a response is parsed only as far as the
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTENT_TYPE = "application/x-amz-json-1.1"
 FAKE_SIGNATURE = "0" * 64
 TICK = os.sysconf("SC_CLK_TCK")
+# Where a bench script may create a database of its own (trust auth, like tests/pg.py).
+PG_ADMIN_URL = os.environ.get("USERPOOL_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def host_port(url: str) -> tuple[str, int]:
@@ -193,6 +197,40 @@ def own_server(workers: int, db: str | None) -> Iterator[tuple[str, int]]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextlib.contextmanager
+def throwaway_postgres(admin_url: str = PG_ADMIN_URL) -> Iterator[str]:
+    """A new PostgreSQL database for one run, dropped afterwards; yields its URL. Created
+    with an ICU `en-US` collation like tests/pg.py, as production servers mostly sort by a
+    language collation rather than by bytes."""
+    import psycopg  # only the PostgreSQL runs need it
+    from sqlalchemy.engine import make_url
+
+    name = f"userpool_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
+        connection.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+            "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def analyze_postgres(url: str) -> None:
+    """ANALYZE the whole database, as autovacuum would have done to one in use. A freshly
+    loaded one has no statistics, and PostgreSQL then plans lookups badly (seen: a user by
+    `sub` through the (pool_id, username_key) index, reading every user of the pool) and
+    re-plans whenever autovacuum gets round to it, in the middle of a measurement."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True, connect_timeout=5) as connection:
+        connection.execute("ANALYZE")
 
 
 def _wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
