@@ -8,6 +8,7 @@ client), `race` them, and return the round's problems (empty when it went right)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -44,6 +45,7 @@ from tests.signin_support import (
 LOCKED = ("NotAuthorizedException", "Password attempts exceeded")
 INCORRECT = ("NotAuthorizedException", WRONG_PASSWORD)
 FREE_FAILURES = 5  # wrong passwords answered "Incorrect …" before the lockout starts
+FIRST_LOCK_SECONDS = 1.0  # how long the lock that the fifth failure starts lasts
 
 TOPOLOGIES = {"postgres-nodes": postgres_nodes, "sqlite-workers": sqlite_workers}
 Call = Callable[[], Any]
@@ -241,9 +243,15 @@ def test_a_burst_of_wrong_passwords_locks_like_a_sequence(topology: Topology) ->
         passwords = [f"Wrong-{round_index}-{i}-Passw0rd" for i in range(len(threads))]
         passwords[right] = PASSWORD
         pairs = zip(threads, passwords, strict=True)
+        released = time.monotonic()
         outcomes = race([sign_in(client, username, password) for client, password in pairs])
         after = outcome_of(sign_in(admin, username, PASSWORD))
-        return burst_problems(outcomes, right) + after_burst_problems(after)
+        problems = burst_problems(outcomes, right)
+        # The first lock lasts a second from the failures' arrival: a round that the load of
+        # the machine stretched past it has nothing left to show (a round takes 50-150 ms).
+        if time.monotonic() - released < FIRST_LOCK_SECONDS:
+            problems += after_burst_problems(after, outcomes)
+        return problems
 
     play_rounds(topology, play)
 
@@ -265,12 +273,12 @@ def burst_problems(outcomes: list[Outcome], right: int) -> list[str]:
     return problems
 
 
-def after_burst_problems(after: Outcome) -> list[str]:
+def after_burst_problems(after: Outcome, outcomes: list[Outcome]) -> list[str]:
     """However the burst went, at least five failures were counted after any sign-in in it,
-    so right afterwards the right password is locked out too. (The first lockout lasts a
-    second; a round takes a fraction of that.)"""
+    so right afterwards (within the first lock's second) the right password is locked out
+    too."""
     if after != LOCKED:
-        return [f"the right password right after the burst: {after[0]}"]
+        return [f"the right password right after the burst: {after[0]} ({tally(outcomes)})"]
     return []
 
 

@@ -224,7 +224,7 @@ def test_unconfirmed_user(server: Server, cognito: Any, pool_id: str, client_id:
         user = User(str(uuid.uuid4()), pool_id, name, UserStatus.UNCONFIRMED, True, now, now)
         salt, verifier = srp.make_verifier(pool.srp_name, name, PASSWORD)
         user.password = PasswordVerifier(salt, verifier, now, temporary=False)
-        assert tx.users.add(user, name)
+        assert tx.users.add(user, name, {}) == []
     assert failure(user_auth, cognito, client_id, name) == (
         "UserNotConfirmedException",
         "User is not confirmed.",

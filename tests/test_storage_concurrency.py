@@ -72,7 +72,7 @@ def test_two_writers_of_one_row_at_once(store: SqlStore, write: tuple[Write, Che
     (save, check), sub, errors = write, str(uuid.uuid4()), []
     with store.write() as tx:
         tx.pools.add(UserPool(POOL, "p", 1.0, 1.0))
-        tx.users.add(User(sub, POOL, "amy", UserStatus.CONFIRMED, True, 1.0, 1.0), "amy")
+        tx.users.add(User(sub, POOL, "amy", UserStatus.CONFIRMED, True, 1.0, 1.0), "amy", {})
         tx.groups.add(Group(POOL, "g", 1.0, 1.0))
 
     def second() -> None:
@@ -122,24 +122,26 @@ def migrate(url: str) -> None:
     engine.dispose()
 
 
-def test_concurrent_sign_in_failures_are_all_counted(store: SqlStore) -> None:
+def test_concurrent_sign_in_failures_are_counted_up_to_the_lock(store: SqlStore) -> None:
     """Lockout counting reads then writes the count: writers of one user's failures at once
-    must queue on the row (FOR UPDATE on PostgreSQL), or failures go uncounted."""
+    must queue on the row (FOR UPDATE on PostgreSQL), or failures go uncounted; and once the
+    ones before have put a lock in force, a failure is refused as locked, not counted."""
     sub = str(uuid.uuid4())
     user = User(sub, POOL, "bo", UserStatus.CONFIRMED, True, 1.0, 1.0)
     with store.write() as tx:
         tx.pools.add(UserPool(POOL, "p", 1.0, 1.0))
-        tx.users.add(user, "bo")
+        tx.users.add(user, "bo", {})
     start = threading.Barrier(12)
 
-    def fail(_: int) -> None:
+    def fail(_: int) -> bool:
         start.wait()
         with store.write() as tx:
-            lockout.record_failure(tx, user, 1000.0)
+            return lockout.record_failure(tx, POOL, sub, 1000.0)
 
     with ThreadPoolExecutor(12) as threads:
-        list(threads.map(fail, range(12)))
+        verdicts = list(threads.map(fail, range(12)))
     with store.read() as tx:
         counted = tx.lockouts.get(sub)
     assert counted is not None
-    assert counted.failures == 12
+    assert counted.failures == lockout.FREE_FAILURES
+    assert verdicts.count(True) == lockout.FREE_FAILURES

@@ -62,7 +62,7 @@ def with_users(store: SqlStore, *users: User) -> None:
     with store.write() as tx:
         tx.pools.add(pool(users[0].pool_id))
         for each in users:
-            assert tx.users.add(each, each.username.lower())
+            assert tx.users.add(each, each.username.lower(), {}) == []
 
 
 def walk(fetch: Callable[[str | None], Page]) -> list[list[Any]]:
@@ -120,11 +120,13 @@ def test_clients(store: SqlStore) -> None:
 
 def test_users_add_get_update_delete(store: SqlStore) -> None:
     alice = user("Alice", email="alice@example.com")
-    with_users(store, alice)
     with store.write() as tx:
-        assert not tx.users.add(user("ALICE"), "alice")  # the key is taken
-        assert tx.users.add(user("bob"), "bob")  # the transaction goes on after a duplicate
-        assert tx.users.add(user("alice", "us-east-1_other"), "alice")  # other pool: free
+        tx.pools.add(pool())
+        assert tx.users.add(alice, "alice", {"email": "key-alice"}) == []
+    with store.write() as tx:
+        assert tx.users.add(user("ALICE"), "alice", {}) is None  # the key is taken
+        assert tx.users.add(user("bob"), "bob", {}) == []  # goes on after a duplicate
+        assert tx.users.add(user("alice", "us-east-1_other"), "alice", {}) == []  # other pool
     with store.write() as tx:
         stored = tx.users.get(POOL, "alice")
         assert stored == alice
@@ -133,11 +135,11 @@ def test_users_add_get_update_delete(store: SqlStore) -> None:
         assert tx.users.get_by_sub("us-east-1_other", alice.sub) is None
         stored.status, stored.enabled, stored.password = Status.RESET_REQUIRED, False, None
         stored.attributes["email"], stored.mfa = "new@example.com", {"totp": "secret"}
-        tx.users.update(stored)
+        assert tx.users.update(stored, {"email": "key-new"}) == []
     with store.write() as tx:
         assert tx.users.get(POOL, "alice") == stored
-        assert tx.users.find_by_attribute(POOL, "email", "new@example.com", False)
-        assert not tx.users.find_by_attribute(POOL, "email", "alice@example.com", False)
+        assert tx.users.holder(POOL, "email", "key-new") == stored
+        assert tx.users.holder(POOL, "email", "key-alice") is None
         tx.groups.add(Group(POOL, "g", 1.0, 1.0))
         tx.groups.add_member(POOL, "g", alice.sub)
         token = RefreshRecord("h", "j", POOL, "c", alice.sub, 1.0, 1.0, 9.0)
@@ -149,28 +151,47 @@ def test_users_add_get_update_delete(store: SqlStore) -> None:
         assert tx.groups.members(POOL, "g", 60, None).items == []
         assert tx.refresh_tokens.get("h") is None
         assert tx.lockouts.get(alice.sub) is None
-        assert not tx.users.find_by_attribute(POOL, "email", "NEW@example.com", True)
+        assert tx.users.holder(POOL, "email", "key-new") is None
         assert tx.users.count(POOL) == 1
 
 
-def test_find_by_attribute_exact_and_folded(store: SqlStore) -> None:
-    with_users(
-        store,
-        user("u1", email="Mixed@Example.com", nickname="nick"),
-        user("u2", email="mixed@example.com"),
-        user("u3", phone_number="+15550100"),
-    )
+def test_a_sign_in_name_has_one_holder_per_pool(store: SqlStore) -> None:
+    """The unique key decides: a name held by one user is not claimed by another (the
+    attribute comes back as a clash); released, it can be claimed; other pools are apart."""
+    u1, u2, u3 = user("u1"), user("u2"), user("u3", "us-east-1_other")
+    with store.write() as tx:
+        tx.pools.add(pool())
+        tx.pools.add(pool("us-east-1_other"))
+        assert tx.users.add(u1, "u1", {"email": "k1", "phone_number": "p1"}) == []
+        assert tx.users.add(u2, "u2", {"email": "k1", "phone_number": "p2"}) == ["email"]
+        assert tx.users.add(u3, "u3", {"email": "k1"}) == []
+    with store.write() as tx:
+        assert tx.users.holder(POOL, "email", "k1") == u1
+        assert tx.users.holder(POOL, "phone_number", "p2") == u2
+        assert tx.users.holder(POOL, "phone_number", "k1") is None  # per attribute
+        assert tx.users.holder("us-east-1_other", "email", "k1") == u3
+        assert tx.users.update(u2, {"email": "k1"}) == ["email"]  # still u1's
+        assert tx.users.holder(POOL, "phone_number", "p2") is None  # released by that update
+        assert tx.users.update(u1, {"phone_number": "p1"}) == []  # u1 lets go of k1
+        assert tx.users.update(u2, {"email": "k1"}) == []
+        assert tx.users.holder(POOL, "email", "k1") == u2
+
+
+def test_long_values_are_stored_and_searchable(store: SqlStore) -> None:
+    """Values of up to 2,048 four-byte characters, past what one index entry can hold on
+    PostgreSQL, are stored, indexed and found by ListUsers filters, exactly and by prefix."""
+    long = "\U0001f600" * 2048
+    with_users(store, user("long", email=long), user("near", email=long[:-1] + "x"))
     with store.read() as tx:
-        find = tx.users.find_by_attribute
-        assert [u.username for u in find(POOL, "email", "Mixed@Example.com", False)] == ["u1"]
-        assert [u.username for u in find(POOL, "email", "MIXED@example.COM", True)] == [
-            "u1",
-            "u2",
+        find = lambda op, value: [  # noqa: E731
+            u.username for u in tx.users.list(POOL, 60, None, ("email", op, value)).items
         ]
-        assert find(POOL, "email", "MIXED@example.COM", False) == []
-        assert [u.username for u in find(POOL, "phone_number", "+15550100", False)] == ["u3"]
-        assert find(POOL, "nickname", "nick", False) == []  # not a searchable attribute
-        assert find("us-east-1_other", "email", "mixed@example.com", True) == []
+        assert find("=", long) == ["long"]
+        assert find("^=", long[:300]) == ["long", "near"]
+        assert find("^=", long[:-1]) == ["long", "near"]
+        assert find("^=", long[:-1] + "x") == ["near"]
+        assert find("^=", "\U0001f600" * 5) == ["long", "near"]
+        assert find("=", long[:256]) == []
 
 
 def test_list_pages_and_filters(store: SqlStore) -> None:
@@ -285,8 +306,12 @@ def test_refresh_tokens_sessions_and_lockouts(store: SqlStore) -> None:
         for each in (record(1), record(2), record(3, "s2"), record(4, expires=5.0)):
             tx.refresh_tokens.add(each)
         tx.refresh_tokens.revoke("j1")
-        tx.refresh_tokens.mark_rotated("h2", 10.0)
-        tx.refresh_tokens.mark_rotated("h2", 20.0)  # the first rotation time stays
+        assert not tx.refresh_tokens.mark_rotated("h1", 10.0, 60.0)  # revoked
+        assert tx.refresh_tokens.mark_rotated("h2", 10.0, 0.0)
+        assert not tx.refresh_tokens.mark_rotated("h2", 10.0, 0.0)  # once, without grace
+        assert tx.refresh_tokens.mark_rotated("h3", 10.0, 5.0)
+        assert tx.refresh_tokens.mark_rotated("h3", 14.5, 5.0)  # within the grace period
+        assert not tx.refresh_tokens.mark_rotated("h3", 15.0, 5.0)  # the first time stays
         tx.refresh_tokens.purge_expired(50.0)
         assert tx.session_markers.consume("sid1", 60.0)
         assert not tx.session_markers.consume("sid1", 60.0)
@@ -296,6 +321,8 @@ def test_refresh_tokens_sessions_and_lockouts(store: SqlStore) -> None:
         tx.lockouts.save(POOL, "s1", Lockout(4, 6.0, 7.0))
         tx.lockouts.save(POOL, "s2", Lockout(1, 1.0, 1.0))
         tx.lockouts.clear("s2")
+        tx.lockouts.save(POOL, "s3", Lockout(1, 3.0, 3.0))
+        tx.lockouts.purge_forgotten(5.0)
     with store.write() as tx:
         assert tx.refresh_tokens.get("h1") == replace(record(1), revoked=True)
         assert tx.refresh_tokens.get_by_jti("j2").rotated_at == 10.0  # type: ignore[union-attr]
@@ -307,6 +334,8 @@ def test_refresh_tokens_sessions_and_lockouts(store: SqlStore) -> None:
         assert not tx.session_markers.consume("sid1", 60.0)
         assert tx.lockouts.get("s1") == Lockout(4, 6.0, 7.0)
         assert tx.lockouts.get("s2") is None
+        assert tx.lockouts.get("s3") is None
+        assert tx.refresh_tokens.get("h3").rotated_at == 10.0  # type: ignore[union-attr]
 
 
 def test_codes_and_outbox(store: SqlStore) -> None:
@@ -381,19 +410,21 @@ def test_a_failed_write_leaves_nothing_behind(store: SqlStore) -> None:
     with_users(store, existing)
     with pytest.raises(RuntimeError, match="abandoned"), store.write() as tx:
         tx.pools.add(pool("us-east-1_half"))
-        tx.users.add(user("new", "us-east-1_half", email="x@example.com"), "new")
-        assert not tx.users.add(user("existing"), "existing")  # a savepoint rolled back
+        tx.users.add(user("new", "us-east-1_half", email="x@example.com"), "new", {"email": "k"})
+        assert tx.users.add(user("existing"), "existing", {}) is None  # a savepoint rolled back
         tx.groups.add(Group(POOL, "g", 1.0, 1.0))
         tx.groups.add_member(POOL, "g", existing.sub)
         changed = tx.users.get(POOL, "existing")
         changed.attributes["email"] = "changed@example.com"  # type: ignore[union-attr]
-        tx.users.update(changed)  # type: ignore[arg-type]
+        tx.users.update(changed, {"email": "changed"})  # type: ignore[arg-type]
         tx.pools.delete(POOL)
         raise RuntimeError("abandoned")
     with store.read() as tx:
         assert tx.pools.get("us-east-1_half") is None
         assert tx.users.count("us-east-1_half") == 0
         assert tx.users.get(POOL, "existing") == existing
-        found = tx.users.find_by_attribute(POOL, "email", "old@example.com", False)
+        found = tx.users.list(POOL, 60, None, ("email", "=", "old@example.com")).items
         assert found == [existing]
+        assert tx.users.holder(POOL, "email", "changed") is None
+        assert tx.users.holder("us-east-1_half", "email", "k") is None
         assert tx.groups.get(POOL, "g") is None

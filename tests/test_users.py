@@ -70,7 +70,7 @@ def test_mfa_settings_are_shown_once_set(cognito: Any, server: Server, pool_id: 
         assert user is not None
         user.mfa = {"UserMFASettingList": ["SOFTWARE_TOKEN_MFA"]}
         user.mfa["PreferredMfaSetting"] = "SOFTWARE_TOKEN_MFA"
-        tx.users.update(user)
+        tx.users.update(user, {})
     got = cognito.admin_get_user(UserPoolId=pool_id, Username="carol")
     assert got["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
     assert got["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"

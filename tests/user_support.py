@@ -75,4 +75,4 @@ def insert_user(server: Server, pool_id: str, username: str, status: UserStatus)
     """A user in a state the admin API cannot create (e.g. UNCONFIRMED, as after SignUp)."""
     user = User(str(uuid.uuid4()), pool_id, username, status, True, 1.0, 1.0, {})
     with server_store(server) as store, store.write() as tx:
-        assert tx.users.add(user, username)
+        assert tx.users.add(user, username, {}) == []

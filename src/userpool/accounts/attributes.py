@@ -13,11 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from userpool.accounts.lookup import VERIFIED_FLAGS, taken_identifiers
+from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.domain.attributes import schema_by_name, standard_schema
-from userpool.domain.errors import AliasExistsException, InvalidParameterException
+from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import User, UserPool
-from userpool.storage.repositories import Transaction
 
 SchemaEntry = dict[str, Any]
 Problem = tuple[str, str]
@@ -188,10 +187,3 @@ def remove_attributes(pool: UserPool, user: User, names: Iterable[str]) -> None:
         user.attributes.pop(name, None)
         if name in VERIFIED_FLAGS:
             user.attributes.pop(VERIFIED_FLAGS[name], None)
-
-
-def refuse_taken_identifiers(tx: Transaction, pool: UserPool, user: User) -> None:
-    """After a change: Cognito's `AliasExistsException` if a value signs in someone else."""
-    taken = next(taken_identifiers(tx, pool, user), None)
-    if taken is not None:
-        raise AliasExistsException(f"An account with the given {taken[0]} already exists.")

@@ -6,14 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from userpool.accounts.attributes import has_valid_format, new_user_attributes
-from userpool.accounts.lookup import VERIFIED_FLAGS, taken_identifiers
 from userpool.accounts.passwords import make_password_verifier
+from userpool.accounts.saving import add_user
 from userpool.crypto import ids
-from userpool.domain.errors import (
-    AliasExistsException,
-    InvalidParameterException,
-    UsernameExistsException,
-)
+from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import User, UserPool, UserStatus
 from userpool.storage.repositories import Transaction
 
@@ -45,19 +41,6 @@ def refuse_alias_shaped_username(pool: UserPool, username: str) -> None:
         refusal = _ALIAS_SHAPED_REFUSALS.get(attribute)
         if refusal is not None and has_valid_format(attribute, username):
             raise InvalidParameterException(refusal)
-
-
-def claim_identifiers(tx: Transaction, pool: UserPool, user: User, *, force: bool) -> None:
-    """Refuse values that sign in someone else, or, when forced, take verified aliases over."""
-    for attribute, others in list(taken_identifiers(tx, pool, user)):
-        message = f"An account with the given {attribute} already exists."
-        if pool.username_attributes:
-            raise UsernameExistsException(message)
-        if not (force and attribute in VERIFIED_FLAGS):
-            raise AliasExistsException(message)
-        for other in others:
-            other.attributes[VERIFIED_FLAGS[attribute]] = "false"
-            tx.users.update(other)
 
 
 def create_user(
@@ -93,7 +76,5 @@ def create_user(
         attributes=attributes,
         password=make_password_verifier(pool, username, password, now, temporary=temporary),
     )
-    if not tx.users.add(user, pool.username_key(username)):
-        raise UsernameExistsException(exists_message)
-    claim_identifiers(tx, pool, user, force=force_alias)
+    add_user(tx, pool, user, force=force_alias, exists_message=exists_message)
     return user

@@ -12,12 +12,13 @@ this order:
 3. the user's `sub`.
 
 Admin operations and the sign-in engine share these rules, so a user is found the same
-way everywhere.
+way everywhere. The values of step 2 are kept, one holder each, as the user's sign-in names
+(`sign_in_names`, claimed when the user is saved: accounts/saving.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
 
 from userpool.domain.errors import UserNotFoundException
 from userpool.domain.models import User, UserPool
@@ -44,10 +45,20 @@ def signs_in_with(pool: UserPool, user: User, attribute: str) -> bool:
     return flag is None or user.attributes.get(flag) == "true"
 
 
-def holders(tx: Transaction, pool: UserPool, attribute: str, value: str) -> list[User]:
-    """The users whom `value` identifies as their `attribute` in `pool`."""
-    found = tx.users.find_by_attribute(pool.id, attribute, value, folded=not pool.case_sensitive)
-    return [user for user in found if signs_in_with(pool, user, attribute)]
+def name_key(pool: UserPool, value: str) -> str:
+    """How a sign-in value is keyed in storage: hashed (so a value of any length fits an
+    index), case-folded where the pool's names are case-insensitive."""
+    folded = value if pool.case_sensitive else value.lower()
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def sign_in_names(pool: UserPool, user: User) -> dict[str, str]:
+    """The values `user` signs in with besides the username: attribute -> key."""
+    return {
+        attribute: name_key(pool, user.attributes[attribute])
+        for attribute in sign_in_attributes(pool)
+        if signs_in_with(pool, user, attribute)
+    }
 
 
 def find_user(tx: Transaction, pool: UserPool, name: str) -> User | None:
@@ -56,9 +67,9 @@ def find_user(tx: Transaction, pool: UserPool, name: str) -> User | None:
     if user is not None:
         return user
     for attribute in sign_in_attributes(pool):
-        found = holders(tx, pool, attribute, name)
-        if found:
-            return found[0]
+        user = tx.users.holder(pool.id, attribute, name_key(pool, name))
+        if user is not None:
+            return user
     return tx.users.get_by_sub(pool.id, name)
 
 
@@ -68,19 +79,3 @@ def require_user(tx: Transaction, pool: UserPool, name: str) -> User:
     if user is None:
         raise UserNotFoundException()
     return user
-
-
-def taken_identifiers(
-    tx: Transaction, pool: UserPool, user: User
-) -> Iterator[tuple[str, list[User]]]:
-    """Each sign-in attribute of `user` whose value already identifies other users."""
-    for attribute in sign_in_attributes(pool):
-        if not signs_in_with(pool, user, attribute):
-            continue
-        others = [
-            other
-            for other in holders(tx, pool, attribute, user.attributes[attribute])
-            if other.sub != user.sub
-        ]
-        if others:
-            yield attribute, others

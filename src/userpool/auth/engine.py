@@ -110,8 +110,5 @@ def settle(attempt: Attempt, result: Outcome | Proceed, answered: Sequence[str] 
     user = result.user
     challenge = next_challenge(attempt.pool, attempt.client, user, answered)
     if challenge is None:
-        return Authenticated(issuing.sign_in(attempt, user, clear_lockout=result.clear_lockout))
-    if result.clear_lockout:
-        with attempt.env.store.write() as tx:
-            tx.lockouts.clear(user.sub)
-    return issue(attempt, user, CHALLENGES[challenge], answered)
+        return Authenticated(issuing.sign_in(attempt, user, admit=result.admit))
+    return issue(attempt, user, CHALLENGES[challenge], answered, admit=result.admit)

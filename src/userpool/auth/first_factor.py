@@ -1,8 +1,19 @@
-"""The checks before and after a password (or SRP) proof, in Cognito's order."""
+"""The checks before and after a password (or SRP) proof, in Cognito's order.
+
+Where the client hides whether users exist (PreventUserExistenceErrors), a name that matches
+nobody is treated like a user with a password nobody knows: a stand-in keyed by the pool and
+the name, whose failed proofs are counted and locked out like anyone's. Both paths then do
+the same work (the same reads, a proof's worth of hashing, the same failure write), so
+neither the answers nor their timing tell whether the user exists.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from userpool.accounts.lookup import find_user
 from userpool.auth import lockout as lockouts
@@ -25,39 +36,70 @@ DAY = 86400
 
 @dataclass(frozen=True)
 class Candidate:
-    user: User
+    """Who an attempt is for: the user, or None and the stand-in `sub` of a missing one."""
+
+    user: User | None
+    sub: str
     lockout: Lockout | None
 
 
-def unknown_user(attempt: Attempt) -> Exception:
+def stand_in_seed(attempt: Attempt, username: str) -> str:
+    """Secret and stable per (pool, name as the pool compares names): what a missing
+    user's stand-in is made from."""
+    name = attempt.pool.username_key(username)
+    message = f"{attempt.pool.id}/{name}".encode()
+    return hmac.new(attempt.env.simulation_key, message, hashlib.sha256).hexdigest()
+
+
+def stand_in_sub(attempt: Attempt, username: str) -> str:
+    return stand_in_seed(attempt, username)[:36]
+
+
+@cache
+def stand_in_verifier() -> str:
+    """One secret SRP verifier for every stand-in of this process. The client sees only the
+    salt (kept stable per name) and B = k·v + g^b, which a fresh random b masks, so v need
+    not differ per name: one per name would cost a missing user a modexp that an existing
+    one does not pay. Nothing proves it at the answer, which may reach another node: there
+    the same work is done against that node's own."""
+    return format(srp.power_of_g(secrets.randbits(256)), "x")
+
+
+def load_candidate(attempt: Attempt, username: str) -> Candidate:
+    """The user `username` means (or a missing user's stand-in) and their lockout record,
+    read in one transaction."""
+    with attempt.env.store.read() as tx:
+        user = find_user(tx, attempt.pool, username)
+        sub = user.sub if user is not None else stand_in_sub(attempt, username)
+        return Candidate(user, sub, tx.lockouts.get(sub))
+
+
+def refuse_missing(attempt: Attempt, candidate: Candidate) -> Exception:
+    """The answer to a failed proof by a user who does not exist: where the client hides
+    that, counted against the stand-in like any failure (see the module notes)."""
     if hides_user_existence(attempt.client.settings):
-        return NotAuthorizedException(WRONG_PASSWORD)
+        return fail_proof(attempt, candidate.sub)
     return UserNotFoundException()
 
 
-def load_candidate(attempt: Attempt, username: str) -> Candidate | None:
-    with attempt.env.store.read() as tx:
-        user = find_user(tx, attempt.pool, username)
-        if user is None:
-            return None
-        return Candidate(user, tx.lockouts.get(user.sub))
-
-
-def check_may_sign_in(candidate: Candidate, now: float) -> None:
-    """Before the proof: locked out, disabled, or a reset pending."""
+def check_not_locked(candidate: Candidate, now: float) -> None:
     lockouts.check_not_locked(candidate.lockout, now)
-    user = candidate.user
+
+
+def check_may_sign_in(user: User) -> None:
+    """Before the proof, once the lockout is checked: disabled, or a reset pending."""
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     if user.status == UserStatus.RESET_REQUIRED:
         raise PasswordResetRequiredException()
 
 
-def fail_proof(attempt: Attempt, user: User) -> NotAuthorizedException:
-    """Count a failed proof against the user and give the error to raise."""
+def fail_proof(attempt: Attempt, sub: str) -> NotAuthorizedException:
+    """Count a failed proof against `sub` and give the error to raise: the wrong password,
+    or the lockout if failures that arrived at the same time locked them first."""
     with attempt.env.store.write() as tx:
-        lockouts.record_failure(tx, user, attempt.now)
-    return NotAuthorizedException(WRONG_PASSWORD)
+        counted = lockouts.record_failure(tx, attempt.pool.id, sub, attempt.now)
+    return NotAuthorizedException(WRONG_PASSWORD if counted else lockouts.LOCKED)
 
 
 def check_after_proof(attempt: Attempt, user: User) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from userpool.auth import lockout
 from userpool.auth.outcomes import Attempt, IssuedTokens
 from userpool.domain.auth_records import RefreshRecord
 from userpool.domain.client_rules import TokenKind, token_validity_seconds
@@ -58,12 +59,13 @@ def sign(attempt: Attempt, user: User, groups: list[str], origin: RefreshRecord)
     return IssuedTokens(signed.id_token, signed.access_token, signed.expires_in)
 
 
-def sign_in(attempt: Attempt, user: User, *, clear_lockout: bool) -> IssuedTokens:
-    """Tokens for a completed sign-in: a new refresh token and the ID and access tokens."""
+def sign_in(attempt: Attempt, user: User, *, admit: bool) -> IssuedTokens:
+    """Tokens for a completed sign-in: a new refresh token and the ID and access tokens;
+    `admit`: the password proof just made is admitted past the lockout here."""
     refresh_token, record = new_refresh_record(attempt, user, attempt.now)
     with attempt.env.store.write() as tx:
-        if clear_lockout:
-            tx.lockouts.clear(user.sub)
+        if admit:
+            lockout.admit(tx, user.sub, attempt.now)
         tx.refresh_tokens.add(record)
         groups = group_names(tx, user)
     tokens = sign(attempt, user, groups, record)

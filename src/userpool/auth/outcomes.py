@@ -36,10 +36,12 @@ Outcome = Challenge | Authenticated
 
 @dataclass(frozen=True)
 class Proceed:
-    """A factor passed: the engine decides what comes next (a challenge, or tokens)."""
+    """A factor passed: the engine decides what comes next (a challenge, or tokens).
+    `admit`: a password proof whose admission past the lockout (auth/lockout.py `admit`)
+    is still to be made, in the write transaction that acts on it."""
 
     user: User
-    clear_lockout: bool = False
+    admit: bool = False
 
 
 @dataclass(frozen=True)

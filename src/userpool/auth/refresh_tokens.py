@@ -46,6 +46,13 @@ def redeem(attempt: Attempt, token: str) -> Redeemed:
     return Redeemed(record, user, groups)
 
 
+def _refused_rotation(record: RefreshRecord | None) -> Exception:
+    """Why a rotation lost: revoked (or gone) meanwhile, else rotated out by another."""
+    if record is None or record.revoked:
+        return NotAuthorizedException(REVOKED)
+    return RefreshTokenReuseException()
+
+
 def refresh(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     """New ID and access tokens from the same refresh token (auth_time kept)."""
     return issuing.sign(attempt, redeemed.user, redeemed.groups, redeemed.record)
@@ -53,12 +60,18 @@ def refresh(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
 
 def rotate(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     """A new refresh token replacing the redeemed one (valid for what it had left), and new
-    tokens."""
+    tokens. `redeem` only looked: the rotation itself decides, in the write that stores the
+    successor, so of several requests redeeming one token at once only one wins (or, within
+    a grace period, those inside it); the others get RefreshTokenReuseException, as a token
+    rotated out before them would. Each loser's token stays the winner's predecessor: no
+    successor is made for it."""
     record, user = redeemed.record, redeemed.user
     token, fresh = issuing.new_refresh_record(attempt, user, record.auth_time)
     fresh = replace(fresh, expires=record.expires, device_key=record.device_key)
+    grace = float(rotation_grace_seconds(attempt.client.settings) or 0)
     with attempt.env.store.write() as tx:
-        tx.refresh_tokens.mark_rotated(record.token_hash, attempt.now)
+        if not tx.refresh_tokens.mark_rotated(record.token_hash, attempt.now, grace):
+            raise _refused_rotation(tx.refresh_tokens.get(record.token_hash))
         tx.refresh_tokens.add(fresh)
     tokens = issuing.sign(attempt, user, redeemed.groups, fresh)
     return replace(tokens, refresh_token=token)

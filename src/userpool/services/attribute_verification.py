@@ -4,8 +4,8 @@ an email address or phone number is theirs with a code sent to it (valid 24 hour
 from __future__ import annotations
 
 from userpool.accounts import codes
-from userpool.accounts.attributes import refuse_taken_identifiers
 from userpool.accounts.lookup import VERIFIED_FLAGS
+from userpool.accounts.saving import save_user
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.messages import Medium
 from userpool.services.access import caller, check_access_token
@@ -56,9 +56,8 @@ def verify_user_attribute(ctx: Context, request: Request) -> Response:
         failure = redeem(ctx, tx, user, purpose(attribute), request["Code"])
         if failure is None:
             user.attributes[VERIFIED_FLAGS[attribute]] = "true"
-            refuse_taken_identifiers(tx, found.pool, user)
             user.modified = ctx.clock()
-            tx.users.update(user)
+            save_user(tx, found.pool, user)
     if failure is not None:
         raise failure
     return {}

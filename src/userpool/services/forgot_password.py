@@ -12,6 +12,7 @@ from userpool.accounts import codes
 from userpool.accounts.attributes import auto_verified
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.accounts.saving import save_user
 from userpool.auth.secret_hash import check_secret_hash
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import (
@@ -113,7 +114,7 @@ def confirm_forgot_password(ctx: Context, request: Request) -> Response:
             )
             user.status = UserStatus.CONFIRMED
             user.modified = now
-            tx.users.update(user)
+            save_user(tx, pool, user)
             tx.lockouts.clear(user.sub)
     if failure is not None:
         raise failure

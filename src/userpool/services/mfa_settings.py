@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.accounts.lookup import require_user
+from userpool.accounts.saving import save_user
 from userpool.auth.challenges import factors
 from userpool.auth.challenges.factors import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA, UserFactors
 from userpool.auth.challenges.mfa_setup import EMAIL_NOT_OFFERED, NOT_VERIFIED
@@ -95,7 +96,7 @@ def set_user_mfa_preference(ctx: Context, request: Request) -> Response:
         found = caller(tx, token)
         _set_preference(found.pool, found.user, request)
         found.user.modified = ctx.clock()
-        tx.users.update(found.user)
+        save_user(tx, found.pool, found.user)
     return {}
 
 
@@ -106,7 +107,7 @@ def admin_set_user_mfa_preference(ctx: Context, request: Request) -> Response:
         user = require_user(tx, pool, request["Username"])
         _set_preference(pool, user, request)
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, pool, user)
     return {}
 
 
@@ -117,7 +118,7 @@ def set_user_settings(ctx: Context, request: Request) -> Response:
         found = caller(tx, token)
         _set_sms_options(found.user, request["MFAOptions"])
         found.user.modified = ctx.clock()
-        tx.users.update(found.user)
+        save_user(tx, found.pool, found.user)
     return {}
 
 
@@ -128,5 +129,5 @@ def admin_set_user_settings(ctx: Context, request: Request) -> Response:
         user = require_user(tx, pool, request["Username"])
         _set_sms_options(user, request["MFAOptions"])
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, pool, user)
     return {}

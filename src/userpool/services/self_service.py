@@ -8,15 +8,19 @@ from collections.abc import Iterable
 from userpool.accounts.attributes import (
     apply_attribute_changes,
     auto_verified,
-    refuse_taken_identifiers,
     remove_attributes,
 )
 from userpool.accounts.codes import VERIFY_VALIDITY as VALIDITY
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.accounts.saving import save_user
 from userpool.auth import lockout
 from userpool.auth.first_factor import password_matches_verifier
-from userpool.domain.errors import LimitExceededException, NotAuthorizedException
+from userpool.domain.errors import (
+    InvalidParameterException,
+    LimitExceededException,
+    NotAuthorizedException,
+)
 from userpool.domain.models import AppClient
 from userpool.services.access import caller, check_access_token
 from userpool.services.attribute_verification import purpose
@@ -58,9 +62,8 @@ def update_user_attributes(ctx: Context, request: Request) -> Response:
         )
         before = dict(user.attributes)
         apply_attribute_changes(found.pool, user, request["UserAttributes"])
-        refuse_taken_identifiers(tx, found.pool, user)
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, found.pool, user)
         to_verify = [
             attribute
             for attribute in auto_verified(found.pool)
@@ -85,7 +88,7 @@ def delete_user_attributes(ctx: Context, request: Request) -> Response:
         _check_writable(tx.clients.get(token.client_id), request["UserAttributeNames"])
         remove_attributes(found.pool, found.user, request["UserAttributeNames"])
         found.user.modified = ctx.clock()
-        tx.users.update(found.user)
+        save_user(tx, found.pool, found.user)
     return {}
 
 
@@ -99,28 +102,40 @@ def delete_user(ctx: Context, request: Request) -> Response:
 
 @operation("ChangePassword")
 def change_password(ctx: Context, request: Request) -> Response:
+    """The previous password is a proof like a sign-in's, under the same lockout (with
+    Cognito's LimitExceededException for it). It is checked outside a transaction (a
+    modexp); the change is made in a write that reads the user again and goes ahead only if
+    the password proven is still theirs and no lock has been put in force meanwhile."""
     token = check_access_token(ctx, request["AccessToken"])
     now = ctx.clock()
     with ctx.store.read() as tx:
         found = caller(tx, token)
         state = tx.lockouts.get(found.user.sub)
     pool, user = found.pool, found.user
-    try:
-        lockout.check_not_locked(state, now)
-    except NotAuthorizedException as error:
-        raise LimitExceededException(ATTEMPTS_EXCEEDED) from error
-    if user.password is None or not password_matches_verifier(
-        pool, user, request["PreviousPassword"]
-    ):
-        with ctx.store.write() as tx:
-            lockout.record_failure(tx, user, now)
-        raise NotAuthorizedException("Incorrect username or password.")
-    check_password(pool, request["ProposedPassword"])
-    user.password = make_password_verifier(
+    if lockout.is_locked(state, now):
+        raise LimitExceededException(ATTEMPTS_EXCEEDED)
+    previous = request.get("PreviousPassword")
+    if user.password is not None and previous is None:
+        raise InvalidParameterException("Missing required parameter PreviousPassword")
+    proven = user.password is None or password_matches_verifier(pool, user, previous or "")
+    if proven:
+        check_password(pool, request["ProposedPassword"])
+    new = make_password_verifier(
         pool, user.username, request["ProposedPassword"], now, temporary=False
     )
-    user.modified = now
     with ctx.store.write() as tx:
-        tx.lockouts.clear(user.sub)
-        tx.users.update(user)
-    return {}
+        current = caller(tx, token).user
+        if not proven or current.password != user.password:
+            counted = lockout.record_failure(tx, pool.id, user.sub, now)
+        else:
+            try:
+                lockout.admit(tx, user.sub, now)
+            except NotAuthorizedException as error:
+                raise LimitExceededException(ATTEMPTS_EXCEEDED) from error
+            current.password = new
+            current.modified = now
+            save_user(tx, pool, current)
+            return {}
+    if not counted:
+        raise LimitExceededException(ATTEMPTS_EXCEEDED)
+    raise NotAuthorizedException("Incorrect username or password.")

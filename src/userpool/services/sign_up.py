@@ -17,9 +17,10 @@ from userpool.accounts.attributes import (
     auto_verified,
     pool_schema,
 )
-from userpool.accounts.creation import claim_identifiers, create_user
+from userpool.accounts.creation import create_user
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password
+from userpool.accounts.saving import save_user
 from userpool.auth.secret_hash import check_secret_hash
 from userpool.domain.client_rules import NOT_WRITABLE
 from userpool.domain.errors import (
@@ -136,10 +137,9 @@ def _confirm(tx: Transaction, pool: UserPool, user: User, force: bool, now: floa
     medium = confirmation_medium(pool, user)
     if medium is not None:
         user.attributes[VERIFIED_FLAGS[ATTRIBUTES[medium]]] = "true"
-    claim_identifiers(tx, pool, user, force=force)
     user.status = UserStatus.CONFIRMED
     user.modified = now
-    tx.users.update(user)
+    save_user(tx, pool, user, force=force)
 
 
 @operation("ConfirmSignUp")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from userpool.accounts.saving import save_user
 from userpool.auth.challenges import factors
 from userpool.auth.challenges.factors import SOFTWARE_TOKEN_MFA
 from userpool.auth.challenges.mfa_setup import VERIFIED
@@ -108,7 +109,7 @@ def associate_software_token(ctx: Context, request: Request) -> Response:
         mine.pending = factors.seal_secret(sealer, user, secret)
         factors.write(user, mine)
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, holder.pool, user)
     return _with_next_session(ctx, holder, {"SecretCode": secret})
 
 
@@ -133,5 +134,5 @@ def verify_software_token(ctx: Context, request: Request) -> Response:
         mine.pending = None
         factors.write(user, mine)
         user.modified = now
-        tx.users.update(user)
+        save_user(tx, holder.pool, user)
     return _with_next_session(ctx, holder, {"Status": "SUCCESS"}, **{VERIFIED: True})

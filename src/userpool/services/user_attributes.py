@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from userpool.accounts.attributes import (
-    apply_attribute_changes,
-    refuse_taken_identifiers,
-    remove_attributes,
-)
+from userpool.accounts.attributes import apply_attribute_changes, remove_attributes
 from userpool.accounts.lookup import require_user
+from userpool.accounts.saving import save_user
 from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
@@ -19,9 +16,8 @@ def admin_update_user_attributes(ctx: Context, request: Request) -> Response:
         pool = require_pool(tx, request["UserPoolId"])
         user = require_user(tx, pool, request["Username"])
         apply_attribute_changes(pool, user, request["UserAttributes"])
-        refuse_taken_identifiers(tx, pool, user)
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, pool, user)
     return {}
 
 
@@ -32,5 +28,5 @@ def admin_delete_user_attributes(ctx: Context, request: Request) -> Response:
         user = require_user(tx, pool, request["Username"])
         remove_attributes(pool, user, request["UserAttributeNames"])
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, pool, user)
     return {}

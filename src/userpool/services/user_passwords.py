@@ -5,6 +5,7 @@ from __future__ import annotations
 from userpool.accounts import codes
 from userpool.accounts.lookup import VERIFIED_FLAGS, require_user
 from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.accounts.saving import save_user
 from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
 from userpool.domain.models import User, UserStatus
 from userpool.services import forgot_password
@@ -39,7 +40,7 @@ def admin_set_user_password(ctx: Context, request: Request) -> Response:
         )
         user.status = UserStatus.CONFIRMED if permanent else UserStatus.FORCE_CHANGE_PASSWORD
         user.modified = now
-        tx.users.update(user)
+        save_user(tx, pool, user)
     return {}
 
 
@@ -53,7 +54,7 @@ def admin_reset_user_password(ctx: Context, request: Request) -> Response:
         _check_resettable(user)
         user.status = UserStatus.RESET_REQUIRED
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, pool, user)
         medium = forgot_password.recovery_medium(pool, user)
         message = None
         if medium is not None:

@@ -9,6 +9,7 @@ from typing import Any
 from userpool.accounts.creation import create_user
 from userpool.accounts.lookup import require_user
 from userpool.accounts.passwords import make_password_verifier, temporary_password
+from userpool.accounts.saving import save_user
 from userpool.domain.errors import (
     NotAuthorizedException,
     UnsupportedUserStateException,
@@ -75,7 +76,7 @@ def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -
     now = ctx.clock()
     user.password = make_password_verifier(pool, user.username, password, now, temporary=True)
     user.modified = now
-    tx.users.update(user)
+    save_user(tx, pool, user)
     return user, password
 
 
@@ -125,7 +126,7 @@ def _set_enabled(ctx: Context, request: Request, enabled: bool) -> Response:
         user = require_user(tx, pool, request["Username"])
         user.enabled = enabled
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, pool, user)
         if not enabled:  # Cognito: disabling a user revokes all of their tokens
             tx.refresh_tokens.revoke_user(pool.id, user.sub)
     return {}
@@ -152,5 +153,5 @@ def admin_confirm_sign_up(ctx: Context, request: Request) -> Response:
             )
         user.status = UserStatus.CONFIRMED
         user.modified = ctx.clock()
-        tx.users.update(user)
+        save_user(tx, pool, user)
     return {}

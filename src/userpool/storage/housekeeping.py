@@ -1,6 +1,7 @@
-"""Removing what has expired: consumed-session markers, one-time codes, and refresh tokens a
+"""Removing what has expired: consumed-session markers, one-time codes, refresh tokens a
 day after they expire (an access token from one may live up to a day longer, and its
-revocation check reads the refresh-token record)."""
+revocation check reads the refresh-token record), and lockout records once their failures
+are forgotten (among them the stand-ins of names that match no user: auth/first_factor)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ log = logging.getLogger("userpool.housekeeping")
 
 INTERVAL_SECONDS = 300.0
 ACCESS_TOKEN_MAX_SECONDS = 86_400
+LOCKOUT_FORGOTTEN_SECONDS = 15 * 60  # auth/lockout.py FORGET_AFTER_SECONDS
 
 
 def purge_expired(store: Store, now: float) -> None:
@@ -26,6 +28,7 @@ def purge_expired(store: Store, now: float) -> None:
         tx.session_markers.purge_expired(now)
         tx.codes.purge_expired(now)
         tx.refresh_tokens.purge_expired(now - ACCESS_TOKEN_MAX_SECONDS)
+        tx.lockouts.purge_forgotten(now - LOCKOUT_FORGOTTEN_SECONDS)
 
 
 def lifespan(store: Store, clock: Callable[[], float] = time.time) -> Any:

@@ -60,17 +60,33 @@ users = Table(
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
 )
 
-# Searchable attribute values (ListUsers filters, alias and email/phone sign-in).
-user_lookup = Table(
-    "user_lookup",
+# Searchable attribute values, for ListUsers filters. The index holds only the first
+# SEARCH_HEAD characters of a value: a whole value of up to 2,048 four-byte characters would
+# not fit in one PostgreSQL b-tree entry (about 2,700 bytes).
+SEARCH_HEAD = 256
+user_search = Table(
+    "user_search",
+    metadata,
+    Column("sub", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("value_head", String(SEARCH_HEAD), nullable=False),
+    Index("ix_user_search_value", "pool_id", "name", "value_head"),
+)
+
+# The values a user signs in with besides the username (an email or phone number that is
+# the username, an alias), one holder each: the primary key is what makes them unique, so
+# two requests claiming one value at once cannot both win. `key` is a hash of the value
+# (case-folded in case-insensitive pools), so a value of any length fits the index.
+sign_in_names = Table(
+    "sign_in_names",
     metadata,
     Column("pool_id", String(64), primary_key=True),
-    Column("name", String(64), primary_key=True),
-    Column("value", String(2048), primary_key=True),
-    Column("sub", String(64), primary_key=True),
-    Column("folded", String(2048), nullable=False),
-    Index("ix_user_lookup_folded", "pool_id", "name", "folded"),
-    Index("ix_user_lookup_sub", "sub"),
+    Column("attribute", String(64), primary_key=True),
+    Column("key", String(64), primary_key=True),
+    Column("sub", String(64), nullable=False),
+    Index("ix_sign_in_names_sub", "sub"),
 )
 
 groups = Table(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Float, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
@@ -45,8 +45,30 @@ def _refresh(row: Any) -> RefreshRecord:
     return RefreshRecord(**values)
 
 
-_REFRESH_BY_HASH = Prepared(
-    select(refresh_tokens).where(refresh_tokens.c.token_hash == bindparam("hash"))
+_REFRESH_BY_HASH_QUERY = select(refresh_tokens).where(
+    refresh_tokens.c.token_hash == bindparam("hash")
+)
+_REFRESH_BY_HASH = (
+    Prepared(_REFRESH_BY_HASH_QUERY),
+    Prepared(_REFRESH_BY_HASH_QUERY.with_for_update()),
+)
+# Rotated out now, or (`since` not NULL) rotated out since `since`, within the grace period
+# of an earlier rotation; never once revoked. Without a grace period `since` is NULL and
+# only a token never rotated passes: two requests' clocks are read before either writes, so
+# "rotated less than 0 s before mine" could let a second one in.
+_ROTATE = Prepared(
+    update(refresh_tokens)
+    .where(
+        refresh_tokens.c.token_hash == bindparam("hash"),
+        refresh_tokens.c.revoked.is_(False),
+        or_(
+            refresh_tokens.c.rotated_at.is_(None),
+            refresh_tokens.c.rotated_at > bindparam("since", type_=Float),
+        ),
+    )
+    .values(
+        rotated_at=func.coalesce(refresh_tokens.c.rotated_at, bindparam("at", type_=Float))
+    )
 )
 _REFRESH_BY_JTI = Prepared(select(refresh_tokens).where(refresh_tokens.c.jti == bindparam("jti")))
 _ADD_REFRESH = Prepared(
@@ -54,27 +76,27 @@ _ADD_REFRESH = Prepared(
         {column.name: bindparam(column.name) for column in refresh_tokens.columns}
     )
 )
-_LOCKOUT = Prepared(
-    select(
-        sign_in_failures.c.failures,
-        sign_in_failures.c.last_failure,
-        sign_in_failures.c.locked_until,
-    ).where(sign_in_failures.c.sub == bindparam("sub"))
-)
+_LOCKOUT_QUERY = select(
+    sign_in_failures.c.failures,
+    sign_in_failures.c.last_failure,
+    sign_in_failures.c.locked_until,
+).where(sign_in_failures.c.sub == bindparam("sub"))
+_LOCKOUT = (Prepared(_LOCKOUT_QUERY), Prepared(_LOCKOUT_QUERY.with_for_update()))
 _CLEAR_LOCKOUT = Prepared(
     delete(sign_in_failures).where(sign_in_failures.c.sub == bindparam("sub"))
 )
 
 
 class SqlRefreshTokens:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, locking: bool = False) -> None:
         self._db = connection
+        self._form = 1 if locking else 0
 
     def add(self, record: RefreshRecord) -> None:
         _ADD_REFRESH.run(self._db, vars(record))
 
     def get(self, token_hash: str) -> RefreshRecord | None:
-        row = _REFRESH_BY_HASH.first(self._db, {"hash": token_hash})
+        row = _REFRESH_BY_HASH[self._form].first(self._db, {"hash": token_hash})
         return _refresh(row) if row else None
 
     def get_by_jti(self, jti: str) -> RefreshRecord | None:
@@ -93,12 +115,9 @@ class SqlRefreshTokens:
             .values(revoked=True)
         )
 
-    def mark_rotated(self, token_hash: str, at: float) -> None:
-        self._db.execute(
-            update(refresh_tokens)
-            .where(refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.rotated_at.is_(None))
-            .values(rotated_at=at)
-        )
+    def mark_rotated(self, token_hash: str, at: float, grace: float) -> bool:
+        since = at - grace if grace > 0 else None
+        return _ROTATE.run(self._db, {"hash": token_hash, "at": at, "since": since}) == 1
 
     def purge_expired(self, now: float) -> None:
         self._db.execute(delete(refresh_tokens).where(refresh_tokens.c.expires < now))
@@ -133,28 +152,27 @@ class SqlSessionMarkers:
 
 
 class SqlLockouts:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, locking: bool = False) -> None:
         self._db = connection
+        self._form = 1 if locking else 0
 
     def get(self, sub: str) -> Lockout | None:
-        row = _LOCKOUT.first(self._db, {"sub": sub})
+        row = _LOCKOUT[self._form].first(self._db, {"sub": sub})
         return Lockout(*row) if row else None
 
     def get_for_update(self, pool_id: str, sub: str) -> Lockout | None:
         # A row to lock, even for a first failure (failures=0 counts as none: long forgotten).
+        # A transaction that waited for the row's lock while another deleted it (a right
+        # password clears the record) finds no row and holds nothing: it makes the row anew
+        # and waits its turn on that, rather than count itself as the first failure beside
+        # every other waiter.
         placeholder = {"pool_id": pool_id, "failures": 0, "last_failure": 0.0, "locked_until": 0.0}
         statement = insert_for(self._db, sign_in_failures).values(sub=sub, **placeholder)
-        self._db.execute(statement.on_conflict_do_nothing(index_elements=["sub"]))
-        row = self._db.execute(
-            select(
-                sign_in_failures.c.failures,
-                sign_in_failures.c.last_failure,
-                sign_in_failures.c.locked_until,
-            )
-            .where(sign_in_failures.c.sub == sub)
-            .with_for_update()
-        ).first()
-        return Lockout(*row) if row and row.failures else None
+        while True:
+            self._db.execute(statement.on_conflict_do_nothing(index_elements=["sub"]))
+            row = _LOCKOUT[1].first(self._db, {"sub": sub})
+            if row is not None:
+                return Lockout(*row) if row.failures else None
 
     def save(self, pool_id: str, sub: str, lockout: Lockout) -> None:
         values = {"pool_id": pool_id, **asdict(lockout)}
@@ -163,3 +181,6 @@ class SqlLockouts:
 
     def clear(self, sub: str) -> None:
         _CLEAR_LOCKOUT.run(self._db, {"sub": sub})
+
+    def purge_forgotten(self, before: float) -> None:
+        self._db.execute(delete(sign_in_failures).where(sign_in_failures.c.last_failure < before))

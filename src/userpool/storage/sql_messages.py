@@ -12,8 +12,9 @@ from userpool.storage.schema import codes, outbox
 
 
 class SqlCodes:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, *, locking: bool = False) -> None:
         self._db = connection
+        self._locking = locking
 
     def put(self, code: StoredCode) -> None:
         """Store `code`, replacing an earlier one of the same user and purpose."""
@@ -24,9 +25,8 @@ class SqlCodes:
         )
 
     def get(self, sub: str, purpose: str) -> StoredCode | None:
-        row = self._db.execute(
-            select(codes).where(codes.c.sub == sub, codes.c.purpose == purpose)
-        ).first()
+        query = select(codes).where(codes.c.sub == sub, codes.c.purpose == purpose)
+        row = self._db.execute(query.with_for_update() if self._locking else query).first()
         return StoredCode(**row._asdict()) if row else None
 
     def count_failure(self, sub: str, purpose: str) -> None:

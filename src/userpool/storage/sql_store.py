@@ -23,8 +23,9 @@ from userpool.storage.schema import (
     pools,
     refresh_tokens,
     sign_in_failures,
+    sign_in_names,
     signing_keys,
-    user_lookup,
+    user_search,
     users,
 )
 from userpool.storage.sql_auth import (
@@ -39,6 +40,8 @@ from userpool.storage.writer_lock import writer_lock_for
 
 _POOL = Prepared(select(pools).where(pools.c.id == bindparam("id")))
 _CLIENT = Prepared(select(clients).where(clients.c.id == bindparam("id")))
+_POOL_LOCKED = Prepared(select(pools).where(pools.c.id == bindparam("id")).with_for_update())
+_CLIENT_LOCKED = Prepared(select(clients).where(clients.c.id == bindparam("id")).with_for_update())
 _GROUP_NAMES = Prepared(
     select(group_members.c.group_name)
     .where(group_members.c.pool_id == bindparam("pool_id"), group_members.c.sub == bindparam("sub"))
@@ -91,6 +94,10 @@ class SqlPools:
         row = _POOL.first(self._db, {"id": pool_id})
         return _pool(row) if row else None
 
+    def get_for_update(self, pool_id: str) -> UserPool | None:
+        row = _POOL_LOCKED.first(self._db, {"id": pool_id})
+        return _pool(row) if row else None
+
     def update(self, pool: UserPool) -> None:
         self._db.execute(update(pools).where(pools.c.id == pool.id).values(**self._values(pool)))
 
@@ -98,7 +105,8 @@ class SqlPools:
         for table in (
             group_members,
             groups,
-            user_lookup,
+            user_search,
+            sign_in_names,
             users,
             clients,
             signing_keys,
@@ -135,6 +143,10 @@ class SqlClients:
 
     def get(self, client_id: str) -> AppClient | None:
         row = _CLIENT.first(self._db, {"id": client_id})
+        return _client(row) if row else None
+
+    def get_for_update(self, client_id: str) -> AppClient | None:
+        row = _CLIENT_LOCKED.first(self._db, {"id": client_id})
         return _client(row) if row else None
 
     def update(self, client: AppClient) -> None:
@@ -181,9 +193,14 @@ class SqlGroups:
         return True
 
     def get(self, pool_id: str, name: str) -> Group | None:
-        row = self._db.execute(
-            select(groups).where(groups.c.pool_id == pool_id, groups.c.name == name)
-        ).first()
+        return self._get(pool_id, name, lock=False)
+
+    def get_for_update(self, pool_id: str, name: str) -> Group | None:
+        return self._get(pool_id, name, lock=True)
+
+    def _get(self, pool_id: str, name: str, *, lock: bool) -> Group | None:
+        query = select(groups).where(groups.c.pool_id == pool_id, groups.c.name == name)
+        row = self._db.execute(query.with_for_update() if lock else query).first()
         return _group(row) if row else None
 
     def update(self, group: Group) -> None:
@@ -264,16 +281,19 @@ class SqlGroups:
 
 
 class SqlTransaction:
-    def __init__(self, connection: Connection) -> None:
+    """`writing`: a write transaction, whose reads of users, codes, refresh tokens and
+    lockout records hold those rows until commit (see repositories.py)."""
+
+    def __init__(self, connection: Connection, *, writing: bool = False) -> None:
         self.pools = SqlPools(connection)
         self.clients = SqlClients(connection)
-        self.users = SqlUsers(connection)
+        self.users = SqlUsers(connection, locking=writing)
         self.groups = SqlGroups(connection)
         self.signing_keys = SqlSigningKeys(connection)
-        self.refresh_tokens = SqlRefreshTokens(connection)
+        self.refresh_tokens = SqlRefreshTokens(connection, locking=writing)
         self.session_markers = SqlSessionMarkers(connection)
-        self.lockouts = SqlLockouts(connection)
-        self.codes = SqlCodes(connection)
+        self.lockouts = SqlLockouts(connection, locking=writing)
+        self.codes = SqlCodes(connection, locking=writing)
         self.outbox = SqlOutbox(connection)
 
 
@@ -311,11 +331,11 @@ class SqlStore:
         if self._writer_connections is None:
             writer = self.engine.connect().execution_options(**{WRITE_OPTION: True})
             with writer as connection, connection.begin():
-                yield SqlTransaction(connection)
+                yield SqlTransaction(connection, writing=True)
             return
         with (
             self._writers,
             self._writer_connections.connection() as connection,
             connection.begin(),
         ):
-            yield SqlTransaction(connection)
+            yield SqlTransaction(connection, writing=True)

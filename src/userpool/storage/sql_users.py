@@ -9,14 +9,17 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import Page, PasswordVerifier, User, UserStatus
+from userpool.storage.database import insert_for
 from userpool.storage.prepared import Prepared
-from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, FilterOp
+from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, FilterOp, SignInNames
 from userpool.storage.schema import (
+    SEARCH_HEAD,
     codes,
     group_members,
     refresh_tokens,
     sign_in_failures,
-    user_lookup,
+    sign_in_names,
+    user_search,
     users,
 )
 
@@ -69,72 +72,145 @@ def _matches(candidate: str, op: FilterOp, value: str) -> bool:
     return candidate == value if op == "=" else candidate.startswith(value)
 
 
-def _prefix_range(column: Any, prefix: str, dialect: str) -> Any:
-    """`column` starts with `prefix`, code point by code point, as a range.
+def _text(column: Any, dialect: str) -> Any:
+    """PostgreSQL compares text by the database's collation, under which ``"carl" < "Carl" <
+    "carl\U0010ffff"`` may hold (en_US, ICU); comparing under "C" keeps ranges exact."""
+    return column.collate("C") if dialect == "postgresql" else column
 
-    PostgreSQL compares text by the database's collation, under which ``"carl" < "Carl" <
-    "carl\U0010ffff"`` may hold (en_US, ICU); comparing under "C" keeps the range exact.
-    """
-    if dialect == "postgresql":
-        column = column.collate("C")
+
+def _prefix_range(column: Any, prefix: str, dialect: str) -> Any:
+    """`column` starts with `prefix`, code point by code point, as a range."""
+    column = _text(column, dialect)
     return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
+def _search_match(op: FilterOp, value: str, dialect: str) -> Any:
+    """A ListUsers filter on `user_search`, through the index on the values' heads."""
+    head, rest = user_search.c.value_head, user_search.c.value
+    if op == "=":
+        return and_(head == value[:SEARCH_HEAD], rest == value)
+    if len(value) <= SEARCH_HEAD:
+        return _prefix_range(head, value, dialect)
+    return and_(head == value[:SEARCH_HEAD], _prefix_range(rest, value, dialect))
+
+
+def _locked(statement: Any) -> Prepared:
+    return Prepared(statement.with_for_update(of=users))
+
+
 # Prebuilt statements for the hot paths (sign-in, token checks): building an expression
-# costs more than running the cached, compiled query.
-_BY_KEY = Prepared(
-    select(users).where(
-        users.c.pool_id == bindparam("pool_id"), users.c.username_key == bindparam("key")
+# costs more than running the cached, compiled query. Each in two forms: as read, and
+# holding the row (FOR UPDATE on PostgreSQL; the same statement on SQLite) for writers.
+_BY_KEY_QUERY = select(users).where(
+    users.c.pool_id == bindparam("pool_id"), users.c.username_key == bindparam("key")
+)
+_BY_SUB_QUERY = select(users).where(
+    users.c.sub == bindparam("sub"), users.c.pool_id == bindparam("pool_id")
+)
+_HOLDER_QUERY = (
+    select(users)
+    .join(sign_in_names, sign_in_names.c.sub == users.c.sub)
+    .where(
+        sign_in_names.c.pool_id == bindparam("pool_id"),
+        sign_in_names.c.attribute == bindparam("attribute"),
+        sign_in_names.c.key == bindparam("key"),
     )
 )
-_BY_SUB = Prepared(
-    select(users).where(users.c.sub == bindparam("sub"), users.c.pool_id == bindparam("pool_id"))
+_BY_KEY = (Prepared(_BY_KEY_QUERY), _locked(_BY_KEY_QUERY))
+_BY_SUB = (Prepared(_BY_SUB_QUERY), _locked(_BY_SUB_QUERY))
+_HOLDER = (Prepared(_HOLDER_QUERY), _locked(_HOLDER_QUERY))
+_NAMES_OF = Prepared(
+    select(sign_in_names.c.attribute, sign_in_names.c.key).where(
+        sign_in_names.c.sub == bindparam("sub")
+    )
 )
+_RELEASE_NAME = Prepared(
+    delete(sign_in_names).where(
+        sign_in_names.c.sub == bindparam("sub"), sign_in_names.c.attribute == bindparam("attribute")
+    )
+)
+_CLAIM: dict[str, Prepared] = {}
+
+
+def _claim_statement(connection: Connection) -> Prepared:
+    """INSERT ... ON CONFLICT DO NOTHING: under PostgreSQL's READ COMMITTED a claim waits
+    for a concurrent claim of the same key to end, then yields to it (no row inserted)."""
+    name = connection.dialect.name
+    if name not in _CLAIM:
+        values: dict[str, Any] = {c.name: bindparam(c.name) for c in sign_in_names.columns}
+        statement = insert_for(connection, sign_in_names).values(values)
+        _CLAIM[name] = Prepared(statement.on_conflict_do_nothing())
+    return _CLAIM[name]
 
 
 class SqlUsers:
-    def __init__(self, connection: Connection) -> None:
-        self._db = connection
+    """`locking`: reads hold the rows they return until commit (in write transactions)."""
 
-    def add(self, user: User, username_key: str) -> bool:
+    def __init__(self, connection: Connection, *, locking: bool = False) -> None:
+        self._db = connection
+        self._form = 1 if locking else 0
+
+    def add(self, user: User, username_key: str, names: SignInNames) -> list[str] | None:
         values = _row_values(user)
         values.update(sub=user.sub, pool_id=user.pool_id, username_key=username_key)
         try:
             with self._db.begin_nested():
                 self._db.execute(insert(users).values(**values))
         except IntegrityError:
-            return False
-        self._write_lookup(user)
-        return True
+            return None
+        self._write_search(user)
+        return self._claim(user, names, held={})
 
     def get(self, pool_id: str, username_key: str) -> User | None:
-        row = _BY_KEY.first(self._db, {"pool_id": pool_id, "key": username_key})
+        row = _BY_KEY[self._form].first(self._db, {"pool_id": pool_id, "key": username_key})
         return user_from_row(row) if row else None
 
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
-        row = _BY_SUB.first(self._db, {"sub": sub, "pool_id": pool_id})
+        row = _BY_SUB[self._form].first(self._db, {"sub": sub, "pool_id": pool_id})
         return user_from_row(row) if row else None
 
-    def update(self, user: User) -> None:
+    def holder(self, pool_id: str, attribute: str, key: str) -> User | None:
+        values = {"pool_id": pool_id, "attribute": attribute, "key": key}
+        row = _HOLDER[self._form].first(self._db, values)
+        return user_from_row(row) if row else None
+
+    def update(self, user: User, names: SignInNames) -> list[str]:
         self._db.execute(update(users).where(users.c.sub == user.sub).values(**_row_values(user)))
-        self._db.execute(delete(user_lookup).where(user_lookup.c.sub == user.sub))
-        self._write_lookup(user)
+        self._db.execute(delete(user_search).where(user_search.c.sub == user.sub))
+        self._write_search(user)
+        held = {row.attribute: row.key for row in _NAMES_OF.all(self._db, {"sub": user.sub})}
+        return self._claim(user, names, held)
+
+    def _claim(self, user: User, names: SignInNames, held: dict[str, str]) -> list[str]:
+        """Release the names `user` no longer has, claim the new ones; the attributes whose
+        value someone else holds."""
+        for attribute in held.keys() - names.keys():
+            _RELEASE_NAME.run(self._db, {"sub": user.sub, "attribute": attribute})
+        clashes = []
+        claim = _claim_statement(self._db)
+        for attribute, key in names.items():
+            if held.get(attribute) == key:
+                continue
+            if attribute in held:
+                _RELEASE_NAME.run(self._db, {"sub": user.sub, "attribute": attribute})
+            row = {"pool_id": user.pool_id, "attribute": attribute, "key": key, "sub": user.sub}
+            if claim.run(self._db, row) != 1:
+                clashes.append(attribute)
+        return clashes
 
     def delete(self, user: User) -> None:
-        """The user and all that hangs off them: lookups, memberships, tokens, lockout."""
-        for table in (user_lookup, group_members, refresh_tokens, sign_in_failures, codes, users):
+        """The user and all that hangs off them: names, memberships, tokens, lockout."""
+        tables = (
+            user_search,
+            sign_in_names,
+            group_members,
+            refresh_tokens,
+            sign_in_failures,
+            codes,
+            users,
+        )
+        for table in tables:
             self._db.execute(delete(table).where(table.c.sub == user.sub))
-
-    def find_by_attribute(self, pool_id: str, name: str, value: str, folded: bool) -> list[User]:
-        column = user_lookup.c.folded if folded else user_lookup.c.value
-        wanted = value.lower() if folded else value
-        rows = self._db.execute(
-            select(users)
-            .join(user_lookup, user_lookup.c.sub == users.c.sub)
-            .where(user_lookup.c.pool_id == pool_id, user_lookup.c.name == name, column == wanted)
-            .order_by(users.c.username_key)
-        ).all()
-        return [user_from_row(row) for row in rows]
 
     def list(
         self,
@@ -154,22 +230,21 @@ class SqlUsers:
         return Page([user_from_row(r) for r in rows], rows[-1].username_key if more else None)
 
     def _filtered(self, query: Any, pool_id: str, name: str, op: FilterOp, value: str) -> Any:
+        dialect = self._db.dialect.name
         if name in _COLUMN_FILTERS:
             column = _COLUMN_FILTERS[name]
-            prefix = _prefix_range(column, value, self._db.dialect.name)
-            return query.where(column == value if op == "=" else prefix)
+            match = column == value if op == "=" else _prefix_range(column, value, dialect)
+            return query.where(match)
         if name == "cognito:user_status":  # case-insensitive, as on Cognito
             statuses = [s.value for s in UserStatus if _matches(s.value.lower(), op, value.lower())]
             return query.where(users.c.status.in_(statuses))
         if name == "status":  # "Enabled" / "Disabled", case-sensitive
             states = [flag for label, flag in _ENABLED_LABELS if _matches(label, op, value)]
             return query.where(users.c.enabled.in_(states))
-        column = user_lookup.c.value
-        match = (
-            column == value if op == "=" else _prefix_range(column, value, self._db.dialect.name)
-        )
-        subs = select(user_lookup.c.sub).where(
-            user_lookup.c.pool_id == pool_id, user_lookup.c.name == name, match
+        subs = select(user_search.c.sub).where(
+            user_search.c.pool_id == pool_id,
+            user_search.c.name == name,
+            _search_match(op, value, dialect),
         )
         return query.where(users.c.sub.in_(subs))
 
@@ -180,17 +255,17 @@ class SqlUsers:
             ).scalar_one()
         )
 
-    def _write_lookup(self, user: User) -> None:
+    def _write_search(self, user: User) -> None:
         rows = [
             {
-                "pool_id": user.pool_id,
-                "name": name,
-                "value": value,
                 "sub": user.sub,
-                "folded": value.lower(),
+                "name": name,
+                "pool_id": user.pool_id,
+                "value": value,
+                "value_head": value[:SEARCH_HEAD],
             }
             for name, value in user.attributes.items()
             if name in SEARCHABLE_ATTRIBUTES and value
         ]
         if rows:
-            self._db.execute(insert(user_lookup), rows)
+            self._db.execute(insert(user_search), rows)

@@ -9,4 +9,4 @@ from userpool.auth.challenges.spec import ChallengeSpec
 from userpool.domain.messages import Medium
 
 CHANNEL = Channel(NAME, Medium.EMAIL, "EMAIL_OTP_CODE")
-EMAIL_OTP = ChallengeSpec(NAME, parameters_for(CHANNEL), answer_for(CHANNEL))
+EMAIL_OTP = ChallengeSpec(NAME, parameters_for(CHANNEL), answer_for(CHANNEL), stores=True)

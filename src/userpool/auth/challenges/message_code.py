@@ -13,15 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from userpool.accounts import messages
+from userpool.accounts.saving import save_verified
 from userpool.auth.challenges import factors, session_codes
-from userpool.auth.challenges.spec import Answer, Parameters, session_user
+from userpool.auth.challenges.spec import Answer, Parameters, Shown
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
 from userpool.auth.sessions import SessionState
 from userpool.crypto.codes import code_matches
-from userpool.delivery import deliver_or_fail, mask
+from userpool.delivery import mask
 from userpool.domain.messages import Medium, StoredCode
 from userpool.domain.models import User
+from userpool.storage.repositories import Transaction
 
 SETTING_UP = "setting_up"  # session data: the destination a factor is being set up with
 
@@ -47,17 +49,17 @@ def recipient(user: User, channel: Channel, data: Mapping[str, object]) -> User:
 
 
 def parameters_for(channel: Channel) -> Parameters:
-    def parameters(attempt: Attempt, user: User, state: SessionState) -> dict[str, str]:
+    def parameters(attempt: Attempt, tx: Transaction, user: User, state: SessionState) -> Shown:
         to = recipient(user, channel, state.data)
         destination = factors.contact(to, channel.challenge)
         assert destination is not None, f"{channel.challenge} decided for a user with no address"
-        code = session_codes.new_code(attempt, to, state)
+        code = session_codes.new_code(attempt, tx, to, state)
         message = messages.mfa(attempt.pool, to, channel.medium, session_codes.purpose(state), code)
-        deliver_or_fail(attempt.env.delivery, message)
-        return {
+        shown = {
             "CODE_DELIVERY_DELIVERY_MEDIUM": channel.medium.value,
             "CODE_DELIVERY_DESTINATION": mask(channel.medium, destination),
         }
+        return Shown(shown, message)
 
     return parameters
 
@@ -65,28 +67,29 @@ def parameters_for(channel: Channel) -> Parameters:
 def answer_for(channel: Channel) -> Answer:
     def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
         code = required(responses, channel.answer_field)
-        user = recipient(session_user(attempt, state), channel, state.data)
         key = attempt.env.codes_key
 
-        def judge(stored: StoredCode) -> User | None:
+        def judge(tx: Transaction, stored: StoredCode, user: User) -> bool:
             purpose = session_codes.purpose(state)
             if not code_matches(key, user.sub, purpose, code, stored.code_hash):
-                return None
-            return _confirmed(user, channel, attempt.now, setting_up=SETTING_UP in state.data)
+                return False
+            _confirm(tx, attempt, recipient(user, channel, state.data), channel, state.data)
+            return True
 
-        return Proceed(session_codes.take_answer(attempt, state, user, judge))
+        return Proceed(session_codes.take_answer(attempt, state, judge))
 
     return answer
 
 
-def _confirmed(user: User, channel: Channel, now: float, *, setting_up: bool) -> User:
-    """The user once a code sent to their address came back: the address verified; set up
-    as a factor (turned on, preferred if nothing else is) when that is what the code was for."""
-    user.attributes[f"{channel.attribute}_verified"] = "true"
-    if setting_up:
+def _confirm(
+    tx: Transaction, attempt: Attempt, user: User, channel: Channel, data: Mapping[str, object]
+) -> None:
+    """Save the user once a code sent to their address came back: the address verified; set
+    up as a factor (turned on, preferred if nothing else is) when that is what it was for."""
+    if SETTING_UP in data:
         mine = factors.read(user)
         mine.enable(channel.challenge)
         mine.preferred = mine.preferred or channel.challenge
         factors.write(user, mine)
-    user.modified = now
-    return user
+    user.modified = attempt.now
+    save_verified(tx, attempt.pool, user, channel.attribute)

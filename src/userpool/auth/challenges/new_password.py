@@ -9,13 +9,15 @@ import orjson
 
 from userpool.accounts.attributes import apply_attribute_changes
 from userpool.accounts.passwords import check_password, make_password_verifier
-from userpool.auth.challenges.spec import ChallengeSpec, session_user
+from userpool.accounts.saving import save_user
+from userpool.auth.challenges.spec import ChallengeSpec, Shown, user_of
 from userpool.auth.next_step import NEW_PASSWORD_REQUIRED
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
 from userpool.auth.sessions import SessionState, consume
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import User, UserStatus
+from userpool.storage.repositories import Transaction
 
 PREFIX = "userAttributes."
 
@@ -31,15 +33,16 @@ def missing_required(attempt: Attempt, user: User) -> list[str]:
     ]
 
 
-def parameters(attempt: Attempt, user: User, _state: SessionState) -> dict[str, str]:
+def parameters(attempt: Attempt, _tx: Transaction, user: User, _state: SessionState) -> Shown:
     shown = {name: value for name, value in user.attributes.items() if name != "sub"}
-    return {
-        "USER_ID_FOR_SRP": user.username,
-        "requiredAttributes": orjson.dumps(
-            [PREFIX + name for name in missing_required(attempt, user)]
-        ).decode(),
-        "userAttributes": orjson.dumps(shown).decode(),
-    }
+    required_names = [PREFIX + name for name in missing_required(attempt, user)]
+    return Shown(
+        {
+            "USER_ID_FOR_SRP": user.username,
+            "requiredAttributes": orjson.dumps(required_names).decode(),
+            "userAttributes": orjson.dumps(shown).decode(),
+        }
+    )
 
 
 def _missing_message(names: list[str]) -> str:
@@ -48,27 +51,29 @@ def _missing_message(names: list[str]) -> str:
 
 
 def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
-    user = session_user(attempt, state)
+    """All in the write that saves the user, read there: nothing read before it can be
+    overwritten by what this answer writes."""
     password = required(responses, "NEW_PASSWORD")
     changes = [
         {"Name": name[len(PREFIX) :], "Value": value}
         for name, value in responses.items()
         if name.startswith(PREFIX)
     ]
-    if changes:
-        apply_attribute_changes(attempt.pool, user, changes)
-    missing = missing_required(attempt, user)
-    if missing:
-        raise InvalidParameterException(_missing_message(missing))
-    check_password(attempt.pool, password)
-    user.password = make_password_verifier(
-        attempt.pool, user.username, password, attempt.now, temporary=False
-    )
-    user.status = UserStatus.CONFIRMED
-    user.modified = attempt.now
     with attempt.env.store.write() as tx:
+        user = user_of(tx, attempt, state)
+        if changes:
+            apply_attribute_changes(attempt.pool, user, changes)
+        missing = missing_required(attempt, user)
+        if missing:
+            raise InvalidParameterException(_missing_message(missing))
+        check_password(attempt.pool, password)
+        user.password = make_password_verifier(
+            attempt.pool, user.username, password, attempt.now, temporary=False
+        )
+        user.status = UserStatus.CONFIRMED
+        user.modified = attempt.now
         consume(tx, state)
-        tx.users.update(user)
+        save_user(tx, attempt.pool, user)
     return Proceed(user)
 
 

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from userpool.auth import first_factor, lockout
-from userpool.auth.challenges.spec import ChallengeSpec, session_user
+from userpool.auth.challenges.spec import ChallengeSpec
 from userpool.auth.outcomes import Attempt, Challenge, Proceed
 from userpool.auth.params import required
-from userpool.auth.sessions import SessionState, consume
+from userpool.auth.sessions import INVALID, SessionState, consume
 from userpool.crypto import srp
 from userpool.domain.client_rules import auth_session_seconds
 from userpool.domain.errors import NotAuthorizedException
@@ -41,11 +41,10 @@ def srp_challenge(
             "b": format(b, "x"),
             "B": format(big_b, "x"),
             "name": name,
-            "simulated": simulated,
+            # 0 / 1 rather than false / true: a stand-in's SECRET_BLOCK must not be longer.
+            "simulated": int(simulated),
         },
     )
-    if simulated:
-        state.data["verifier"] = user.password.verifier
     block = attempt.env.sessions.seal(state)
     parameters = {
         # Minimal hex: pycognito pads the text it is given, identity-js the number it parses.
@@ -83,24 +82,39 @@ def _claim_holds(
 
 
 def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
-    if state.data.get("simulated"):
-        _claim_holds(attempt, state, state.data["verifier"], responses)  # same work, same time
-        with attempt.env.store.write() as tx:
-            consume(tx, state)
-        raise NotAuthorizedException(first_factor.WRONG_PASSWORD)
-    user = session_user(attempt, state)
-    assert user.password is not None
-    holds = _claim_holds(attempt, state, user.password.verifier, responses)
+    """The proof is judged, the session used up, and the verdict counted (a failure) or
+    admitted past the lockout (a right proof) in one write; a stand-in's proof fails with
+    the same work, counted against the stand-in."""
+    simulated = bool(state.data.get("simulated"))
+    found = _stored_user(attempt, state)  # read for a stand-in too: the same work
+    user = None if simulated else found
+    if not simulated and user is None:
+        raise NotAuthorizedException(INVALID)
+    verifier = first_factor.stand_in_verifier() if user is None else _verifier_of(user)
+    holds = _claim_holds(attempt, state, verifier, responses) and user is not None
+    sub = first_factor.stand_in_sub(attempt, state.data["name"]) if user is None else user.sub
     with attempt.env.store.write() as tx:
         consume(tx, state)
-        if not holds:
-            lockout.record_failure(tx, user, attempt.now)
+        if holds:
+            lockout.admit(tx, sub, attempt.now)
+            counted = False
         else:
-            tx.lockouts.clear(user.sub)
-    if not holds:
-        raise NotAuthorizedException(first_factor.WRONG_PASSWORD)
+            counted = lockout.record_failure(tx, attempt.pool.id, sub, attempt.now)
+    if user is None or not holds:
+        raise NotAuthorizedException(first_factor.WRONG_PASSWORD if counted else lockout.LOCKED)
     first_factor.check_after_proof(attempt, user)
     return Proceed(user)
+
+
+def _stored_user(attempt: Attempt, state: SessionState) -> User | None:
+    with attempt.env.store.read() as tx:
+        return tx.users.get(attempt.pool.id, attempt.pool.username_key(state.username))
+
+
+def _verifier_of(user: User) -> str:
+    if user.password is None:  # its password was removed since the challenge was issued
+        raise NotAuthorizedException(first_factor.WRONG_PASSWORD)
+    return user.password.verifier
 
 
 PASSWORD_VERIFIER = ChallengeSpec(NAME, parameters=None, answer=answer, carried_in=BLOCK)

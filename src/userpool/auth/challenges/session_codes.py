@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from userpool.accounts import codes
+from userpool.auth.challenges.spec import user_of
 from userpool.auth.outcomes import Attempt
 from userpool.auth.sessions import INVALID, SessionState, consume
 from userpool.domain.errors import (
@@ -22,38 +23,42 @@ from userpool.domain.errors import (
 )
 from userpool.domain.messages import StoredCode
 from userpool.domain.models import User
+from userpool.storage.repositories import Transaction
 
 MAX_WRONG_ANSWERS = codes.MAX_FAILURES
 
-# Judges an answer against the stored record: the user as a right answer leaves them, or None.
-Judge = Callable[[StoredCode], User | None]
+# Judges an answer against the stored record and the user as read in the answering write
+# transaction: on a right answer it saves what the answer changes and returns True.
+Judge = Callable[[Transaction, StoredCode, User], bool]
 
 
 def purpose(state: SessionState) -> str:
     return f"mfa:{state.sid}"
 
 
-def new_code(attempt: Attempt, user: User, state: SessionState) -> str:
-    """A fresh code for the session `state` will seal, stored as a keyed hash."""
-    with attempt.env.store.write() as tx:
-        return codes.issue(
-            tx,
-            attempt.env.codes_key,
-            user,
-            purpose(state),
-            attempt.now,
-            state.expires - attempt.now,
-        )
+def new_code(attempt: Attempt, tx: Transaction, user: User, state: SessionState) -> str:
+    """A fresh code for the session `state` will seal, stored in `tx` as a keyed hash."""
+    return codes.issue(
+        tx,
+        attempt.env.codes_key,
+        user,
+        purpose(state),
+        attempt.now,
+        state.expires - attempt.now,
+    )
 
 
-def take_answer(attempt: Attempt, state: SessionState, user: User, judge: Judge) -> User:
-    """Settle one answer: a right one stores the user `judge` gives and uses the session and
-    its code up; a wrong one is counted (the count is committed, then the error raised). An
-    answer through a session already used is refused as such; through one whose code is
-    gone, the session is used up too: no answer can pass it any more."""
+def take_answer(attempt: Attempt, state: SessionState, judge: Judge) -> User:
+    """Settle one answer, in one write transaction that holds the user and the code record
+    (two answers at once are judged one after the other, the second against what the first
+    left): a right one is saved by `judge` and uses the session and its code up; a wrong one
+    is counted (the count is committed, then the error raised). An answer through a session
+    already used is refused as such; through one whose code is gone, the session is used up
+    too: no answer can pass it any more."""
     key = purpose(state)
     failure: CognitoError
     with attempt.env.store.write() as tx:
+        user = user_of(tx, attempt, state)
         stored = tx.codes.get(user.sub, key)
         if stored is None:  # used up with its session, unless it is gone some other way
             consume(tx, state)
@@ -62,13 +67,11 @@ def take_answer(attempt: Attempt, state: SessionState, user: User, judge: Judge)
             failure = ExpiredCodeException()
         elif stored.attempts >= MAX_WRONG_ANSWERS:
             failure = NotAuthorizedException(INVALID)
+        elif judge(tx, stored, user):
+            consume(tx, state)
+            tx.codes.delete(user.sub, key)
+            return user
         else:
-            passed = judge(stored)
-            if passed is not None:
-                consume(tx, state)
-                tx.codes.delete(user.sub, key)
-                tx.users.update(passed)
-                return passed
             tx.codes.count_failure(user.sub, key)
             failure = CodeMismatchException()
     raise failure

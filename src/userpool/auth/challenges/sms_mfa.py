@@ -9,4 +9,4 @@ from userpool.auth.challenges.spec import ChallengeSpec
 from userpool.domain.messages import Medium
 
 CHANNEL = Channel(NAME, Medium.SMS, "SMS_MFA_CODE")
-SMS_MFA = ChallengeSpec(NAME, parameters_for(CHANNEL), answer_for(CHANNEL))
+SMS_MFA = ChallengeSpec(NAME, parameters_for(CHANNEL), answer_for(CHANNEL), stores=True)

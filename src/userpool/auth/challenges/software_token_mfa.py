@@ -1,14 +1,17 @@
 """SOFTWARE_TOKEN_MFA: a code from the user's authenticator app (TOTP, crypto/totp), answered
 as SOFTWARE_TOKEN_MFA_CODE. A code is good once: the step it matched is stored with the
-authenticator, and no code of that step or an earlier one passes again."""
+authenticator, and no code of that step or an earlier one passes again. The step is judged
+against the user as held in the answering transaction, so of two sign-ins answering with one
+code at once, one passes and the other finds the step used."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from userpool.accounts.saving import save_user
 from userpool.auth.challenges import factors, session_codes
 from userpool.auth.challenges.factors import SOFTWARE_TOKEN_MFA as NAME
-from userpool.auth.challenges.spec import ChallengeSpec, session_user
+from userpool.auth.challenges.spec import ChallengeSpec, Shown
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
 from userpool.auth.sessions import SessionState
@@ -16,36 +19,37 @@ from userpool.crypto import totp
 from userpool.domain.errors import SoftwareTokenMFANotFoundException
 from userpool.domain.messages import StoredCode
 from userpool.domain.models import User
+from userpool.storage.repositories import Transaction
 
 NO_TOKEN = "Software Token MFA does not exist for the user."
 
 
-def parameters(attempt: Attempt, user: User, state: SessionState) -> dict[str, str]:
-    session_codes.new_code(attempt, user, state)  # never sent: it counts wrong answers
-    return {}
+def parameters(attempt: Attempt, tx: Transaction, user: User, state: SessionState) -> Shown:
+    session_codes.new_code(attempt, tx, user, state)  # never sent: it counts wrong answers
+    return Shown({})
 
 
 def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
     code = required(responses, "SOFTWARE_TOKEN_MFA_CODE")
-    user = session_user(attempt, state)
-    mine = factors.read(user)
-    token = mine.token
-    if token is None:
-        raise SoftwareTokenMFANotFoundException(NO_TOKEN)
     sealer = factors.token_sealer(attempt.env.codes_key)
-    secret = factors.open_secret(sealer, user, token["secret"])
 
-    def judge(_record: StoredCode) -> User | None:
+    def judge(tx: Transaction, _record: StoredCode, user: User) -> bool:
+        mine = factors.read(user)
+        token = mine.token
+        if token is None:
+            raise SoftwareTokenMFANotFoundException(NO_TOKEN)
+        secret = factors.open_secret(sealer, user, token["secret"])
         try:
             step = totp.verify(secret, code, attempt.now, after_step=token.get("last_step"))
         except totp.TotpMismatch:
-            return None
+            return False
         token["last_step"] = step
         factors.write(user, mine)
         user.modified = attempt.now
-        return user
+        save_user(tx, attempt.pool, user)
+        return True
 
-    return Proceed(session_codes.take_answer(attempt, state, user, judge))
+    return Proceed(session_codes.take_answer(attempt, state, judge))
 
 
-SOFTWARE_TOKEN = ChallengeSpec(NAME, parameters, answer)
+SOFTWARE_TOKEN = ChallengeSpec(NAME, parameters, answer, stores=True)

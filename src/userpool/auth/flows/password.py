@@ -16,11 +16,13 @@ def start(attempt: Attempt, params: Mapping[str, str]) -> Proceed:
     password = required(params, "PASSWORD")
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
     candidate = first_factor.load_candidate(attempt, username)
-    if candidate is None:
+    first_factor.check_not_locked(candidate, attempt.now)
+    user = candidate.user
+    if user is None:
         first_factor.waste_a_proof(attempt, username, password)
-        raise first_factor.unknown_user(attempt)
-    first_factor.check_may_sign_in(candidate, attempt.now)
-    if not first_factor.password_matches_verifier(attempt.pool, candidate.user, password):
-        raise first_factor.fail_proof(attempt, candidate.user)
-    first_factor.check_after_proof(attempt, candidate.user)
-    return Proceed(candidate.user, clear_lockout=candidate.lockout is not None)
+        raise first_factor.refuse_missing(attempt, candidate)
+    first_factor.check_may_sign_in(user)
+    if not first_factor.password_matches_verifier(attempt.pool, user, password):
+        raise first_factor.fail_proof(attempt, user.sub)
+    first_factor.check_after_proof(attempt, user)
+    return Proceed(user, admit=True)

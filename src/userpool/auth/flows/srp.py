@@ -3,8 +3,6 @@ Cognito's variant). This starter answers SRP_A with the PASSWORD_VERIFIER challe
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from collections.abc import Mapping
 
@@ -17,7 +15,7 @@ from userpool.auth.params import required
 from userpool.auth.secret_hash import check_secret_hash
 from userpool.crypto import srp
 from userpool.domain.client_rules import hides_user_existence
-from userpool.domain.errors import NotAuthorizedException
+from userpool.domain.errors import NotAuthorizedException, UserNotFoundException
 from userpool.domain.models import PasswordVerifier, User, UserPool, UserStatus
 
 
@@ -34,11 +32,9 @@ def _client_public(params: Mapping[str, str]) -> int:
 def simulated_user(attempt: Attempt, username: str) -> User:
     """A stand-in for a user that does not exist, stable per (pool, username), so the
     challenge it gets looks like a real one (PreventUserExistenceErrors=ENABLED)."""
-    seed = hmac.new(
-        attempt.env.simulation_key, f"{attempt.pool.id}/{username}".encode(), hashlib.sha256
-    ).hexdigest()
+    seed = first_factor.stand_in_seed(attempt, username)
     salt = format(int(seed[:32], 16) | (1 << 127), "x")
-    verifier = format(srp.power_of_g(int(seed, 16)), "x")
+    verifier = first_factor.stand_in_verifier()
     return User(
         sub=seed[:36],
         pool_id=attempt.pool.id,
@@ -67,14 +63,15 @@ def start(attempt: Attempt, params: Mapping[str, str]) -> Challenge:
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
     big_a = _client_public(params)
     candidate = first_factor.load_candidate(attempt, username)
-    if candidate is None:
+    first_factor.check_not_locked(candidate, attempt.now)
+    user = candidate.user
+    if user is None:
         if not hides_user_existence(attempt.client.settings):
-            raise first_factor.unknown_user(attempt)
+            raise UserNotFoundException()
         return srp_challenge(
             attempt, simulated_user(attempt, username), big_a, username, simulated=True
         )
-    first_factor.check_may_sign_in(candidate, attempt.now)
-    user = candidate.user
+    first_factor.check_may_sign_in(user)
     if user.password is None:  # no password to prove: fails at the answer, like a wrong one
         user = simulated_user(attempt, username)
         return srp_challenge(attempt, user, big_a, username, simulated=True)
