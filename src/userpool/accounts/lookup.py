@@ -19,6 +19,7 @@ way everywhere. The values of step 2 are kept, one holder each, as the user's si
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from userpool.domain.errors import UserNotFoundException
 from userpool.domain.models import User, UserPool
@@ -61,16 +62,18 @@ def sign_in_names(pool: UserPool, user: User) -> dict[str, str]:
     }
 
 
+def stand_in_seed(simulation_key: bytes, pool: UserPool, name: str) -> str:
+    """Secret and stable per (pool, name as the pool compares names): what stands in for a
+    user that `name` does not mean, where a client hides that no such user exists."""
+    message = f"{pool.id}/{pool.username_key(name)}".encode()
+    return hmac.new(simulation_key, message, hashlib.sha256).hexdigest()
+
+
 def find_user(tx: Transaction, pool: UserPool, name: str) -> User | None:
     """The user that `name` means in `pool` (see the module notes), or None."""
-    user = tx.users.get(pool.id, pool.username_key(name))
-    if user is not None:
-        return user
-    for attribute in sign_in_attributes(pool):
-        user = tx.users.holder(pool.id, attribute, name_key(pool, name))
-        if user is not None:
-            return user
-    return tx.users.get_by_sub(pool.id, name)
+    key = name_key(pool, name)
+    names = [(attribute, key) for attribute in sign_in_attributes(pool)]
+    return tx.users.find(pool.id, pool.username_key(name), names, name)
 
 
 def require_user(tx: Transaction, pool: UserPool, name: str) -> User:

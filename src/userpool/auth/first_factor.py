@@ -9,13 +9,12 @@ neither the answers nor their timing tell whether the user exists.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from functools import cache
 
 from userpool.accounts.lookup import find_user
+from userpool.accounts.lookup import stand_in_seed as seed_for
 from userpool.auth import lockout as lockouts
 from userpool.auth.outcomes import Attempt
 from userpool.crypto import srp
@@ -44,11 +43,7 @@ class Candidate:
 
 
 def stand_in_seed(attempt: Attempt, username: str) -> str:
-    """Secret and stable per (pool, name as the pool compares names): what a missing
-    user's stand-in is made from."""
-    name = attempt.pool.username_key(username)
-    message = f"{attempt.pool.id}/{name}".encode()
-    return hmac.new(attempt.env.simulation_key, message, hashlib.sha256).hexdigest()
+    return seed_for(attempt.env.simulation_key, attempt.pool, username)
 
 
 def stand_in_sub(attempt: Attempt, username: str) -> str:
@@ -124,6 +119,8 @@ def password_matches_verifier(pool: UserPool, user: User, password: str) -> bool
     )
 
 
-def waste_a_proof(attempt: Attempt, username: str, password: str) -> None:
-    """Spend what checking a real password costs, so a missing user is not timed out."""
-    srp.verifier("00", attempt.pool.srp_name, username, password)
+def waste_a_proof(attempt: Attempt, candidate: Candidate, password: str) -> None:
+    """Check `password` against the stand-in's verifier, as a real user's is checked (with a
+    salt of the same length from the stand-in's secret sub): a missing user is not timed out."""
+    salt = candidate.sub[:32]
+    srp.password_matches(salt, stand_in_verifier(), attempt.pool.srp_name, candidate.sub, password)

@@ -32,6 +32,11 @@ class DeliveryError(Exception):
 
 class Sender(Protocol):
     def send(self, message: Message) -> None: ...
+    def rehearse(self, message: Message) -> None:
+        """Everything `send` does before a backend delivers (choosing it, refusing when none
+        fits), for a message that goes nowhere: a missing user's stand-in goes this far, so
+        that its request costs what a real one does short of the delivery itself."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,11 @@ UNDELIVERED = {
 }
 
 
-def deliver_or_fail(sender: Sender, message: Message) -> None:
-    """Send `message`; a failure becomes Cognito's `CodeDeliveryFailureException`."""
+def deliver_or_fail(sender: Sender, message: Message, *, rehearsal: bool = False) -> None:
+    """Send (or only rehearse) `message`; a failure becomes Cognito's
+    `CodeDeliveryFailureException`."""
     try:
-        sender.send(message)
+        (sender.rehearse if rehearsal else sender.send)(message)
     except DeliveryError as error:  # the sender has logged why
         raise CodeDeliveryFailureException(UNDELIVERED[message.medium]) from error
 
@@ -85,3 +91,8 @@ def mask(medium: Medium, destination: str) -> str:
 
 class Backend(Protocol):
     def deliver(self, message: Message, email: EmailSettings) -> None: ...
+    def rehearse(self, message: Message) -> None:
+        """What the backend does for a message that goes nowhere (a missing user's
+        stand-in, see `Sender.rehearse`): only a backend whose delivery is local work
+        (console) can do its like; one that talks to a server cannot, and does nothing."""
+        ...

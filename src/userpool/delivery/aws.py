@@ -35,6 +35,9 @@ class AwsBackend:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()  # botocore clients are thread-safe; making them is not
 
+    def rehearse(self, message: Message) -> None:
+        """Nothing: a message to Amazon SNS or SES cannot be rehearsed without sending it."""
+
     def deliver(self, message: Message, email: EmailSettings) -> None:
         region = self._settings.region or message.pool_id.partition("_")[0]
         service = "sns" if message.medium == Medium.SMS else "ses"

@@ -22,3 +22,12 @@ class ConsoleBackend:
             subject,
             message.body,
         )
+
+    def rehearse(self, message: Message) -> None:
+        """A line like a delivery's (a developer asking why no code came sees why)."""
+        log.warning(
+            "%s to nobody for %s in %s: not sent, no such user (the answer does not say so)",
+            message.medium.value,
+            message.username,
+            message.pool_id,
+        )

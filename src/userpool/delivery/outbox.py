@@ -21,6 +21,9 @@ class OutboxBackend:
         self._store = store
         self._clock = clock
 
+    def rehearse(self, message: Message) -> None:
+        """Nothing: a message to the outbox cannot be rehearsed without sending it."""
+
     def deliver(self, message: Message, email: EmailSettings) -> None:
         try:
             with self._store.write() as tx:

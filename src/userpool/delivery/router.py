@@ -32,12 +32,21 @@ class Router:
         self._backends = backends
 
     def send(self, message: Message) -> None:
+        self._route(message, deliver=True)
+
+    def rehearse(self, message: Message) -> None:
+        self._route(message, deliver=False)
+
+    def _route(self, message: Message, *, deliver: bool) -> None:
         try:
             name, email = self._choice(message.pool_id)
             backend = self._backends.get(name)
             if backend is None:
                 raise DeliveryError(f"the {name} backend is not configured on this server")
-            backend.deliver(message, email)
+            if deliver:
+                backend.deliver(message, email)
+            else:
+                backend.rehearse(message)
         except DeliveryError as error:
             log.warning(
                 "cannot deliver the %s %s message for %s in %s: %s",

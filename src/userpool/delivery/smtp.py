@@ -38,6 +38,12 @@ class SmtpBackend:
         self._sms = sms
         self._context = ssl.create_default_context()  # system CAs, or SSL_CERT_FILE's
 
+    def rehearse(self, message: Message) -> None:
+        """As for delivery, text messages go to the SMS backend; an email to an SMTP server
+        cannot be rehearsed without sending it, so nothing is done for one."""
+        if message.medium == Medium.SMS:
+            self._sms.rehearse(message)
+
     def deliver(self, message: Message, email: EmailSettings) -> None:
         if message.medium == Medium.SMS:
             self._sms.deliver(message, email)

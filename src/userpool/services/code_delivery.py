@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from userpool.accounts import codes, messages
 from userpool.accounts.attributes import has_valid_format
-from userpool.accounts.lookup import find_user
+from userpool.accounts.lookup import find_user, stand_in_seed
 from userpool.delivery import deliver_or_fail, mask
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import (
@@ -27,13 +27,14 @@ from userpool.domain.errors import (
     UserNotFoundException,
 )
 from userpool.domain.messages import Medium, Message
-from userpool.domain.models import AppClient, User, UserPool
+from userpool.domain.models import AppClient, User, UserPool, UserStatus
 from userpool.services.context import Context
 from userpool.storage.repositories import Transaction
 
 ATTRIBUTES = {Medium.EMAIL: "email", Medium.SMS: "phone_number"}
 MEDIUMS = {attribute: medium for medium, attribute in ATTRIBUTES.items()}
 UNKNOWN_USER = "Username/client id combination not found."
+STAND_IN_RECORDS = 1024
 VERIFICATION_MISMATCH = "Invalid verification code provided, please try again."
 
 Details = dict[str, str]
@@ -54,9 +55,10 @@ def issue_code(
     return messages.verification(pool, user, medium, purpose, code)
 
 
-def send(ctx: Context, message: Message) -> Details:
-    """Deliver `message` and describe where it went; call only after committing."""
-    deliver_or_fail(ctx.runtime.delivery, message)
+def send(ctx: Context, message: Message, *, rehearsal: bool = False) -> Details:
+    """Deliver `message` (or, for a stand-in's, only rehearse it: see `stand_in_code`) and
+    describe where it went; call only after committing."""
+    deliver_or_fail(ctx.runtime.delivery, message, rehearsal=rehearsal)
     return {
         "Destination": mask(message.medium, message.destination),
         "DeliveryMedium": message.medium.value,
@@ -88,10 +90,41 @@ def redeem(
     return failure
 
 
-def simulated_details(ctx: Context, pool: UserPool, name: str, preferred: Sequence[str]) -> Details:
-    """A plausible, stable `CodeDeliveryDetails` for a user that is hidden: the medium the
-    name looks like, else the pool's first `preferred` attribute; a destination derived from
-    the name, so that asking twice gives the same answer."""
+def stand_in_code(
+    ctx: Context,
+    tx: Transaction,
+    pool: UserPool,
+    name: str,
+    preferred: Sequence[str],
+    purpose: str,
+    validity: float,
+) -> Message:
+    """For a name that is hidden (no such user, where the client does not say so): a code
+    issued and stored in `tx` as for a user, in a message to a plausible destination that
+    stays the same for the name; `send` it with `rehearsal=True`. The request then does
+    what a real one does short of delivering (the same write, the same routing read), so
+    its time does not tell. The code is kept on one of a bounded set of decoy records, so
+    unknown names cannot fill the store, and no account can use it."""
+    medium, destination = _stand_in_destination(ctx, pool, name, preferred)
+    seed = stand_in_seed(ctx.runtime.simulation_key, pool, name)
+    stand_in = User(
+        sub=f"stand-in:{int(seed[:8], 16) % STAND_IN_RECORDS}",
+        pool_id=pool.id,
+        username=name,
+        status=UserStatus.UNCONFIRMED,
+        enabled=True,
+        created=0.0,
+        modified=0.0,
+        attributes={ATTRIBUTES[medium]: destination},
+    )
+    return issue_code(ctx, tx, pool, stand_in, medium, purpose, validity)
+
+
+def _stand_in_destination(
+    ctx: Context, pool: UserPool, name: str, preferred: Sequence[str]
+) -> tuple[Medium, str]:
+    """The medium the name looks like, else the pool's first `preferred` attribute; a
+    destination derived from the name, so that asking twice gives the same answer."""
     shaped = [attribute for attribute in ATTRIBUTES.values() if has_valid_format(attribute, name)]
     attribute = (shaped or list(preferred) or ["email"])[0]
     medium = MEDIUMS[attribute]
@@ -104,11 +137,7 @@ def simulated_details(ctx: Context, pool: UserPool, name: str, preferred: Sequen
         destination = f"{_letter(digest[0])}@{_letter(digest[1])}.com"
     else:
         destination = "+1" + "".join(str(byte % 10) for byte in digest[:10])
-    return {
-        "Destination": mask(medium, destination),
-        "DeliveryMedium": medium.value,
-        "AttributeName": attribute,
-    }
+    return medium, destination
 
 
 def _letter(byte: int) -> str:

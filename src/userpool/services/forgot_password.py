@@ -20,8 +20,8 @@ from userpool.domain.errors import (
     InvalidParameterException,
     NotAuthorizedException,
 )
-from userpool.domain.messages import Medium
-from userpool.domain.models import User, UserPool, UserStatus
+from userpool.domain.messages import Medium, Message
+from userpool.domain.models import AppClient, User, UserPool, UserStatus
 from userpool.services.auth_ops import client_and_pool
 from userpool.services.code_delivery import (
     MEDIUMS,
@@ -30,10 +30,11 @@ from userpool.services.code_delivery import (
     issue_code,
     redeem,
     send,
-    simulated_details,
+    stand_in_code,
 )
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
+from userpool.storage.repositories import Transaction
 
 PURPOSE = "forgot-password"
 NO_RECOVERY = (
@@ -66,13 +67,13 @@ def recovery_medium(pool: UserPool, user: User) -> Medium | None:
     return None
 
 
-def _simulated(ctx: Context, pool: UserPool, name: str) -> Response:
+def _stand_in(ctx: Context, tx: Transaction, pool: UserPool, name: str) -> Message:
     """For a hidden user, a code that seems to go to the recovery attributes the pool also
-    verifies, else to the recovery order."""
+    verifies, else to the recovery order (see code_delivery.stand_in_code)."""
     recovery = recovery_attributes(pool)
     verified = set(auto_verified(pool))
     order = [attribute for attribute in recovery if attribute in verified] or recovery
-    return {"CodeDeliveryDetails": simulated_details(ctx, pool, name, order)}
+    return stand_in_code(ctx, tx, pool, name, order, PURPOSE, codes.FORGOT_PASSWORD_VALIDITY)
 
 
 @operation("ForgotPassword", sends_messages=True)
@@ -82,18 +83,24 @@ def forgot_password(ctx: Context, request: Request) -> Response:
     check_secret_hash(client, request.get("SecretHash"), name)
     with ctx.store.write() as tx:
         user = account(tx, pool, client, name)
-        if user is None:
-            return _simulated(ctx, pool, name)
-        if user.status in _NOT_RESETTABLE:
-            raise NotAuthorizedException(CANNOT_RESET)
-        medium = recovery_medium(pool, user)
-        if medium is None:
-            if hides_user_existence(client.settings):
-                return _simulated(ctx, pool, name)
-            raise InvalidParameterException(NO_RECOVERY)
-        validity = codes.FORGOT_PASSWORD_VALIDITY
-        message = issue_code(ctx, tx, pool, user, medium, PURPOSE, validity)
-    return {"CodeDeliveryDetails": send(ctx, message)}
+        medium = None if user is None else _resettable_medium(pool, client, user)
+        if user is None or medium is None:
+            message = _stand_in(ctx, tx, pool, name)
+        else:
+            validity = codes.FORGOT_PASSWORD_VALIDITY
+            message = issue_code(ctx, tx, pool, user, medium, PURPOSE, validity)
+    return {"CodeDeliveryDetails": send(ctx, message, rehearsal=medium is None)}
+
+
+def _resettable_medium(pool: UserPool, client: AppClient, user: User) -> Medium | None:
+    """Where `user`'s reset code goes; None where there is nowhere and the client hides why
+    (the request then goes on as for a missing user); else Cognito's refusal."""
+    if user.status in _NOT_RESETTABLE:
+        raise NotAuthorizedException(CANNOT_RESET)
+    medium = recovery_medium(pool, user)
+    if medium is None and not hides_user_existence(client.settings):
+        raise InvalidParameterException(NO_RECOVERY)
+    return medium
 
 
 @operation("ConfirmForgotPassword")

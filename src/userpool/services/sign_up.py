@@ -39,7 +39,7 @@ from userpool.services.code_delivery import (
     issue_code,
     redeem,
     send,
-    simulated_details,
+    stand_in_code,
 )
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
@@ -170,12 +170,19 @@ def resend_confirmation_code(ctx: Context, request: Request) -> Response:
     check_secret_hash(client, request.get("SecretHash"), name)
     with ctx.store.write() as tx:
         user = account(tx, pool, client, name)
-        if user is None:
-            details = simulated_details(ctx, pool, name, auto_verified(pool))
-            return {"CodeDeliveryDetails": details}
-        if user.status is not UserStatus.UNCONFIRMED:
-            raise InvalidParameterException(ALREADY_CONFIRMED)
-        message = _confirmation(ctx, tx, pool, user)
-        if message is None:
-            raise InvalidParameterException(NO_AUTO_VERIFICATION)
-    return {"CodeDeliveryDetails": send(ctx, message)}
+        if user is None:  # a hidden user: the same work short of delivering (stand_in_code)
+            validity = codes.SIGN_UP_VALIDITY
+            preferred = auto_verified(pool)
+            message = stand_in_code(ctx, tx, pool, name, preferred, PURPOSE, validity)
+        else:
+            message = _resent_confirmation(ctx, tx, pool, user)
+    return {"CodeDeliveryDetails": send(ctx, message, rehearsal=user is None)}
+
+
+def _resent_confirmation(ctx: Context, tx: Transaction, pool: UserPool, user: User) -> Message:
+    if user.status is not UserStatus.UNCONFIRMED:
+        raise InvalidParameterException(ALREADY_CONFIRMED)
+    message = _confirmation(ctx, tx, pool, user)
+    if message is None:
+        raise InvalidParameterException(NO_AUTO_VERIFICATION)
+    return message

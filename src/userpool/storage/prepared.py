@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
-from sqlalchemy.sql.expression import Executable, Select
+from sqlalchemy.sql.expression import CompoundSelect, Executable, Select
 
 Convert = Callable[[Any], Any]
 
@@ -32,7 +32,7 @@ class _Compiled:
         self.row: Any = None
         self._columns: list[Any] = []
         self._from_db: list[tuple[int, Convert]] | None = None
-        if isinstance(statement, Select):
+        if isinstance(statement, Select | CompoundSelect):
             self._columns = list(statement.selected_columns)
             self.row = namedtuple("Row", [column.name for column in self._columns])  # type: ignore[misc]
         self._dialect = dialect

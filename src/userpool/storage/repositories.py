@@ -63,6 +63,13 @@ class UserRepository(Protocol):
 
     def get(self, pool_id: str, username_key: str) -> User | None: ...
     def get_by_sub(self, pool_id: str, sub: str) -> User | None: ...
+    def find(
+        self, pool_id: str, username_key: str, names: Sequence[tuple[str, str]], sub: str
+    ) -> User | None:
+        """The user whose username is `username_key`, else the holder of the first of
+        `names` (attribute, key) that has one, else the user whose sub is `sub`."""
+        ...
+
     def holder(self, pool_id: str, attribute: str, key: str) -> User | None:
         """The user who signs in with the value of `attribute` whose key is `key`."""
         ...

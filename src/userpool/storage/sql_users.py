@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import Page, PasswordVerifier, User, UserStatus
@@ -119,6 +132,39 @@ _HOLDER_QUERY = (
 _BY_KEY = (Prepared(_BY_KEY_QUERY), _locked(_BY_KEY_QUERY))
 _BY_SUB = (Prepared(_BY_SUB_QUERY), _locked(_BY_SUB_QUERY))
 _HOLDER = (Prepared(_HOLDER_QUERY), _locked(_HOLDER_QUERY))
+_FIND: dict[int, Prepared] = {}
+
+
+def _find_statement(alias_count: int) -> Prepared:
+    """`find` as one statement: each way a name can mean a user, ranked, first one wins.
+    A name that means nobody then costs what one that means someone does: one round trip
+    (a lookup per way each time), rather than one per way tried until one matches."""
+    if alias_count not in _FIND:
+        pool_id: Any = bindparam("pool_id")
+        ways = [
+            select(users, literal_column("0", Integer).label("rank")).where(
+                users.c.pool_id == pool_id, users.c.username_key == bindparam("key")
+            )
+        ]
+        for index in range(alias_count):
+            ways.append(
+                select(users, literal_column(str(index + 1), Integer))
+                .join(sign_in_names, sign_in_names.c.sub == users.c.sub)
+                .where(
+                    sign_in_names.c.pool_id == pool_id,
+                    sign_in_names.c.attribute == bindparam(f"attribute{index}"),
+                    sign_in_names.c.key == bindparam(f"key{index}"),
+                )
+            )
+        ways.append(
+            select(users, literal_column(str(alias_count + 1), Integer)).where(
+                users.c.pool_id == pool_id, users.c.sub == bindparam("sub")
+            )
+        )
+        _FIND[alias_count] = Prepared(union_all(*ways).order_by("rank"))  # first row wins
+    return _FIND[alias_count]
+
+
 _NAMES_OF = Prepared(
     select(sign_in_names.c.attribute, sign_in_names.c.key).where(
         sign_in_names.c.sub == bindparam("sub")
@@ -167,6 +213,20 @@ class SqlUsers:
 
     def get_by_sub(self, pool_id: str, sub: str) -> User | None:
         row = _BY_SUB[self._form].first(self._db, {"sub": sub, "pool_id": pool_id})
+        return user_from_row(row) if row else None
+
+    def find(
+        self, pool_id: str, username_key: str, names: Sequence[tuple[str, str]], sub: str
+    ) -> User | None:
+        if self._form:  # FOR UPDATE cannot lock through a UNION: each way on its own
+            found = self.get(pool_id, username_key)
+            for attribute, key in names:
+                found = found or self.holder(pool_id, attribute, key)
+            return found or self.get_by_sub(pool_id, sub)
+        values = {"pool_id": pool_id, "key": username_key, "sub": sub}
+        for index, (attribute, key) in enumerate(names):
+            values.update({f"attribute{index}": attribute, f"key{index}": key})
+        row = _find_statement(len(names)).first(self._db, values)
         return user_from_row(row) if row else None
 
     def holder(self, pool_id: str, attribute: str, key: str) -> User | None:

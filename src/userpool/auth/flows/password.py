@@ -19,7 +19,7 @@ def start(attempt: Attempt, params: Mapping[str, str]) -> Proceed:
     first_factor.check_not_locked(candidate, attempt.now)
     user = candidate.user
     if user is None:
-        first_factor.waste_a_proof(attempt, username, password)
+        first_factor.waste_a_proof(attempt, candidate, password)
         raise first_factor.refuse_missing(attempt, candidate)
     first_factor.check_may_sign_in(user)
     if not first_factor.password_matches_verifier(attempt.pool, user, password):
