@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.signin_support import PASSWORD, signed_in_account
 from tests.user_support import attributes_of, failure
 
 RETYPED = (
@@ -258,3 +259,30 @@ def test_an_administrator_writes_developer_only_attributes(cognito: Any, pool_id
     )
     user = cognito.admin_get_user(UserPoolId=pool_id, Username="dora")
     assert attributes_of(user["UserAttributes"])["dev:custom:plan"] == "platinum"
+
+
+def test_only_an_administrator_writes_developer_only_attributes(cognito: Any) -> None:
+    """A user's own token, SignUp and an app client's WriteAttributes are refused for them."""
+    schema = [developer_only("plan")]
+    account = signed_in_account(cognito, {"Schema": schema})
+    pool_id, client_id = account.pool_id, account.client_id
+    plan = [{"Name": "dev:custom:plan", "Value": "gold"}]
+    refused = ("NotAuthorizedException", "A client attempted to write unauthorized attribute")
+    token = account.tokens["AccessToken"]
+    assert failure(cognito.update_user_attributes, AccessToken=token, UserAttributes=plan) == (
+        refused
+    )
+    names = ["dev:custom:plan"]
+    assert failure(cognito.delete_user_attributes, AccessToken=token, UserAttributeNames=names) == (
+        refused
+    )
+    sign_up = {"ClientId": client_id, "Username": "eve", "Password": PASSWORD}
+    assert failure(cognito.sign_up, **sign_up, UserAttributes=plan) == refused
+    assert failure(
+        cognito.create_user_pool_client,
+        UserPoolId=pool_id,
+        ClientName="writer",
+        WriteAttributes=["dev:custom:plan"],
+    ) == ("InvalidParameterException", "Invalid write attributes specified while creating a client")
+    user = cognito.admin_get_user(UserPoolId=pool_id, Username=account.username)
+    assert "dev:custom:plan" not in attributes_of(user["UserAttributes"])

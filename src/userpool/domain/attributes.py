@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 STRING = {"MinLength": "0", "MaxLength": "2048"}
@@ -52,3 +53,9 @@ def standard_schema() -> list[dict[str, Any]]:
 
 def schema_by_name(schema: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {entry["Name"]: entry for entry in schema}
+
+
+def developer_only(schema: Iterable[dict[str, Any]]) -> set[str]:
+    """The attributes only an administrator writes (IAM-authenticated operations): no app
+    client's WriteAttributes, no user's own token, no SignUp names them."""
+    return {entry["Name"] for entry in schema if entry.get("DeveloperOnlyAttribute")}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from userpool.domain.attributes import developer_only
 from userpool.domain.errors import InvalidParameterException
 
 JSONDict = dict[str, Any]
@@ -58,6 +59,7 @@ OPTIONAL_SETTINGS = (
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 INVALID_VALIDITY = "Invalid range for token validity."
 NOT_WRITABLE = frozenset({"sub", "email_verified", "phone_number_verified"})
+UNAUTHORIZED_WRITE = "A client attempted to write unauthorized attribute"
 SECRET_REQUIRED = (
     "EnablePropagateAdditionalUserContextData can only be enabled for a client with a secret."
 )
@@ -187,5 +189,6 @@ def check_attribute_permissions(settings: JSONDict, schema: list[JSONDict], verb
     if write is None:
         return
     required = {entry["Name"] for entry in schema if entry.get("Required")} - {"sub"}
-    if not set(write) <= names - NOT_WRITABLE or not required <= set(write):
+    writable = names - NOT_WRITABLE - developer_only(schema)
+    if not set(write) <= writable or not required <= set(write):
         raise InvalidParameterException(f"Invalid write attributes specified while {verb} a client")

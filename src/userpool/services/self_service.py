@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from userpool.accounts.attributes import (
     apply_attribute_changes,
     auto_verified,
+    pool_schema,
     remove_attributes,
 )
 from userpool.accounts.codes import VERIFY_VALIDITY as VALIDITY
@@ -16,12 +17,14 @@ from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.accounts.saving import save_user
 from userpool.auth import lockout
 from userpool.auth.first_factor import password_matches_verifier
+from userpool.domain.attributes import developer_only
+from userpool.domain.client_rules import UNAUTHORIZED_WRITE
 from userpool.domain.errors import (
     InvalidParameterException,
     LimitExceededException,
     NotAuthorizedException,
 )
-from userpool.domain.models import AppClient
+from userpool.domain.models import AppClient, UserPool
 from userpool.services.access import caller, check_access_token
 from userpool.services.attribute_verification import purpose
 from userpool.services.code_delivery import MEDIUMS, issue_code, send
@@ -29,13 +32,16 @@ from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.services.users import USER_MFA_FIELDS, attribute_list
 
-UNAUTHORIZED_WRITE = "A client attempted to write unauthorized attribute"
 ATTEMPTS_EXCEEDED = "Attempt limit exceeded, please try after some time."
 
 
-def _check_writable(client: AppClient | None, names: Iterable[str]) -> None:
+def _check_writable(pool: UserPool, client: AppClient | None, names: Iterable[str]) -> None:
+    """A user writes what their client's WriteAttributes names (all, without it), never a
+    developer-only attribute."""
+    wanted = set(names)
     writable = client.settings.get("WriteAttributes") if client else None
-    if writable is not None and not set(names) <= set(writable):
+    refused = wanted & developer_only(pool_schema(pool).values())
+    if refused or (writable is not None and not wanted <= set(writable)):
         raise NotAuthorizedException(UNAUTHORIZED_WRITE)
 
 
@@ -57,9 +63,8 @@ def update_user_attributes(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
         found = caller(tx, token)
         user = found.user
-        _check_writable(
-            tx.clients.get(token.client_id), (a["Name"] for a in request["UserAttributes"])
-        )
+        names = (a["Name"] for a in request["UserAttributes"])
+        _check_writable(found.pool, tx.clients.get(token.client_id), names)
         before = dict(user.attributes)
         apply_attribute_changes(found.pool, user, request["UserAttributes"])
         user.modified = ctx.clock()
@@ -85,7 +90,8 @@ def delete_user_attributes(ctx: Context, request: Request) -> Response:
     token = check_access_token(ctx, request["AccessToken"])
     with ctx.store.write() as tx:
         found = caller(tx, token)
-        _check_writable(tx.clients.get(token.client_id), request["UserAttributeNames"])
+        names = request["UserAttributeNames"]
+        _check_writable(found.pool, tx.clients.get(token.client_id), names)
         remove_attributes(found.pool, found.user, request["UserAttributeNames"])
         found.user.modified = ctx.clock()
         save_user(tx, found.pool, found.user)

@@ -22,7 +22,8 @@ from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password
 from userpool.accounts.saving import save_user
 from userpool.auth.secret_hash import check_secret_hash
-from userpool.domain.client_rules import NOT_WRITABLE
+from userpool.domain.attributes import developer_only
+from userpool.domain.client_rules import NOT_WRITABLE, UNAUTHORIZED_WRITE
 from userpool.domain.errors import (
     CodeMismatchException,
     InvalidParameterException,
@@ -43,7 +44,6 @@ from userpool.services.code_delivery import (
 )
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
-from userpool.services.self_service import UNAUTHORIZED_WRITE
 from userpool.storage.repositories import Transaction
 
 PURPOSE = "sign-up"
@@ -70,13 +70,14 @@ def _check_open(pool: UserPool) -> None:
         raise NotAuthorizedException(NOT_PERMITTED)
 
 
-def _check_writable(client: AppClient, names: Iterable[str]) -> None:
+def _check_writable(pool: UserPool, client: AppClient, names: Iterable[str]) -> None:
     """A client writes its `WriteAttributes`; by default anything but `sub` and the
-    verified flags (a user does not verify their own email by saying so)."""
+    verified flags (a user does not verify their own email by saying so); never a
+    developer-only attribute."""
     writable = client.settings.get("WriteAttributes")
     given = set(names)
     refused = given & NOT_WRITABLE if writable is None else given - set(writable)
-    if refused:
+    if refused or given & developer_only(pool_schema(pool).values()):
         raise NotAuthorizedException(UNAUTHORIZED_WRITE)
 
 
@@ -119,7 +120,8 @@ def sign_up(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     _check_open(pool)
     check_secret_hash(client, request.get("SecretHash"), request["Username"])
-    _check_writable(client, (entry["Name"] for entry in request.get("UserAttributes") or []))
+    names = (entry["Name"] for entry in request.get("UserAttributes") or [])
+    _check_writable(pool, client, names)
     password = request.get("Password")
     if password is None:
         raise InvalidParameterException(PASSWORD_REQUIRED)

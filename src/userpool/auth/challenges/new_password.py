@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import orjson
 
-from userpool.accounts.attributes import apply_attribute_changes
+from userpool.accounts.attributes import apply_attribute_changes, pool_schema
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.accounts.saving import save_user
 from userpool.auth.challenges.spec import ChallengeSpec, Shown, user_of
@@ -15,7 +15,9 @@ from userpool.auth.next_step import NEW_PASSWORD_REQUIRED
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
 from userpool.auth.sessions import SessionState, consume
-from userpool.domain.errors import InvalidParameterException
+from userpool.domain.attributes import developer_only
+from userpool.domain.client_rules import UNAUTHORIZED_WRITE
+from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
 from userpool.domain.models import User, UserStatus
 from userpool.storage.repositories import Transaction
 
@@ -59,6 +61,8 @@ def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) 
         for name, value in responses.items()
         if name.startswith(PREFIX)
     ]
+    if {change["Name"] for change in changes} & developer_only(pool_schema(attempt.pool).values()):
+        raise NotAuthorizedException(UNAUTHORIZED_WRITE)
     with attempt.env.store.write() as tx:
         user = user_of(tx, attempt, state)
         if changes:
