@@ -324,3 +324,37 @@ def test_changes_of_different_attributes_at_once_all_stay(topology: Topology) ->
         return problems
 
     play_rounds(topology, play)
+
+
+# 6. Changes of one pool at once (tags, custom attributes): every change stays.
+
+
+def test_changes_of_one_pool_at_once_all_stay(topology: Topology) -> None:
+    admin, threads = topology.admin, topology.slots(12)
+    half = len(threads) // 2
+
+    def tag(client: Any, arn: str, index: int) -> Call:
+        return lambda: client.tag_resource(ResourceArn=arn, Tags={f"tag{index}": "on"})
+
+    def add(client: Any, pool_id: str, index: int) -> Call:
+        attribute = {"Name": f"attr{index}", "AttributeDataType": "String"}
+        return lambda: client.add_custom_attributes(
+            UserPoolId=pool_id, CustomAttributes=[attribute]
+        )
+
+    def play(_round: int) -> list[str]:
+        pool = admin.create_user_pool(PoolName=unique("pool"))["UserPool"]
+        calls = [tag(client, pool["Arn"], index) for index, client in enumerate(threads[:half])]
+        calls += [add(client, pool["Id"], index) for index, client in enumerate(threads[half:])]
+        outcomes = race(calls)
+        problems = [] if len(winners(outcomes)) == len(outcomes) else [str(tally(outcomes))]
+        stored = admin.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
+        tags = set(stored.get("UserPoolTags", {}))
+        names = {entry["Name"] for entry in stored["SchemaAttributes"]}
+        lost = [f"tag{i}" for i in range(half) if f"tag{i}" not in tags]
+        lost += [f"attr{i}" for i in range(half) if f"custom:attr{i}" not in names]
+        if lost:
+            problems.append(f"{len(lost)} of {len(calls)} changes lost: {', '.join(lost)}")
+        return problems
+
+    play_rounds(topology, play)

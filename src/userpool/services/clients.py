@@ -76,7 +76,7 @@ def update_user_pool_client(ctx: Context, request: Request) -> Response:
     """Replace the client's settings; as on AWS, one the request omits returns to its default."""
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"])
-        client = require_client(tx, pool.id, request["ClientId"])
+        client = require_client(tx, pool.id, request["ClientId"], for_update=True)
         client.settings = _settings(request, pool, client.secret is not None, "updating")
         if request.get("ClientName") is not None:
             client.name = request["ClientName"]

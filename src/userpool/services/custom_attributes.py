@@ -26,7 +26,7 @@ def _check_limit(schema: list[dict[str, Any]]) -> None:
 @operation("AddCustomAttributes")
 def add_custom_attributes(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
-        pool = require_pool(tx, request["UserPoolId"])
+        pool = require_pool(tx, request["UserPoolId"], for_update=True)
         schema = list(pool.settings.get("SchemaAttributes") or [])
         schema.extend(added_attributes(schema, request["CustomAttributes"]))
         _check_limit(schema)

@@ -38,8 +38,8 @@ def group_type(group: Group) -> dict[str, Any]:
     return result
 
 
-def _require_group(tx: Transaction, pool_id: str, name: str) -> Group:
-    group = tx.groups.get(pool_id, name)
+def _require_group(tx: Transaction, pool_id: str, name: str, *, for_update: bool = False) -> Group:
+    group = tx.groups.get_for_update(pool_id, name) if for_update else tx.groups.get(pool_id, name)
     if group is None:
         raise ResourceNotFoundException("Group not found.")
     return group
@@ -95,7 +95,8 @@ def update_group(ctx: Context, request: Request) -> Response:
     """Change the members the request supplies; the others keep their values."""
     with ctx.store.write() as tx:
         require_pool(tx, request["UserPoolId"])
-        group = _require_group(tx, request["UserPoolId"], request["GroupName"])
+        name = request["GroupName"]
+        group = _require_group(tx, request["UserPoolId"], name, for_update=True)
         for wire, field in OPTIONAL_FIELDS:
             if request.get(wire) is not None:
                 setattr(group, field, request[wire])

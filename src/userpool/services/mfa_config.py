@@ -140,7 +140,7 @@ def _view(pool: UserPool) -> Response:
 def set_user_pool_mfa_config(ctx: Context, request: Request) -> Response:
     mode = request.get("MfaConfiguration") or "OFF"
     with ctx.store.write() as tx:
-        pool = require_pool(tx, request["UserPoolId"])
+        pool = require_pool(tx, request["UserPoolId"], for_update=True)
         _check(pool, request, mode)
         _store(pool, request, mode)
         pool.modified = ctx.clock()

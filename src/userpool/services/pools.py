@@ -155,7 +155,7 @@ def describe_user_pool(ctx: Context, request: Request) -> Response:
 @operation("UpdateUserPool")
 def update_user_pool(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
-        pool = require_pool(tx, request["UserPoolId"])
+        pool = require_pool(tx, request["UserPoolId"], for_update=True)
         _apply(pool.settings, request, UPDATABLE)
         if request.get("PoolName") is not None:
             pool.name = request["PoolName"]

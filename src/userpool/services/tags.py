@@ -20,12 +20,14 @@ POOL_ARN = re.compile(
 )
 
 
-def _tagged_pool(ctx: Context, tx: Transaction, arn: str) -> UserPool:
-    """The pool that `arn` names; only the ARN DescribeUserPool gives for it matches."""
+def _tagged_pool(ctx: Context, tx: Transaction, arn: str, *, for_update: bool = True) -> UserPool:
+    """The pool that `arn` names; only the ARN DescribeUserPool gives for it matches.
+    `for_update`: held until commit, for a change of its tags."""
     match = POOL_ARN.fullmatch(arn)
     if match is None:
         raise InvalidParameterException(f"Invalid ARN: {arn}")
-    pool = tx.pools.get(match["pool"])
+    pools = tx.pools
+    pool = pools.get_for_update(match["pool"]) if for_update else pools.get(match["pool"])
     if pool is None or pool_arn(pool, ctx.settings.account_id) != arn:
         raise ResourceNotFoundException(f"User pool {match['pool']} does not exist.")
     return pool
@@ -57,5 +59,5 @@ def untag_resource(ctx: Context, request: Request) -> Response:
 @operation("ListTagsForResource")
 def list_tags_for_resource(ctx: Context, request: Request) -> Response:
     with ctx.store.read() as tx:
-        pool = _tagged_pool(ctx, tx, request["ResourceArn"])
+        pool = _tagged_pool(ctx, tx, request["ResourceArn"], for_update=False)
     return {"Tags": dict(pool.settings.get("UserPoolTags") or {})}
