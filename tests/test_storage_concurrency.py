@@ -145,3 +145,42 @@ def test_concurrent_sign_in_failures_are_counted_up_to_the_lock(store: SqlStore)
     assert counted is not None
     assert counted.failures == lockout.FREE_FAILURES
     assert verdicts.count(True) == lockout.FREE_FAILURES
+
+
+READERS_WRITING = {
+    "user by username": lambda tx, sub: tx.users.get(POOL, "cy"),
+    "user by sub": lambda tx, sub: tx.users.get_by_sub(POOL, sub),
+    "user by name": lambda tx, sub: tx.users.find(POOL, "cy", [], sub),
+    "user by sign-in name": lambda tx, sub: tx.users.holder(POOL, "email", "cy-key"),
+}
+
+
+@pytest.mark.parametrize("read", READERS_WRITING.values(), ids=READERS_WRITING.keys())
+def test_a_user_read_in_a_write_is_held_until_commit(
+    store: SqlStore, read: Callable[[SqlTransaction, str], User | None]
+) -> None:
+    """The storage rule (repositories.py): a row read in a write transaction is held, so
+    twelve transactions that each read one user and add an attribute to it, all at once,
+    keep all twelve (on PostgreSQL, without FOR UPDATE, most are lost)."""
+    sub = str(uuid.uuid4())
+    with store.write() as tx:
+        tx.pools.add(UserPool(POOL, "p", 1.0, 1.0))
+        cy = User(sub, POOL, "cy", UserStatus.CONFIRMED, True, 1.0, 1.0, {})
+        assert tx.users.add(cy, "cy", {"email": "cy-key"}) == []
+    start = threading.Barrier(12)
+
+    def add_attribute(index: int) -> None:
+        start.wait()
+        with store.write() as tx:
+            user = read(tx, sub)
+            assert user is not None
+            user.attributes[f"custom:n{index}"] = str(index)
+            time.sleep(0.01)  # a request's work between its read and its write
+            tx.users.update(user, {"email": "cy-key"})
+
+    with ThreadPoolExecutor(12) as threads:
+        list(threads.map(add_attribute, range(12)))
+    with store.read() as tx:
+        stored = tx.users.get(POOL, "cy")
+    assert stored is not None
+    assert stored.attributes == {f"custom:n{index}": str(index) for index in range(12)}
