@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from botocore.exceptions import ClientError
+from botocore.model import ShapeResolver, StructureShape
 
-from tests.conftest import Server, error_of
+from tests.conftest import Server, error_of, make_client, start_server
+from tests.pg import fresh_database
+from userpool.domain.errors import SerializationException
+from userpool.protocol.validation import validate
 
 TARGET = "AWSCognitoIdentityProviderService."
 
@@ -79,6 +85,165 @@ def test_malformed_json_is_a_serialization_error(server: Server) -> None:
 
 def test_wrong_member_type_is_a_serialization_error(server: Server) -> None:
     response = post(server, "ListUserPools", '{"MaxResults": "ten"}')
+    assert response.json()["__type"] == "SerializationException"
+
+
+NUL_REFUSED = "Member must not contain the NUL character (U+0000)"
+
+
+def one_error(response: httpx.Response) -> str:
+    """The single validation problem of a 400 InvalidParameterException."""
+    assert response.status_code == 400, response.text
+    assert response.json()["__type"] == "InvalidParameterException"
+    message: str = response.json()["message"]
+    prefix = "1 validation error detected: "
+    assert message.startswith(prefix), message
+    return message[len(prefix) :]
+
+
+def test_nul_in_a_free_form_string_is_refused_and_nothing_is_stored(
+    server: Server, cognito: Any, pool_id: str
+) -> None:
+    # PostgreSQL cannot store a NUL in text: refused at the edge on every backend alike.
+    body = {"UserPoolId": pool_id, "GroupName": "nul", "Description": "a\x00b"}
+    problem = one_error(post(server, "CreateGroup", orjson.dumps(body)))
+    assert problem == f"Value 'a\x00b' at 'description' failed to satisfy constraint: {NUL_REFUSED}"
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_group(UserPoolId=pool_id, GroupName="nul")
+    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+
+
+def test_nul_in_a_sensitive_map_value_is_refused_without_echoing_it(server: Server) -> None:
+    body = {
+        "ClientId": "abc",
+        "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": "alice\x00", "PASSWORD": "secret"},
+    }
+    problem = one_error(post(server, "InitiateAuth", orjson.dumps(body)))
+    assert problem == (
+        "Value at 'authParameters' failed to satisfy constraint: "
+        f"Map value must satisfy constraint: [{NUL_REFUSED}]"
+    )
+
+
+def test_nul_in_a_map_key_is_refused(server: Server) -> None:
+    body = {"ClientId": "abc", "Username": "alice", "ClientMetadata": {"k\x00": "v"}}
+    problem = one_error(post(server, "ForgotPassword", orjson.dumps(body)))
+    assert problem == (
+        "Value '{k\x00=v}' at 'clientMetadata' failed to satisfy constraint: "
+        f"Map keys must satisfy constraint: [{NUL_REFUSED}]"
+    )
+
+
+def test_nul_in_an_attribute_value_is_refused(
+    server: Server, cognito: Any, pool_id: str
+) -> None:
+    body = {
+        "UserPoolId": pool_id,
+        "Username": "alice",
+        "UserAttributes": [{"Name": "name", "Value": "Al\x00ice"}],
+    }
+    problem = one_error(post(server, "AdminCreateUser", orjson.dumps(body)))
+    assert problem == (
+        f"Value at 'userAttributes.1.member.value' failed to satisfy constraint: {NUL_REFUSED}"
+    )
+    with pytest.raises(ClientError) as excinfo:
+        cognito.admin_get_user(UserPoolId=pool_id, Username="alice")
+    assert error_of(excinfo)[0] == "UserNotFoundException"
+
+
+def test_nul_where_the_pattern_already_refuses_it_reports_the_pattern_only(
+    server: Server, pool_id: str
+) -> None:
+    body = {"UserPoolId": pool_id, "GroupName": "g\x00"}
+    problem = one_error(post(server, "CreateGroup", orjson.dumps(body)))
+    assert problem == (
+        "Value 'g\x00' at 'groupName' failed to satisfy constraint: Member must satisfy "
+        "regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
+    )
+
+
+def test_nul_inside_a_document_is_refused(server: Server) -> None:
+    body = {"AccessToken": "a.b.c", "Credential": {"id": "x", "response": {"k": ["\x00"]}}}
+    problem = one_error(post(server, "CompleteWebAuthnRegistration", orjson.dumps(body)))
+    assert problem.endswith(f"at 'credential' failed to satisfy constraint: {NUL_REFUSED}")
+
+
+@pytest.mark.parametrize("precedence", [2**31, 2**63, -(2**31) - 1])
+def test_an_integer_outside_java_int_is_a_serialization_error(
+    server: Server, cognito: Any, pool_id: str, precedence: int
+) -> None:
+    body = {"UserPoolId": pool_id, "GroupName": "big", "Precedence": precedence}
+    response = post(server, "CreateGroup", orjson.dumps(body))
+    assert response.status_code == 400
+    assert response.json() == {
+        "__type": "SerializationException",
+        "message": f"Numeric value ({precedence}) out of range of integer at 'precedence': "
+        "expected -2147483648 to 2147483647",
+    }
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_group(UserPoolId=pool_id, GroupName="big")
+    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+
+
+def test_the_largest_java_int_is_accepted(server: Server, pool_id: str) -> None:
+    body = {"UserPoolId": pool_id, "GroupName": "top", "Precedence": 2**31 - 1}
+    response = post(server, "CreateGroup", orjson.dumps(body))
+    assert response.status_code == 200, response.text
+    assert response.json()["Group"]["Precedence"] == 2**31 - 1
+    update = {"UserPoolId": pool_id, "GroupName": "top", "Precedence": 2**31}
+    assert post(server, "UpdateGroup", orjson.dumps(update)).status_code == 400
+
+
+@pytest.mark.postgres
+def test_what_postgresql_cannot_store_is_refused_before_it(tmp_path: Path) -> None:
+    # Each of these answered InternalErrorException on PostgreSQL before the edge refused it.
+    with fresh_database() as url:
+        postgres = start_server(tmp_path, "--db", url)
+        try:
+            pool_id = make_client(postgres.url).create_user_pool(PoolName="p")["UserPool"]["Id"]
+            described = {"UserPoolId": pool_id, "GroupName": "g", "Description": "\x00"}
+            ranked = {"UserPoolId": pool_id, "GroupName": "g", "Precedence": 2**31}
+            sign_in = {
+                "ClientId": "abc",
+                "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": "alice\x00", "PASSWORD": "secret"},
+            }
+            assert NUL_REFUSED in one_error(post(postgres, "CreateGroup", orjson.dumps(described)))
+            response = post(postgres, "CreateGroup", orjson.dumps(ranked))
+            assert response.json()["__type"] == "SerializationException"
+            assert NUL_REFUSED in one_error(post(postgres, "InitiateAuth", orjson.dumps(sign_in)))
+        finally:
+            postgres.stop()
+
+
+def test_a_long_outside_java_long_is_a_serialization_error() -> None:
+    # No input of today's model is a "long"; the rule is checked on a shape built here.
+    shape = StructureShape(
+        "Input",
+        {"type": "structure", "members": {"Size": {"shape": "SizeType"}}},
+        ShapeResolver({"SizeType": {"type": "long"}}),
+    )
+    validate(shape, {"Size": 2**63 - 1})
+    with pytest.raises(SerializationException, match=r"out of range of long at 'size'"):
+        validate(shape, {"Size": 2**63})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"MaxResults": 1, "NextToken": "\\ud800"}',
+        b'{"MaxResults": 1, "NextToken": "\\udfff\\ud800"}',
+        b'{"MaxResults": 1, "NextToken": "\xff"}',
+        b'{"MaxResults": NaN}',
+        b'{"MaxResults": Infinity}',
+        b'{"MaxResults": 1e400}',
+    ],
+    ids=["lone-high-surrogate", "reversed-pair", "invalid-utf8", "nan", "infinity", "overflow"],
+)
+def test_json_that_cannot_be_read_is_a_serialization_error(server: Server, body: bytes) -> None:
+    response = post(server, "ListUserPools", body)
+    assert response.status_code == 400
     assert response.json()["__type"] == "SerializationException"
 
 

@@ -1,7 +1,12 @@
 """Request validation against botocore's service model, with AWS's own message forms.
 
 `1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint:
-Member must not be null`.  Type mismatches are `SerializationException`s, as on AWS.
+Member must not be null`.  Type mismatches are `SerializationException`s, as on AWS, and so
+are numbers that do not fit the Java type Cognito parses them into (Smithy's protocol tests:
+"Underflow or overflow should result in SerializationException").
+
+Beyond the model, no string may hold a NUL character: PostgreSQL cannot store one in text, so
+a NUL that got past this point would fail deep inside a handler instead of here.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ import regex
 from userpool.domain.errors import InvalidParameterException, SerializationException
 
 MAX_REPORTED = 10
+
+# Smithy's "integer" and "long" are Java's int and long on Cognito's side.
+INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+NUL = "\x00"
+NUL_CONSTRAINT = "Member must not contain the NUL character (U+0000)"
 
 
 @cache
@@ -58,10 +68,15 @@ def _scalar_constraints(shape: Any, value: Any) -> list[str]:
         if "max" in meta and len(value) > meta["max"]:
             found.append(f"Member must have length less than or equal to {meta['max']}")
         pattern = meta.get("pattern")
-        if pattern and not _compiled(pattern).fullmatch(value):
+        refused_by_pattern = bool(pattern) and not _compiled(pattern).fullmatch(value)
+        if refused_by_pattern:
             found.append(f"Member must satisfy regular expression pattern: {pattern}")
-        if shape.enum and value not in shape.enum:
+        refused_by_enum = bool(shape.enum) and value not in shape.enum
+        if refused_by_enum:
             found.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+        # A pattern or enum that refuses the value already says why, as AWS would.
+        if NUL in value and not (refused_by_pattern or refused_by_enum):
+            found.append(NUL_CONSTRAINT)
     elif shape.type_name in ("integer", "long"):
         if "min" in meta and value < meta["min"]:
             found.append(f"Member must have value greater than or equal to {meta['min']}")
@@ -89,12 +104,22 @@ def _check_type(shape: Any, value: Any, path: str) -> None:
         raise SerializationException(
             f"Unexpected value type at '{path}': expected {kind}, got {type(value).__name__}"
         )
+    bounds = INTEGER_RANGES.get(kind)
+    if bounds and not bounds[0] <= value <= bounds[1]:
+        raise SerializationException(
+            f"Numeric value ({value}) out of range of {kind} at '{path}': "
+            f"expected {bounds[0]} to {bounds[1]}"
+        )
 
 
 def _walk(shape: Any, value: Any, path: str, out: _Collector) -> None:
     _check_type(shape, value, path)
     kind = shape.type_name
-    if kind == "structure":
+    if shape.metadata.get("document"):
+        # Free-form JSON (a WebAuthn credential): no members to check, but no NUL either.
+        if _holds_nul(value):
+            out.add(shape, value, path, NUL_CONSTRAINT)
+    elif kind == "structure":
         for name in shape.required_members:
             if value.get(name) is None:
                 out.add(shape.members[name], None, _join(path, name), "Member must not be null")
@@ -141,6 +166,16 @@ def _check_size(shape: Any, value: Any, path: str, out: _Collector) -> None:
         )
     if "max" in meta and len(value) > meta["max"]:
         out.add(shape, value, path, f"Member must have length less than or equal to {meta['max']}")
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return NUL in value
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(NUL in key or _holds_nul(item) for key, item in value.items())
+    return False
 
 
 def _join(path: str, name: str) -> str:
