@@ -173,6 +173,36 @@ class Client:
         return result
 
 
+def username(index: int) -> str:
+    """The name of the `index`-th user a bench script loads."""
+    return f"user{index:07d}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server under measurement, and the pool and app client a script made there."""
+
+    url: str
+    host: str  # the Host header: host:port
+    region: str
+    pool_id: str = ""
+    client_id: str = ""
+
+    async def client(self, *, admin: bool = False) -> Client:
+        """A connection; `admin`: its requests are signed (shape only), as IAM ones are."""
+        connection = await connect(self.url)
+        return Client(connection, self.host, self.region if admin else None)
+
+    def admin_request(self, operation: str, payload: dict[str, Any]) -> bytes:
+        """An IAM-authenticated request about the pool, built once to send many times."""
+        payload = {"UserPoolId": self.pool_id, **payload}
+        return aws_json_request(self.host, operation, payload, signed_region=self.region)
+
+    def public_request(self, operation: str, payload: dict[str, Any]) -> bytes:
+        """A request through the app client (ClientId), unsigned, as a browser's would be."""
+        return aws_json_request(self.host, operation, {"ClientId": self.client_id, **payload})
+
+
 @contextlib.contextmanager
 def own_server(workers: int, db: str | None) -> Iterator[tuple[str, int]]:
     """`userpool serve` on a free port with a temporary data dir; yields (url, pid)."""

@@ -29,7 +29,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _cells
@@ -42,45 +41,27 @@ FORK = _cells.FORK
 MakeRequest = _cells.MakeRequest
 
 
-def username(index: int) -> str:
-    return f"user{index:07d}"
+def new_user(target: _http.Target, name: str) -> bytes:
+    return target.admin_request(
+        "AdminCreateUser",
+        {
+            "Username": name,
+            "TemporaryPassword": PASSWORD,
+            "MessageAction": "SUPPRESS",
+            "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"}],
+        },
+    )
 
 
-@dataclass(frozen=True)
-class Target:
-    url: str
-    host: str  # the Host header: host:port
-    region: str
-    pool_id: str = ""
-
-    def request(self, operation: str, payload: dict[str, Any]) -> bytes:
-        payload = {"UserPoolId": self.pool_id, **payload}
-        return _http.aws_json_request(self.host, operation, payload, signed_region=self.region)
-
-    def new_user(self, name: str) -> bytes:
-        return self.request(
-            "AdminCreateUser",
-            {
-                "Username": name,
-                "TemporaryPassword": PASSWORD,
-                "MessageAction": "SUPPRESS",
-                "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"}],
-            },
-        )
-
-    async def admin(self) -> _http.Client:
-        return _http.Client(await _http.connect(self.url), self.host, self.region)
-
-
-async def create_pool(target: Target) -> Target:
-    admin = await target.admin()
+async def create_pool(target: _http.Target) -> _http.Target:
+    admin = await target.client(admin=True)
     pool = await admin.call("CreateUserPool", {"PoolName": f"bench-{uuid.uuid4().hex[:8]}"})
     admin.connection.close()
-    return Target(target.url, target.host, target.region, pool["UserPool"]["Id"])
+    return _http.Target(target.url, target.host, target.region, pool["UserPool"]["Id"])
 
 
-async def pool_size(target: Target) -> int:
-    admin = await target.admin()
+async def pool_size(target: _http.Target) -> int:
+    admin = await target.client(admin=True)
     pool = await admin.call("DescribeUserPool", {"UserPoolId": target.pool_id})
     admin.connection.close()
     return int(pool["UserPool"]["EstimatedNumberOfUsers"])
@@ -89,11 +70,11 @@ async def pool_size(target: Target) -> int:
 # ---------------------------------------------------------------- bulk loading
 
 
-def _load_part(target: Target, indices: range, connections: int) -> None:
+def _load_part(target: _http.Target, indices: range, connections: int) -> None:
     async def load(part: range) -> None:
         connection = await _http.connect(target.url)
         for index in part:
-            status, body = await connection.call(target.new_user(username(index)))
+            status, body = await connection.call(new_user(target, _http.username(index)))
             if status != 200:
                 raise _http.CallError("AdminCreateUser", status, body)
         connection.close()
@@ -104,8 +85,10 @@ def _load_part(target: Target, indices: range, connections: int) -> None:
     _http.run(main)
 
 
-def load_users(target: Target, first: int, count: int, processes: int, connections: int) -> None:
-    """Users `first`..`count`-1 (`username(i)`), over processes x connections connections."""
+def load_users(
+    target: _http.Target, first: int, count: int, processes: int, connections: int
+) -> None:
+    """Users `first`..`count`-1 (`_http.username`), over processes x connections connections."""
     started = time.monotonic()
     parts = [range(first + k, count, processes) for k in range(processes)]
     workers = [FORK.Process(target=_load_part, args=(target, p, connections)) for p in parts]
@@ -174,13 +157,15 @@ def run_cell(
 # ---------------------------------------------------------------- main
 
 
-def requests_for(target: Target, operation: str, loaded: int, rng: random.Random) -> MakeRequest:
+def requests_for(
+    target: _http.Target, operation: str, loaded: int, rng: random.Random
+) -> MakeRequest:
     if operation == "AdminGetUser":
-        names = [username(rng.randrange(loaded)) for _ in range(4096)]
-        gets = [target.request(operation, {"Username": name}) for name in names]
+        names = [_http.username(rng.randrange(loaded)) for _ in range(4096)]
+        gets = [target.admin_request(operation, {"Username": name}) for name in names]
         return lambda number, sent: gets[(number * 131 + sent) % len(gets)]
     tag = uuid.uuid4().hex[:6]
-    return lambda number, sent: target.new_user(f"new-{tag}-{number}-{sent}")
+    return lambda number, sent: new_user(target, f"new-{tag}-{number}-{sent}")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -207,7 +192,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> list[Row]:
     host, port = _http.host_port(url)
-    target = _http.run(lambda: create_pool(Target(url, f"{host}:{port}", args.region)))
+    target = _http.run(lambda: create_pool(_http.Target(url, f"{host}:{port}", args.region)))
     print(f"pool {target.pool_id}", flush=True)
     timing = _cells.Timing(args.processes, args.warmup, args.seconds, server_pid)
     rng = random.Random(args.seed)

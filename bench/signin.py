@@ -49,28 +49,11 @@ EXPECTED = {
 FORK = _cells.FORK
 
 
-def username(index: int) -> str:
-    return f"user{index:07d}"
-
-
-@dataclass(frozen=True)
-class Target:
-    url: str
-    host: str  # the Host header: host:port
-    region: str
-    pool_id: str = ""
-    client_id: str = ""
-
-    async def client(self, *, admin: bool = False) -> _http.Client:
-        connection = await _http.connect(self.url)
-        return _http.Client(connection, self.host, self.region if admin else None)
-
-
 def initiate(client_id: str, flow: str, **params: str) -> dict[str, Any]:
     return {"AuthFlow": flow, "ClientId": client_id, "AuthParameters": params}
 
 
-async def create_pool(target: Target) -> Target:
+async def create_pool(target: _http.Target) -> _http.Target:
     admin = await target.client(admin=True)
     pool = await admin.call("CreateUserPool", {"PoolName": f"bench-{uuid.uuid4().hex[:8]}"})
     pool_id = pool["UserPool"]["Id"]
@@ -78,7 +61,7 @@ async def create_pool(target: Target) -> Target:
     request = {"UserPoolId": pool_id, "ClientName": "bench", "ExplicitAuthFlows": flows}
     client = await admin.call("CreateUserPoolClient", request)
     admin.connection.close()
-    return Target(
+    return _http.Target(
         target.url, target.host, target.region, pool_id, client["UserPoolClient"]["ClientId"]
     )
 
@@ -99,12 +82,12 @@ async def _call_retrying(admin: _http.Client, operation: str, payload: dict[str,
     raise AssertionError("unreachable")
 
 
-def _load_part(target: Target, indices: range, connections: int, counts: Any) -> None:
+def _load_part(target: _http.Target, indices: range, connections: int, counts: Any) -> None:
     async def load(part: range) -> None:
         admin = await target.client(admin=True)
         for index in part:
-            user = {"UserPoolId": target.pool_id, "Username": username(index)}
-            email = [{"Name": "email", "Value": f"{username(index)}@example.com"}]
+            user = {"UserPoolId": target.pool_id, "Username": _http.username(index)}
+            email = [{"Name": "email", "Value": f"{_http.username(index)}@example.com"}]
             create = {"TemporaryPassword": PASSWORD, "MessageAction": "SUPPRESS"}
             retries = await _call_retrying(
                 admin, "AdminCreateUser", {**user, **create, "UserAttributes": email}
@@ -121,7 +104,9 @@ def _load_part(target: Target, indices: range, connections: int, counts: Any) ->
     _http.run(main)
 
 
-def load_users(target: Target, first: int, count: int, processes: int, connections: int) -> None:
+def load_users(
+    target: _http.Target, first: int, count: int, processes: int, connections: int
+) -> None:
     """Users `first`..`count`-1, over processes x connections keep-alive connections."""
     started = last = time.monotonic()
     counts = FORK.Array("q", 2)  # users loaded, calls retried after a 5xx
@@ -151,7 +136,7 @@ def password_auth(client_id: str, name: str) -> dict[str, Any]:
     return initiate(client_id, "USER_PASSWORD_AUTH", USERNAME=name, PASSWORD=PASSWORD)
 
 
-async def sign_in(target: Target, names: list[str]) -> list[tuple[str, str]]:
+async def sign_in(target: _http.Target, names: list[str]) -> list[tuple[str, str]]:
     """(refresh token, access token) for each name, signed in over 8 connections."""
     tokens: list[tuple[str, str]] = []
 
@@ -167,10 +152,12 @@ async def sign_in(target: Target, names: list[str]) -> list[tuple[str, str]]:
     return tokens
 
 
-def requests_for(target: Target, operation: str, users: int, rng: random.Random) -> list[bytes]:
+def requests_for(
+    target: _http.Target, operation: str, users: int, rng: random.Random
+) -> list[bytes]:
     """Prebuilt request bytes for one operation (random users), cycled by every connection."""
     count = 4096 if operation == "USER_PASSWORD_AUTH" else 128
-    names = [username(rng.randrange(users)) for _ in range(count)]
+    names = [_http.username(rng.randrange(users)) for _ in range(count)]
     if operation == "USER_PASSWORD_AUTH":
         payloads = [password_auth(target.client_id, name) for name in names]
     elif operation == "GetUser":
@@ -279,7 +266,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> list[Row]:
     host, port = _http.host_port(url)
-    target = _http.run(lambda: create_pool(Target(url, f"{host}:{port}", args.region)))
+    target = _http.run(lambda: create_pool(_http.Target(url, f"{host}:{port}", args.region)))
     print(f"pool {target.pool_id}, client {target.client_id}", flush=True)
     rng = random.Random(args.seed)
     profile_op, _, profile_conc = args.profile_cell.partition(":")

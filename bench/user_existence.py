@@ -78,22 +78,6 @@ OPERATIONS = tuple(EXPECTED)
 
 
 @dataclass(frozen=True)
-class Target:
-    url: str
-    host: str  # the Host header: host:port
-    region: str
-    pool_id: str = ""
-    client_id: str = ""
-
-    async def connection(self, *, admin: bool = False) -> _http.Client:
-        connection = await _http.connect(self.url)
-        return _http.Client(connection, self.host, self.region if admin else None)
-
-    def public(self, operation: str, payload: dict[str, Any]) -> bytes:
-        return _http.aws_json_request(self.host, operation, {"ClientId": self.client_id, **payload})
-
-
-@dataclass(frozen=True)
 class Attempt:
     existing: bool
     request: bytes
@@ -107,8 +91,8 @@ class Sample:
     body: bytes
 
 
-async def create_pool(target: Target, delivery: str) -> Target:
-    admin = await target.connection(admin=True)
+async def create_pool(target: _http.Target, delivery: str) -> _http.Target:
+    admin = await target.client(admin=True)
     pool = await admin.call(
         "CreateUserPool",
         {
@@ -125,14 +109,14 @@ async def create_pool(target: Target, delivery: str) -> Target:
     )
     admin.connection.close()
     client_id = client["UserPoolClient"]["ClientId"]
-    return Target(target.url, target.host, target.region, pool_id, client_id)
+    return _http.Target(target.url, target.host, target.region, pool_id, client_id)
 
 
 def email_of(name: str) -> str:
     return f"{name}@example.com"
 
 
-async def create_confirmed(admin: _http.Client, target: Target, name: str) -> None:
+async def create_confirmed(admin: _http.Client, target: _http.Target, name: str) -> None:
     """CONFIRMED, permanent password, verified email: ForgotPassword sends it a code."""
     user = {"UserPoolId": target.pool_id, "Username": name}
     attributes = [
@@ -144,19 +128,19 @@ async def create_confirmed(admin: _http.Client, target: Target, name: str) -> No
     await admin.call("AdminSetUserPassword", {**user, "Password": PASSWORD, "Permanent": True})
 
 
-async def create_unconfirmed(admin: _http.Client, target: Target, name: str) -> None:
+async def create_unconfirmed(admin: _http.Client, target: _http.Target, name: str) -> None:
     """UNCONFIRMED by SignUp, email auto-verified: ResendConfirmationCode sends it a code."""
     attributes = [{"Name": "email", "Value": email_of(name)}]
     payload = {"Username": name, "Password": PASSWORD, "UserAttributes": attributes}
     await admin.call("SignUp", {"ClientId": target.client_id, **payload})
 
 
-Creator = Callable[[_http.Client, Target, str], Any]
+Creator = Callable[[_http.Client, _http.Target, str], Any]
 
 
-async def create_users(target: Target, creator: Creator, names: Sequence[str]) -> None:
+async def create_users(target: _http.Target, creator: Creator, names: Sequence[str]) -> None:
     async def some(part: Sequence[str]) -> None:
-        admin = await target.connection(admin=True)
+        admin = await target.client(admin=True)
         for name in part:
             await creator(admin, target, name)
         admin.connection.close()
@@ -171,19 +155,23 @@ def draw_names(rng: random.Random, count: int) -> list[str]:
     return sorted(names)
 
 
-def request_for(target: Target, operation: str, name: str, rng: random.Random) -> bytes:
+def request_for(target: _http.Target, operation: str, name: str, rng: random.Random) -> bytes:
     if operation == "USER_PASSWORD_AUTH":
         params = {"USERNAME": name, "PASSWORD": WRONG_PASSWORD}
-        return target.public("InitiateAuth", {"AuthFlow": operation, "AuthParameters": params})
+        return target.public_request(
+            "InitiateAuth", {"AuthFlow": operation, "AuthParameters": params}
+        )
     if operation == "USER_SRP_AUTH":
         big_a = srp.power_of_g(rng.getrandbits(srp.EXPONENT_BITS) | 1)  # a fresh A each time
         params = {"USERNAME": name, "SRP_A": format(big_a, "x")}
-        return target.public("InitiateAuth", {"AuthFlow": operation, "AuthParameters": params})
-    return target.public(operation, {"Username": name})
+        return target.public_request(
+            "InitiateAuth", {"AuthFlow": operation, "AuthParameters": params}
+        )
+    return target.public_request(operation, {"Username": name})
 
 
 def plan_row(
-    target: Target,
+    target: _http.Target,
     operation: str,
     existing: list[str],
     missing: list[str],
@@ -208,7 +196,7 @@ def plan_row(
     return attempts
 
 
-async def time_attempts(target: Target, attempts: Sequence[Attempt]) -> list[Sample]:
+async def time_attempts(target: _http.Target, attempts: Sequence[Attempt]) -> list[Sample]:
     connection = await _http.connect(target.url)
     samples = []
     gc.collect()
@@ -295,7 +283,7 @@ async def measure_backend(
     args: argparse.Namespace, url: str, backend: str, db: str | None
 ) -> list[Row]:
     host, port = _http.host_port(url)
-    target = await create_pool(Target(url, f"{host}:{port}", args.region), args.delivery)
+    target = await create_pool(_http.Target(url, f"{host}:{port}", args.region), args.delivery)
     print(f"{backend}: pool {target.pool_id}, client {target.client_id}", flush=True)
     rng = random.Random(args.seed)
     pairs = args.attempts // 2 + args.warmup
