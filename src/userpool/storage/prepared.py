@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Dialect
-from sqlalchemy.sql.expression import CompoundSelect, Executable, Select
+from sqlalchemy.sql.expression import Executable, Select
 
 Convert = Callable[[Any], Any]
 
@@ -25,6 +25,10 @@ class _Compiled:
         self.sql = str(compiled)
         self.order: list[str] | None = list(compiled.positiontup) if compiled.positional else None
         self.to_db: dict[str, Convert] = {}
+        # Parameters the statement gives a value itself (a LIMIT), unless the caller does.
+        self.given = {
+            name: bind.value for name, bind in compiled.binds.items() if not bind.required
+        }
         for name, bind in compiled.binds.items():
             processor = bind.type._cached_bind_processor(dialect)
             if processor is not None:
@@ -32,12 +36,14 @@ class _Compiled:
         self.row: Any = None
         self._columns: list[Any] = []
         self._from_db: list[tuple[int, Convert]] | None = None
-        if isinstance(statement, Select | CompoundSelect):
+        if isinstance(statement, Select):
             self._columns = list(statement.selected_columns)
             self.row = namedtuple("Row", [column.name for column in self._columns])  # type: ignore[misc]
         self._dialect = dialect
 
     def parameters(self, values: Mapping[str, Any]) -> Any:
+        if self.given:
+            values = {**self.given, **values}
         if self.to_db:
             values = {
                 name: (self.to_db[name](value) if name in self.to_db else value)

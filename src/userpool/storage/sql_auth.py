@@ -66,9 +66,7 @@ _ROTATE = Prepared(
             refresh_tokens.c.rotated_at > bindparam("since", type_=Float),
         ),
     )
-    .values(
-        rotated_at=func.coalesce(refresh_tokens.c.rotated_at, bindparam("at", type_=Float))
-    )
+    .values(rotated_at=func.coalesce(refresh_tokens.c.rotated_at, bindparam("at", type_=Float)))
 )
 _REFRESH_BY_JTI = Prepared(select(refresh_tokens).where(refresh_tokens.c.jti == bindparam("jti")))
 _ADD_REFRESH = Prepared(

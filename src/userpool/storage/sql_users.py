@@ -132,37 +132,39 @@ _HOLDER_QUERY = (
 _BY_KEY = (Prepared(_BY_KEY_QUERY), _locked(_BY_KEY_QUERY))
 _BY_SUB = (Prepared(_BY_SUB_QUERY), _locked(_BY_SUB_QUERY))
 _HOLDER = (Prepared(_HOLDER_QUERY), _locked(_HOLDER_QUERY))
-_FIND: dict[int, Prepared] = {}
+_FIND: dict[tuple[int, bool], Prepared] = {}
 
 
-def _find_statement(alias_count: int) -> Prepared:
-    """`find` as one statement: each way a name can mean a user, ranked, first one wins.
-    A name that means nobody then costs what one that means someone does: one round trip
-    (a lookup per way each time), rather than one per way tried until one matches."""
-    if alias_count not in _FIND:
+def _find_statement(alias_count: int, locking: bool) -> Prepared:
+    """`find` as one statement: the sub that each way a name can mean a user gives, ranked,
+    the first one's row (held, when `locking`: FOR UPDATE cannot take a UNION itself, but it
+    can take the row a subquery over one picks). A name that means nobody then costs what
+    one that means someone does, one round trip, rather than one per way tried."""
+    if (alias_count, locking) not in _FIND:
         pool_id: Any = bindparam("pool_id")
         ways = [
-            select(users, literal_column("0", Integer).label("rank")).where(
+            select(users.c.sub, literal_column("0", Integer).label("rank")).where(
                 users.c.pool_id == pool_id, users.c.username_key == bindparam("key")
             )
         ]
         for index in range(alias_count):
             ways.append(
-                select(users, literal_column(str(index + 1), Integer))
-                .join(sign_in_names, sign_in_names.c.sub == users.c.sub)
-                .where(
+                select(sign_in_names.c.sub, literal_column(str(index + 1), Integer)).where(
                     sign_in_names.c.pool_id == pool_id,
                     sign_in_names.c.attribute == bindparam(f"attribute{index}"),
                     sign_in_names.c.key == bindparam(f"key{index}"),
                 )
             )
         ways.append(
-            select(users, literal_column(str(alias_count + 1), Integer)).where(
+            select(users.c.sub, literal_column(str(alias_count + 1), Integer)).where(
                 users.c.pool_id == pool_id, users.c.sub == bindparam("sub")
             )
         )
-        _FIND[alias_count] = Prepared(union_all(*ways).order_by("rank"))  # first row wins
-    return _FIND[alias_count]
+        ranked = union_all(*ways).subquery()
+        first = select(ranked.c.sub).order_by(ranked.c.rank).limit(1).scalar_subquery()
+        query = select(users).where(users.c.pool_id == pool_id, users.c.sub == first)
+        _FIND[alias_count, locking] = Prepared(query.with_for_update() if locking else query)
+    return _FIND[alias_count, locking]
 
 
 _NAMES_OF = Prepared(
@@ -218,15 +220,10 @@ class SqlUsers:
     def find(
         self, pool_id: str, username_key: str, names: Sequence[tuple[str, str]], sub: str
     ) -> User | None:
-        if self._form:  # FOR UPDATE cannot lock through a UNION: each way on its own
-            found = self.get(pool_id, username_key)
-            for attribute, key in names:
-                found = found or self.holder(pool_id, attribute, key)
-            return found or self.get_by_sub(pool_id, sub)
         values = {"pool_id": pool_id, "key": username_key, "sub": sub}
         for index, (attribute, key) in enumerate(names):
             values.update({f"attribute{index}": attribute, f"key{index}": key})
-        row = _find_statement(len(names)).first(self._db, values)
+        row = _find_statement(len(names), bool(self._form)).first(self._db, values)
         return user_from_row(row) if row else None
 
     def holder(self, pool_id: str, attribute: str, key: str) -> User | None:
