@@ -136,3 +136,18 @@ class SoftwareTokenMFANotFoundException(CognitoError):
 
 class EnableSoftwareTokenMFAException(CognitoError):
     default_message = "Code mismatch and fail enable Software Token MFA"
+
+
+# A pool's Lambda trigger failed (userpool.triggers.cognito_error picks which and words it).
+
+
+class UserLambdaValidationException(CognitoError):
+    pass
+
+
+class UnexpectedLambdaException(CognitoError):
+    pass
+
+
+class InvalidLambdaResponseException(CognitoError):
+    pass
