@@ -18,11 +18,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import Server, error_of
+from userpool import auth
 from userpool.app import build_runtime
-from userpool.auth.outcomes import Attempt, AuthEnv
+from userpool.auth import Attempt, Outcome, Runtime
 from userpool.config import ServerConfig
 from userpool.domain.models import AppClient, User, UserPool
-from userpool.services.auth_ops import auth_env
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
 
@@ -181,21 +181,46 @@ def server_store(server: Server) -> Iterator[SqlStore]:
         engine.dispose()
 
 
-def engine_env(server: Server, store: SqlStore) -> AuthEnv:
+def engine_env(server: Server, store: SqlStore) -> Runtime:
     """The engine's collaborators as the server builds them (same keys, same session seal)."""
     config = ServerConfig(data_dir=server.data_dir, public_url=server.url)
-    return auth_env(store, build_runtime(config, store))
+    return build_runtime(config, store)
 
 
 def attempt_at(
-    env: AuthEnv, pool_id: str, client_id: str, now: float, *, admin: bool = True
+    runtime: Runtime, pool_id: str, client_id: str, now: float, *, admin: bool = True
 ) -> Attempt:
     """An engine call for this pool and client with the clock at `now`."""
-    with env.store.read() as tx:
+    with runtime.store.read() as tx:
         pool: UserPool | None = tx.pools.get(pool_id)
         client: AppClient | None = tx.clients.get(client_id)
     assert pool is not None and client is not None
-    return Attempt(env=env, pool=pool, client=client, admin=admin, now=now)
+    return Attempt(runtime=runtime, pool=pool, client=client, admin=admin, now=now)
+
+
+def engine_initiate(at: Attempt, flow: str, params: dict[str, str]) -> Outcome:
+    """InitiateAuth (or AdminInitiateAuth) as `at` says, straight into the engine."""
+    pool_id = at.pool.id if at.admin else None
+    return auth.initiate(
+        at.runtime, at.client.id, pool_id, admin=at.admin, now=at.now, flow=flow, params=params
+    )
+
+
+def engine_respond(
+    at: Attempt, challenge: str, responses: dict[str, str], session: str | None
+) -> Outcome:
+    """RespondToAuthChallenge (or the admin one) as `at` says, straight into the engine."""
+    pool_id = at.pool.id if at.admin else None
+    return auth.respond(
+        at.runtime,
+        at.client.id,
+        pool_id,
+        admin=at.admin,
+        now=at.now,
+        challenge=challenge,
+        responses=responses,
+        session=session,
+    )
 
 
 def stored_user(store: SqlStore, pool_id: str, username_key: str) -> User:

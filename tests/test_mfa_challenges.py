@@ -28,6 +28,7 @@ from tests.signin_support import (
     TEMPORARY_PASSWORD,
     attempt_at,
     engine_env,
+    engine_respond,
     failure,
     invited_user,
     new_client,
@@ -35,7 +36,6 @@ from tests.signin_support import (
     tokens_of,
 )
 from tests.srp_support import SRP_FLOWS, Channel
-from userpool.auth import engine
 from userpool.auth.sessions import EXPIRED, INVALID, REUSED
 from userpool.domain.errors import NotAuthorizedException
 from userpool.storage.schema import codes
@@ -125,7 +125,7 @@ def test_an_mfa_session_expires(server: Server, login: Login) -> None:
         later = attempt_at(env, login.pool_id, login.client_id, time.time() + 181, admin=False)
         answer = {"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": authenticator_code(secret)}
         with pytest.raises(NotAuthorizedException) as excinfo:
-            engine.respond(later, "SOFTWARE_TOKEN_MFA", answer, challenge["Session"])
+            engine_respond(later, "SOFTWARE_TOKEN_MFA", answer, challenge["Session"])
     assert excinfo.value.message == EXPIRED
 
 

@@ -23,6 +23,8 @@ from tests.signin_support import (
     attempt_at,
     claims,
     engine_env,
+    engine_initiate,
+    engine_respond,
     failure,
     invited_user,
     new_client,
@@ -34,10 +36,11 @@ from tests.signin_support import (
     unique,
     user_auth,
 )
-from userpool.auth import engine, first_factor
+from userpool.auth import first_factor
 from userpool.auth.outcomes import Authenticated, Challenge
-from userpool.auth.sessions import EXPIRED, INVALID, REUSED, SessionState, check_binding
+from userpool.auth.sessions import EXPIRED, INVALID, REUSED, Progress, SignInState, check_binding
 from userpool.domain.errors import NotAuthorizedException
+from userpool.domain.flows import AuthFlow, ChallengeName
 
 CHALLENGE = "NEW_PASSWORD_REQUIRED"
 DAY = 86400
@@ -267,8 +270,10 @@ def start_with_hash(cognito: Any, pool_id: str, client_id: str, name: str, hashe
 # --- expiry, with the clock moved --------------------------------------------------------
 
 
-def state(expires: float, challenge: str = CHALLENGE) -> SessionState:
-    return SessionState("us-east-1_pool", "client", "user", challenge, expires)
+def state(expires: float, challenge: str = CHALLENGE) -> SignInState:
+    progress = Progress(AuthFlow.USER_PASSWORD_AUTH)
+    name = ChallengeName(challenge)
+    return SignInState("us-east-1_pool", "client", "user", name, expires, progress)
 
 
 def test_check_binding_expiry_with_explicit_now() -> None:
@@ -312,10 +317,10 @@ def test_session_expires_after_auth_session_validity(
         assert before + minutes * 60 <= expires <= after + minutes * 60
         late = attempt_at(env, pool_id, client_id, now=expires)
         with pytest.raises(NotAuthorizedException) as excinfo:
-            engine.respond(late, CHALLENGE, answer, session)
+            engine_respond(late, CHALLENGE, answer, session)
         assert excinfo.value.message == EXPIRED
         in_time = attempt_at(env, pool_id, client_id, now=expires - 1)
-        assert isinstance(engine.respond(in_time, CHALLENGE, answer, session), Authenticated)
+        assert isinstance(engine_respond(in_time, CHALLENGE, answer, session), Authenticated)
 
 
 def test_temporary_password_expiry(server: Server, cognito: Any) -> None:
@@ -333,14 +338,14 @@ def test_temporary_password_expiry(server: Server, cognito: Any) -> None:
         def at(days: float) -> Any:
             return attempt_at(env, pool_id, client_id, now=set_at + days * DAY)
 
-        assert isinstance(engine.initiate(at(1.9), flow, params), Challenge)
+        assert isinstance(engine_initiate(at(1.9), flow, params), Challenge)
         for days in (2.1, 8):
             with pytest.raises(NotAuthorizedException) as excinfo:
-                engine.initiate(at(days), flow, params)
+                engine_initiate(at(days), flow, params)
             assert excinfo.value.message == first_factor.TEMPORARY_EXPIRED
         # The password is checked first: a wrong one is only a wrong password.
         with pytest.raises(NotAuthorizedException) as excinfo:
-            engine.initiate(at(8), flow, {**params, "PASSWORD": "Wrong-Passw0rd-1"})
+            engine_initiate(at(8), flow, {**params, "PASSWORD": "Wrong-Passw0rd-1"})
         assert excinfo.value.message == WRONG_PASSWORD
         # And directly, as the engine checks it after the proof.
         user = stored_user(store, pool_id, name)
@@ -372,4 +377,4 @@ def test_default_validity_is_seven_days_and_permanent_passwords_do_not_expire(
         env = engine_env(server, store)
         params = {"USERNAME": name, "PASSWORD": NEW_PASSWORD}
         later = attempt_at(env, pool_id, client_id, now=set_at + 400 * DAY)
-        assert isinstance(engine.initiate(later, "ADMIN_USER_PASSWORD_AUTH", params), Authenticated)
+        assert isinstance(engine_initiate(later, "ADMIN_USER_PASSWORD_AUTH", params), Authenticated)

@@ -33,6 +33,8 @@ from tests.signin_support import (
     claims,
     confirmed_user,
     engine_env,
+    engine_initiate,
+    engine_respond,
     failure,
     invited_user,
     new_client,
@@ -57,8 +59,7 @@ from tests.srp_support import (
     srp_account,
     zero_padded,
 )
-from userpool.auth import engine
-from userpool.auth.lockout import LOCKED
+from userpool.accounts.lockout import LOCKED
 from userpool.auth.outcomes import Authenticated, Challenge
 from userpool.auth.sessions import INVALID, REUSED
 from userpool.crypto import srp as srp_maths
@@ -235,10 +236,10 @@ def test_zero_padded_day(
 
         def answer(stamp: str) -> Any:
             srp = channel.helper(username)
-            challenge = engine.initiate(at, FLOW, srp.get_auth_params())
+            challenge = engine_initiate(at, FLOW, srp.get_auth_params())
             assert isinstance(challenge, Challenge)
             responses = claim(srp, challenge.parameters, timestamp=stamp)
-            return engine.respond(at, VERIFIER, responses, None)
+            return engine_respond(at, VERIFIER, responses, None)
 
         with pytest.raises(NotAuthorizedException) as excinfo:
             answer(zero_padded(timestamp))  # "Tue Nov 03 09:05:01 UTC 2026"
@@ -295,10 +296,10 @@ def test_lockout_counts_srp_failures(
         locked = attempt_at(env, pool_id, client_id, lockout.last_failure, admin=False)
         params = channel.helper(username).get_auth_params()
         with pytest.raises(NotAuthorizedException) as excinfo:
-            engine.initiate(locked, FLOW, params)
+            engine_initiate(locked, FLOW, params)
         assert excinfo.value.message == LOCKED
         unlocked = attempt_at(env, pool_id, client_id, lockout.locked_until, admin=False)
-        assert isinstance(engine.initiate(unlocked, FLOW, params), Challenge)
+        assert isinstance(engine_initiate(unlocked, FLOW, params), Challenge)
 
 
 @pytest.mark.parametrize("kind", KINDS)

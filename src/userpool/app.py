@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from userpool.auth import Runtime
 from userpool.auth.sessions import SessionSealer
 from userpool.config import ServerConfig
 from userpool.crypto.sealing import Sealer, derive, load_server_key
@@ -19,11 +20,13 @@ from userpool.http import outbox, routes
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
-from userpool.services.context import Runtime, Settings
+from userpool.services.context import Settings
 from userpool.storage import database, housekeeping
 from userpool.storage.sql_store import SqlStore
 from userpool.tokens.issuer import TokenSigner
 from userpool.tokens.keys import KeyRing
+from userpool.triggers import Triggers
+from userpool.triggers.in_process import InProcessInvoker
 
 
 def build_runtime(config: ServerConfig, store: SqlStore) -> Runtime:
@@ -31,12 +34,14 @@ def build_runtime(config: ServerConfig, store: SqlStore) -> Runtime:
     server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), config.data_dir)
     keys = KeyRing(store, Sealer(derive(server_key, "signing-keys")))
     return Runtime(
+        store=store,
         keys=keys,
         signer=TokenSigner(keys, config.issuer_for),
         sessions=SessionSealer(Sealer(derive(server_key, "auth-sessions"))),
         simulation_key=derive(server_key, "unknown-user-simulation"),
         codes_key=derive(server_key, "one-time-codes"),
         delivery=router.build(store, config.delivery, config.smtp, config.aws),
+        triggers=Triggers(InProcessInvoker()),
     )
 
 
@@ -74,7 +79,6 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     runtime = build_runtime(config, store)
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
     dispatcher = Dispatcher(
-        store=store,
         settings=Settings(region=config.region),
         runtime=runtime,
         verifier=SigV4Verifier(credentials, config.region),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from userpool.crypto import srp
 from userpool.domain.errors import InvalidPasswordException
-from userpool.domain.models import PasswordVerifier, UserPool
+from userpool.domain.models import PasswordVerifier, User, UserPool
 from userpool.domain.password_policy import (
     PasswordPolicy,
     generate_temporary_password,
@@ -43,3 +43,13 @@ def make_password_verifier(
     """What is kept of `password`: an SRP salt and verifier for `username` in `pool`."""
     salt, verifier = srp.make_verifier(pool.srp_name, username, password)
     return PasswordVerifier(salt=salt, verifier=verifier, set_at=now, temporary=temporary)
+
+
+def password_matches_verifier(pool: UserPool, user: User, password: str) -> bool:
+    """Whether `password` is the user's, checked against the stored SRP verifier."""
+    stored = user.password
+    if stored is None:
+        return False
+    return srp.password_matches(
+        stored.salt, stored.verifier, pool.srp_name, user.username, password
+    )

@@ -1,0 +1,35 @@
+"""The sign-in engine. What the rest of the server uses of it is named here: the engine's
+calls, what they return, the runtime bundle they are given, refresh-token use, and the
+MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken. Nothing outside
+`auth/` imports its inner modules (tests/test_layers.py holds that)."""
+
+from userpool.auth.engine import initiate, respond
+from userpool.auth.outcomes import Attempt, Authenticated, Challenge, IssuedTokens, Outcome
+from userpool.auth.refresh_tokens import (
+    read_refresh_token,
+    redeem_refresh_token,
+    refreshed_tokens,
+    rotated_tokens,
+)
+from userpool.auth.runtime import Runtime
+from userpool.auth.sessions import SessionSealer
+from userpool.auth.setup_sessions import SetupSession, following, open_setup
+
+__all__ = [
+    "Attempt",
+    "Authenticated",
+    "Challenge",
+    "IssuedTokens",
+    "Outcome",
+    "Runtime",
+    "SessionSealer",
+    "SetupSession",
+    "following",
+    "initiate",
+    "open_setup",
+    "read_refresh_token",
+    "redeem_refresh_token",
+    "refreshed_tokens",
+    "respond",
+    "rotated_tokens",
+]

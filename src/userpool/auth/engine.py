@@ -1,20 +1,24 @@
-"""The sign-in state machine: one starter per AuthFlow, one handler per ChallengeName.
+"""The sign-in state machine: one flow per AuthFlow, one handler per ChallengeName, looked up
+in the tables below.
 
-A starter or handler returns a value: a `Challenge`, `Authenticated` tokens, or `Proceed`
-(a factor passed), which `settle` turns into the next challenge or tokens using the one
-`next_challenge` decision. Errors are typed Cognito exceptions. A handler uses its session
-up (`sessions.consume`) in the transaction that records the answer, so a rejected answer
-can be retried and an accepted one cannot be replayed.
+Every call is one step: ONE read transaction (the client, the pool, and what the flow or the
+answered session is about), the work that needs no storage (a proof, a code's check, a
+decision), and ONE write transaction that makes it so: the step's own writes (its
+`Proceed.record`), then what comes next, asked of the decider of the sign-in's flow (or named
+by the answer): the next challenge's state, or the refresh token of a finished sign-in. What
+must be signed or sent (tokens, a code) is done once that write has committed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from userpool.accounts.lookup import find_user
-from userpool.auth import issuing
+from userpool.accounts.resources import client_and_pool
+from userpool.accounts.secret_hash import check_secret_hash
+from userpool.auth import issuing, next_step
 from userpool.auth.challenges.email_otp import EMAIL_OTP
-from userpool.auth.challenges.issue import answered_with, issue
 from userpool.auth.challenges.mfa_setup import SET_UP_MFA
 from userpool.auth.challenges.new_password import NEW_PASSWORD
 from userpool.auth.challenges.password_verifier import PASSWORD_VERIFIER
@@ -22,32 +26,36 @@ from userpool.auth.challenges.select_mfa_type import SELECT_MFA
 from userpool.auth.challenges.sms_mfa import SMS_MFA
 from userpool.auth.challenges.software_token_mfa import SOFTWARE_TOKEN
 from userpool.auth.challenges.spec import ChallengeSpec
-from userpool.auth.flows import password, refresh, srp
-from userpool.auth.next_step import next_challenge
-from userpool.auth.outcomes import Attempt, Authenticated, Outcome, Proceed
+from userpool.auth.flows import Flow, password, refresh, srp
+from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Outcome, Proceed
 from userpool.auth.params import required
-from userpool.auth.secret_hash import check_secret_hash
-from userpool.auth.sessions import INVALID, SessionState, check_binding
-from userpool.domain.client_rules import allowed_flows
-from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
+from userpool.auth.runtime import Runtime
+from userpool.auth.sessions import INVALID, Progress, SignInState, begin, check_binding
+from userpool.delivery import deliver_or_fail
+from userpool.domain.client_rules import allowed_flows, auth_session_seconds
+from userpool.domain.errors import (
+    CognitoError,
+    InvalidParameterException,
+    NotAuthorizedException,
+)
+from userpool.domain.flows import AuthFlow, ChallengeName, FactorRole
+from userpool.domain.models import User, UserPool
+from userpool.storage.repositories import Transaction
 
-Starter = Callable[[Attempt, Mapping[str, str]], "Outcome | Proceed"]
-
-# AuthFlow -> (the ExplicitAuthFlows value that allows it, its starter)
-PUBLIC_FLOWS: dict[str, tuple[str, Starter]] = {
-    "USER_SRP_AUTH": ("ALLOW_USER_SRP_AUTH", srp.start),
-    "USER_PASSWORD_AUTH": ("ALLOW_USER_PASSWORD_AUTH", password.start),
-    "REFRESH_TOKEN_AUTH": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
-    "REFRESH_TOKEN": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
+PUBLIC_FLOWS: dict[AuthFlow, Flow] = {
+    AuthFlow.USER_SRP_AUTH: srp.FLOW,
+    AuthFlow.USER_PASSWORD_AUTH: password.PUBLIC,
+    AuthFlow.REFRESH_TOKEN_AUTH: refresh.FLOW,
+    AuthFlow.REFRESH_TOKEN: refresh.FLOW,
 }
-ADMIN_FLOWS: dict[str, tuple[str, Starter]] = {
-    "USER_SRP_AUTH": ("ALLOW_USER_SRP_AUTH", srp.start),
-    "ADMIN_USER_PASSWORD_AUTH": ("ALLOW_ADMIN_USER_PASSWORD_AUTH", password.start),
-    "ADMIN_NO_SRP_AUTH": ("ALLOW_ADMIN_USER_PASSWORD_AUTH", password.start),
-    "REFRESH_TOKEN_AUTH": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
-    "REFRESH_TOKEN": ("ALLOW_REFRESH_TOKEN_AUTH", refresh.start),
+ADMIN_FLOWS: dict[AuthFlow, Flow] = {
+    AuthFlow.USER_SRP_AUTH: srp.FLOW,
+    AuthFlow.ADMIN_USER_PASSWORD_AUTH: password.ADMIN,
+    AuthFlow.ADMIN_NO_SRP_AUTH: password.ADMIN,
+    AuthFlow.REFRESH_TOKEN_AUTH: refresh.FLOW,
+    AuthFlow.REFRESH_TOKEN: refresh.FLOW,
 }
-CHALLENGES: dict[str, ChallengeSpec] = {
+CHALLENGES: dict[ChallengeName, ChallengeSpec] = {
     spec.name: spec
     for spec in (
         NEW_PASSWORD,
@@ -59,56 +67,139 @@ CHALLENGES: dict[str, ChallengeSpec] = {
         SET_UP_MFA,
     )
 }
+# What comes after a passed factor, by flow (CUSTOM_AUTH's will ask DefineAuthChallenge).
+Decider = Callable[[Attempt, User, Progress], next_step.Decision]
+DECIDERS: dict[AuthFlow, Decider] = {flow: next_step.decide for flow in AuthFlow}
+
+T = TypeVar("T")
 
 
-def initiate(attempt: Attempt, flow: str, params: Mapping[str, str]) -> Outcome:
-    flows = ADMIN_FLOWS if attempt.admin else PUBLIC_FLOWS
-    if flow not in flows:
-        raise InvalidParameterException("Initiate Auth method not supported.")
-    allowing, starter = flows[flow]
-    if allowing not in allowed_flows(attempt.client.settings):
-        raise InvalidParameterException(f"{flow} flow not enabled for this client")
-    return settle(attempt, starter(attempt, params))
+def initiate(
+    runtime: Runtime,
+    client_id: str,
+    pool_id: str | None,
+    *,
+    admin: bool,
+    now: float,
+    flow: str,
+    params: Mapping[str, str],
+) -> Outcome:
+    flows = ADMIN_FLOWS if admin else PUBLIC_FLOWS
+    with runtime.store.read() as tx:
+        client, pool = client_and_pool(tx, client_id, pool_id)
+        if flow not in flows:
+            raise InvalidParameterException("Initiate Auth method not supported.")
+        chosen = flows[AuthFlow(flow)]
+        if chosen.allowed_by not in allowed_flows(client.settings):
+            raise InvalidParameterException(f"{flow} flow not enabled for this client")
+        loaded = chosen.load(runtime, tx, pool, params)
+    attempt = Attempt(runtime, pool, client, admin, now)
+    return settle(attempt, chosen.start(attempt, loaded, params, Progress(AuthFlow(flow))))
 
 
 def respond(
-    attempt: Attempt, challenge: str, responses: Mapping[str, str], session: str | None
+    runtime: Runtime,
+    client_id: str,
+    pool_id: str | None,
+    *,
+    admin: bool,
+    now: float,
+    challenge: str,
+    responses: Mapping[str, str],
+    session: str | None,
 ) -> Outcome:
-    spec = CHALLENGES.get(challenge)
-    if spec is None:
-        raise InvalidParameterException(f"Invalid challenge name: {challenge}")
+    spec = _spec_for(challenge)
     username = required(responses, "USERNAME")
-    if attempt.client.secret is not None and not responses.get("SECRET_HASH"):
-        check_secret_hash(attempt.client, None)
     sealed = session or (responses.get(spec.carried_in) if spec.carried_in else None)
-    if not sealed:
-        raise InvalidParameterException("Missing required parameter Session")
-    state = attempt.env.sessions.open(sealed)
-    check_binding(state, attempt.pool.id, attempt.client.id, challenge, attempt.now)
+    with runtime.store.read() as tx:
+        client, pool = client_and_pool(tx, client_id, pool_id)
+        if client.secret is not None and not responses.get("SECRET_HASH"):
+            check_secret_hash(client, None)
+        if not sealed:
+            raise InvalidParameterException("Missing required parameter Session")
+        state = runtime.sessions.open(sealed, tx)
+        check_binding(state, pool.id, client.id, challenge, now)
+        user = tx.users.get(pool.id, pool.username_key(state.username))
+        named = _names_session_user(tx, pool, state, username)
     names = {username, state.username, state.data.get("name", state.username)}
-    check_secret_hash(attempt.client, responses.get("SECRET_HASH"), *names)
-    if not _names_session_user(attempt, state, username):
+    check_secret_hash(client, responses.get("SECRET_HASH"), *names)
+    if not named:
         raise NotAuthorizedException(INVALID)
-    return settle(attempt, spec.answer(attempt, state, responses), answered_with(state))
+    attempt = Attempt(runtime, pool, client, admin, now)
+    return settle(attempt, spec.answer(attempt, state, user, responses))
 
 
-def _names_session_user(attempt: Attempt, state: SessionState, username: str) -> bool:
+def _spec_for(challenge: str) -> ChallengeSpec:
+    try:
+        return CHALLENGES[ChallengeName(challenge)]
+    except (ValueError, KeyError) as error:
+        raise InvalidParameterException(f"Invalid challenge name: {challenge}") from error
+
+
+def _names_session_user(tx: Transaction, pool: UserPool, state: SignInState, name: str) -> bool:
     """USERNAME in the answer is the session's user: by username, the name signed in
     with, or any alias that resolves to them."""
-    key = attempt.pool.username_key
-    if key(username) in (key(state.username), key(state.data.get("name", state.username))):
+    key = pool.username_key
+    if key(name) in (key(state.username), key(state.data.get("name", state.username))):
         return True
-    with attempt.env.store.read() as tx:
-        user = find_user(tx, attempt.pool, username)
+    user = find_user(tx, pool, name)
     return user is not None and user.username == state.username
 
 
-def settle(attempt: Attempt, result: Outcome | Proceed, answered: Sequence[str] = ()) -> Outcome:
-    """`answered`: the challenges answered so far in this sign-in."""
+def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
+    """A `Proceed` made so: its writes and what comes next, in one write transaction."""
     if not isinstance(result, Proceed):
         return result
-    user = result.user
-    challenge = next_challenge(attempt.pool, attempt.client, user, answered)
-    if challenge is None:
-        return Authenticated(issuing.sign_in(attempt, user, admit=result.admit))
-    return issue(attempt, user, CHALLENGES[challenge], answered, admit=result.admit)
+    if result.then is not None:
+        decision: next_step.Decision = (result.then, next_step.role_of(result.then))
+    else:
+        decision = DECIDERS[result.progress.flow](attempt, result.user, result.progress)
+    if decision is None:
+        user, signing = _in_one_write(
+            attempt,
+            result,
+            lambda tx, user: issuing.record_sign_in(tx, attempt, user, result.progress),
+        )
+        return Authenticated(issuing.sign_in(attempt, user, signing))
+    return _next_challenge(attempt, result, *decision)
+
+
+def _next_challenge(
+    attempt: Attempt, result: Proceed, name: ChallengeName, role: FactorRole | None
+) -> Challenge:
+    spec = CHALLENGES[name]
+    assert spec.parameters is not None, f"{name} cannot follow a passed factor"
+    shows = spec.parameters
+    state = begin(
+        attempt.pool.id,
+        attempt.client.id,
+        result.user.username,
+        name,
+        attempt.now + auth_session_seconds(attempt.client.settings),
+        result.progress,
+        role,
+        result.data,
+    )
+    sessions = attempt.runtime.sessions
+    _, (shown, session) = _in_one_write(
+        attempt,
+        result,
+        lambda tx, user: (shows(attempt, tx, user, state), sessions.keep(tx, state)),
+    )
+    if shown.message is not None:
+        deliver_or_fail(attempt.runtime.delivery, shown.message)
+    return Challenge(name, shown.parameters, session)
+
+
+def _in_one_write(
+    attempt: Attempt, result: Proceed, then: Callable[[Transaction, User], T]
+) -> tuple[User, T]:
+    """Make `result`'s own writes, then `then`'s, in one write transaction. When the record
+    refuses (a wrong code), its writes are committed and its error raised, and `then` is
+    never made."""
+    with attempt.runtime.store.write() as tx:
+        recorded = result.record(tx) if result.record is not None else result.user
+        if not isinstance(recorded, CognitoError):
+            return recorded, then(tx, recorded)
+        refusal = recorded
+    raise refusal

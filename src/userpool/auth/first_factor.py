@@ -1,4 +1,16 @@
-"""The checks before and after a password (or SRP) proof, in Cognito's order.
+"""The first factor: a password, or an SRP claim of one, checked in Cognito's order, with one
+lockout rule, for every flow that proves one (password flows, PASSWORD_VERIFIER).
+
+The sequence, and where the Lambda triggers will join it (issue 13):
+1. `load_candidate`, in the step's read: the user the name means and their lockout record;
+   where there is none, a stand-in (below). UserMigration will be asked here for a missing
+   user of a password flow.
+2. `check_not_locked`, then `check_may_sign_in` (disabled, reset pending). PreAuthentication
+   will be called after these, before the proof.
+3. The proof (the caller's: a modexp, outside any transaction), then `verdict`: a failure is
+   counted, in a write of its own, and refused; a success is checked (`check_after_proof`)
+   and admitted past the lockout in the step's write, which issues what comes next.
+   PostAuthentication will be called once a sign-in ends in tokens.
 
 Where the client hides whether users exist (PreventUserExistenceErrors), a name that matches
 nobody is treated like a user with a password nobody knows: a stand-in keyed by the pool and
@@ -10,13 +22,16 @@ neither the answers nor their timing tell whether the user exists.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from userpool.accounts import lockout as lockouts
 from userpool.accounts.lookup import find_user
 from userpool.accounts.lookup import stand_in_seed as seed_for
-from userpool.auth import lockout as lockouts
-from userpool.auth.outcomes import Attempt
+from userpool.auth.outcomes import Attempt, Proceed
+from userpool.auth.runtime import Runtime
+from userpool.auth.sessions import Progress
 from userpool.crypto import srp
 from userpool.domain.auth_records import Lockout
 from userpool.domain.client_rules import hides_user_existence
@@ -27,6 +42,7 @@ from userpool.domain.errors import (
     UserNotFoundException,
 )
 from userpool.domain.models import User, UserPool, UserStatus
+from userpool.storage.repositories import Transaction
 
 WRONG_PASSWORD = "Incorrect username or password."
 TEMPORARY_EXPIRED = "Temporary password has expired and must be reset by an administrator."
@@ -42,12 +58,12 @@ class Candidate:
     lockout: Lockout | None
 
 
-def stand_in_seed(attempt: Attempt, username: str) -> str:
-    return seed_for(attempt.env.simulation_key, attempt.pool, username)
+def stand_in_seed(runtime: Runtime, pool: UserPool, username: str) -> str:
+    return seed_for(runtime.simulation_key, pool, username)
 
 
-def stand_in_sub(attempt: Attempt, username: str) -> str:
-    return stand_in_seed(attempt, username)[:36]
+def stand_in_sub(runtime: Runtime, pool: UserPool, username: str) -> str:
+    return stand_in_seed(runtime, pool, username)[:36]
 
 
 @cache
@@ -60,21 +76,12 @@ def stand_in_verifier() -> str:
     return format(srp.power_of_g(secrets.randbits(256)), "x")
 
 
-def load_candidate(attempt: Attempt, username: str) -> Candidate:
+def load_candidate(runtime: Runtime, tx: Transaction, pool: UserPool, username: str) -> Candidate:
     """The user `username` means (or a missing user's stand-in) and their lockout record,
-    read in one transaction."""
-    with attempt.env.store.read() as tx:
-        user = find_user(tx, attempt.pool, username)
-        sub = user.sub if user is not None else stand_in_sub(attempt, username)
-        return Candidate(user, sub, tx.lockouts.get(sub))
-
-
-def refuse_missing(attempt: Attempt, candidate: Candidate) -> Exception:
-    """The answer to a failed proof by a user who does not exist: where the client hides
-    that, counted against the stand-in like any failure (see the module notes)."""
-    if hides_user_existence(attempt.client.settings):
-        return fail_proof(attempt, candidate.sub)
-    return UserNotFoundException()
+    in the step's read transaction."""
+    user = find_user(tx, pool, username)
+    sub = user.sub if user is not None else stand_in_sub(runtime, pool, username)
+    return Candidate(user, sub, tx.lockouts.get(sub))
 
 
 def check_not_locked(candidate: Candidate, now: float) -> None:
@@ -89,12 +96,49 @@ def check_may_sign_in(user: User) -> None:
         raise PasswordResetRequiredException()
 
 
-def fail_proof(attempt: Attempt, sub: str) -> NotAuthorizedException:
-    """Count a failed proof against `sub` and give the error to raise: the wrong password,
-    or the lockout if failures that arrived at the same time locked them first."""
-    with attempt.env.store.write() as tx:
+def refuse_missing(attempt: Attempt, candidate: Candidate) -> Exception:
+    """The answer to a failed proof by a user who does not exist: where the client hides
+    that, counted against the stand-in like any failure (see the module notes)."""
+    if hides_user_existence(attempt.client.settings):
+        return fail_proof(attempt, candidate.sub)
+    return UserNotFoundException()
+
+
+def fail_proof(
+    attempt: Attempt, sub: str, also: Callable[[Transaction], None] | None = None
+) -> NotAuthorizedException:
+    """Count a failed proof against `sub` (with `also`, the step's own writes, in one write)
+    and give the error to raise: the wrong password, or the lockout if failures that arrived
+    at the same time locked them first."""
+    with attempt.runtime.store.write() as tx:
+        if also is not None:
+            also(tx)
         counted = lockouts.record_failure(tx, attempt.pool.id, sub, attempt.now)
     return NotAuthorizedException(WRONG_PASSWORD if counted else lockouts.LOCKED)
+
+
+def verdict(
+    attempt: Attempt,
+    sub: str,
+    user: User | None,
+    holds: bool,
+    progress: Progress,
+    also: Callable[[Transaction], None] | None = None,
+) -> Proceed:
+    """The one end of every first-factor proof. A failure (or a stand-in's proof) is counted
+    and refused; a success is checked after the proof and goes on, admitted past the lockout
+    in the step's write, together with `also` (the step's own writes)."""
+    if user is None or not holds:
+        raise fail_proof(attempt, sub, also)
+    check_after_proof(attempt, user)
+
+    def admit(tx: Transaction) -> User:
+        if also is not None:
+            also(tx)
+        lockouts.admit(tx, sub, attempt.now)
+        return user
+
+    return Proceed(user, progress, record=admit)
 
 
 def check_after_proof(attempt: Attempt, user: User) -> None:
@@ -107,16 +151,6 @@ def check_after_proof(attempt: Attempt, user: User) -> None:
             raise NotAuthorizedException(TEMPORARY_EXPIRED)
     if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException()
-
-
-def password_matches_verifier(pool: UserPool, user: User, password: str) -> bool:
-    """Whether `password` is the user's, checked against the stored SRP verifier."""
-    stored = user.password
-    if stored is None:
-        return False
-    return srp.password_matches(
-        stored.salt, stored.verifier, pool.srp_name, user.username, password
-    )
 
 
 def waste_a_proof(attempt: Attempt, candidate: Candidate, password: str) -> None:

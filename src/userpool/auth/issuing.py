@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, replace
 
-from userpool.auth import lockout
 from userpool.auth.outcomes import Attempt, IssuedTokens
+from userpool.auth.sessions import Progress
 from userpool.domain.auth_records import RefreshRecord
 from userpool.domain.client_rules import TokenKind, token_validity_seconds
 from userpool.domain.models import User
@@ -37,7 +38,7 @@ def new_refresh_record(attempt: Attempt, user: User, auth_time: float) -> tuple[
 def sign(attempt: Attempt, user: User, groups: list[str], origin: RefreshRecord) -> IssuedTokens:
     settings = attempt.client.settings
     grant = Grant(
-        issuer=attempt.env.signer.issuer_for(attempt.pool.id),
+        issuer=attempt.runtime.signer.issuer_for(attempt.pool.id),
         client_id=attempt.client.id,
         sub=user.sub,
         username=user.username,
@@ -48,7 +49,7 @@ def sign(attempt: Attempt, user: User, groups: list[str], origin: RefreshRecord)
         event_id=str(uuid.uuid4()),
         device_key=origin.device_key,
     )
-    signed = attempt.env.signer.sign(
+    signed = attempt.runtime.signer.sign(
         attempt.pool.id,
         grant,
         settings.get("ReadAttributes"),
@@ -59,14 +60,24 @@ def sign(attempt: Attempt, user: User, groups: list[str], origin: RefreshRecord)
     return IssuedTokens(signed.id_token, signed.access_token, signed.expires_in)
 
 
-def sign_in(attempt: Attempt, user: User, *, admit: bool) -> IssuedTokens:
-    """Tokens for a completed sign-in: a new refresh token and the ID and access tokens;
-    `admit`: the password proof just made is admitted past the lockout here."""
+@dataclass(frozen=True)
+class Signing:
+    """What a finished sign-in stored (in the step's write), to sign once it commits."""
+
+    refresh_token: str
+    record: RefreshRecord
+    groups: list[str]
+
+
+def record_sign_in(tx: Transaction, attempt: Attempt, user: User, progress: Progress) -> Signing:
+    """Store the refresh token of a finished sign-in (bound to its device, if any)."""
     refresh_token, record = new_refresh_record(attempt, user, attempt.now)
-    with attempt.env.store.write() as tx:
-        if admit:
-            lockout.admit(tx, user.sub, attempt.now)
-        tx.refresh_tokens.add(record)
-        groups = group_names(tx, user)
-    tokens = sign(attempt, user, groups, record)
-    return IssuedTokens(tokens.id_token, tokens.access_token, tokens.expires_in, refresh_token)
+    record = replace(record, device_key=progress.device_key)
+    tx.refresh_tokens.add(record)
+    return Signing(refresh_token, record, group_names(tx, user))
+
+
+def sign_in(attempt: Attempt, user: User, signing: Signing) -> IssuedTokens:
+    """The tokens of a finished sign-in: its refresh token and new ID and access tokens."""
+    tokens = sign(attempt, user, signing.groups, signing.record)
+    return replace(tokens, refresh_token=signing.refresh_token)

@@ -15,21 +15,27 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from userpool.auth.challenges import factors
-from userpool.auth.challenges.factors import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA
+from userpool.accounts import mfa as factors
+from userpool.accounts.mfa import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA
+from userpool.auth.outcomes import Attempt
+from userpool.auth.sessions import Progress
+from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
 
-NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
-SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
-MFA_SETUP = "MFA_SETUP"
+NEW_PASSWORD_REQUIRED = ChallengeName.NEW_PASSWORD_REQUIRED
+SELECT_MFA_TYPE = ChallengeName.SELECT_MFA_TYPE
+MFA_SETUP = ChallengeName.MFA_SETUP
 SECOND_FACTORS = frozenset({SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, MFA_SETUP})
 
+# A decision: the challenge to send next and the role of its factor, or None for tokens.
+Decision = tuple[ChallengeName, FactorRole | None] | None
 
-def usable_factors(pool: UserPool, user: User) -> list[str]:
+
+def usable_factors(pool: UserPool, user: User) -> list[ChallengeName]:
     """The second factors `user` would be asked for, in Cognito's order."""
     mine = factors.read(user)
     required = factors.pool_mode(pool) == factors.MODE_ON
-    usable = []
+    usable: list[ChallengeName] = []
     for factor in factors.pool_factors(pool):
         if factor == SOFTWARE_TOKEN_MFA:
             reachable = mine.token is not None
@@ -42,7 +48,7 @@ def usable_factors(pool: UserPool, user: User) -> list[str]:
 
 def next_challenge(
     pool: UserPool, client: AppClient, user: User, answered: Collection[str] = ()
-) -> str | None:
+) -> ChallengeName | None:
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         return NEW_PASSWORD_REQUIRED
     if SECOND_FACTORS.intersection(answered):
@@ -53,5 +59,17 @@ def next_challenge(
         return MFA_SETUP if required else None
     preferred = factors.read(user).preferred
     if preferred in usable:
-        return preferred
+        return ChallengeName(preferred)
     return usable[0] if len(usable) == 1 else SELECT_MFA_TYPE
+
+
+def decide(attempt: Attempt, user: User, progress: Progress) -> Decision:
+    """The built-in decider (password, SRP and, later, choice-based sign-in): `next_challenge`,
+    with the role of the factor it asks for."""
+    challenge = next_challenge(attempt.pool, attempt.client, user, progress.answered)
+    return None if challenge is None else (challenge, role_of(challenge))
+
+
+def role_of(challenge: ChallengeName) -> FactorRole | None:
+    """A second factor's challenges are SECOND; the others here prove nothing themselves."""
+    return FactorRole.SECOND if challenge in SECOND_FACTORS else None

@@ -1,14 +1,18 @@
-"""What a flow starter or a challenge handler returns: another challenge, or tokens."""
+"""What a flow or a challenge handler returns: another challenge, tokens, or `Proceed` (the
+engine decides what comes next); and `Attempt`, what each of them is given."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-from userpool.auth.sessions import SessionSealer
-from userpool.delivery import Sender
+from userpool.auth.runtime import Runtime
+from userpool.auth.sessions import Progress
+from userpool.domain.errors import CognitoError
+from userpool.domain.flows import ChallengeName
 from userpool.domain.models import AppClient, User, UserPool
-from userpool.storage.repositories import Store
-from userpool.tokens.issuer import TokenSigner
+from userpool.storage.repositories import Transaction
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class IssuedTokens:
 
 @dataclass(frozen=True)
 class Challenge:
-    name: str
+    name: ChallengeName
     parameters: dict[str, str]
     session: str | None
 
@@ -33,34 +37,31 @@ class Authenticated:
 
 Outcome = Challenge | Authenticated
 
+# The writes a step decided on, made first in the step's one write transaction: they give
+# the user as they leave them (read there, held until commit), or an error to answer with
+# once they are committed (a wrong code's count must stay); raising writes nothing.
+Record = Callable[[Transaction], "User | CognitoError"]
+
 
 @dataclass(frozen=True)
 class Proceed:
-    """A factor passed: the engine decides what comes next (a challenge, or tokens).
-    `admit`: a password proof whose admission past the lockout (auth/lockout.py `admit`)
-    is still to be made, in the write transaction that acts on it."""
+    """The answer holds (or will, once `record` has made its writes): the engine makes what
+    comes next in the same write transaction. Next is what the flow's decider says, unless
+    the answer named it (`then`, with that challenge's `data`: SELECT_MFA_TYPE's choice).
+    `user` is the user as the decision must see them."""
 
     user: User
-    admit: bool = False
-
-
-@dataclass(frozen=True)
-class AuthEnv:
-    """What the engine needs from the process: storage, token signing, session sealing."""
-
-    store: Store
-    signer: TokenSigner
-    sessions: SessionSealer
-    simulation_key: bytes  # makes stand-ins for unknown users stable per (pool, username)
-    codes_key: bytes
-    delivery: Sender
+    progress: Progress
+    record: Record | None = None
+    then: ChallengeName | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Attempt:
     """One call into the engine: which pool and client, through which operation, when."""
 
-    env: AuthEnv
+    runtime: Runtime
     pool: UserPool
     client: AppClient
     admin: bool

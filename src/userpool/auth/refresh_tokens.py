@@ -4,17 +4,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from userpool.accounts.resources import client_and_pool
 from userpool.auth import issuing
 from userpool.auth.outcomes import Attempt, IssuedTokens
+from userpool.auth.runtime import Runtime
 from userpool.domain.auth_records import RefreshRecord
 from userpool.domain.client_rules import rotation_grace_seconds
 from userpool.domain.errors import NotAuthorizedException, RefreshTokenReuseException
 from userpool.domain.models import User
+from userpool.storage.repositories import Transaction
 from userpool.tokens.issuer import hash_refresh_token
 
 INVALID = "Invalid Refresh Token"
 REVOKED = "Refresh Token has been revoked"
 EXPIRED = "Refresh Token has expired"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the step's read found for a refresh token: its record, its user and their
+    groups (for the tokens)."""
+
+    record: RefreshRecord | None
+    user: User | None
+    groups: list[str]
 
 
 @dataclass(frozen=True)
@@ -24,15 +37,27 @@ class Redeemed:
     groups: list[str]
 
 
-def redeem(attempt: Attempt, token: str) -> Redeemed:
-    """The live record for `token` issued to this client, its user and their groups (read
-    in one transaction); or Cognito's error."""
-    with attempt.env.store.read() as tx:
-        record = tx.refresh_tokens.get(hash_refresh_token(token))
-        if record is None or record.client_id != attempt.client.id:
-            raise NotAuthorizedException(INVALID)
-        user = tx.users.get_by_sub(record.pool_id, record.sub)
-        groups = issuing.group_names(tx, user) if user is not None else []
+def load(tx: Transaction, token: str) -> Stored:
+    record = tx.refresh_tokens.get(hash_refresh_token(token))
+    user = tx.users.get_by_sub(record.pool_id, record.sub) if record is not None else None
+    return Stored(record, user, issuing.group_names(tx, user) if user is not None else [])
+
+
+def read_refresh_token(
+    runtime: Runtime, client_id: str, now: float, token: str
+) -> tuple[Attempt, Stored]:
+    """GetTokensFromRefreshToken's read: the client, its pool and what `token` is."""
+    with runtime.store.read() as tx:
+        client, pool = client_and_pool(tx, client_id, None)
+        return Attempt(runtime, pool, client, False, now), load(tx, token)
+
+
+def redeem_refresh_token(attempt: Attempt, stored: Stored) -> Redeemed:
+    """The live record of a token issued to this client, its user and their groups; or
+    Cognito's error."""
+    record, user = stored.record, stored.user
+    if record is None or record.client_id != attempt.client.id:
+        raise NotAuthorizedException(INVALID)
     if record.revoked or user is None:
         raise NotAuthorizedException(REVOKED)
     if attempt.now >= record.expires:
@@ -43,7 +68,7 @@ def redeem(attempt: Attempt, token: str) -> Redeemed:
             raise RefreshTokenReuseException()
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
-    return Redeemed(record, user, groups)
+    return Redeemed(record, user, stored.groups)
 
 
 def _refused_rotation(record: RefreshRecord | None) -> Exception:
@@ -53,23 +78,23 @@ def _refused_rotation(record: RefreshRecord | None) -> Exception:
     return RefreshTokenReuseException()
 
 
-def refresh(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
+def refreshed_tokens(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     """New ID and access tokens from the same refresh token (auth_time kept)."""
     return issuing.sign(attempt, redeemed.user, redeemed.groups, redeemed.record)
 
 
-def rotate(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
+def rotated_tokens(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     """A new refresh token replacing the redeemed one (valid for what it had left), and new
-    tokens. `redeem` only looked: the rotation itself decides, in the write that stores the
-    successor, so of several requests redeeming one token at once only one wins (or, within
-    a grace period, those inside it); the others get RefreshTokenReuseException, as a token
-    rotated out before them would. Each loser's token stays the winner's predecessor: no
-    successor is made for it."""
+    tokens. `redeem_refresh_token` only looked: the rotation itself decides, in the write
+    that stores the successor, so of several requests redeeming one token at once only one
+    wins (or, within a grace period, those inside it); the others get
+    RefreshTokenReuseException, as a token rotated out before them would. Each loser's token
+    stays the winner's predecessor: no successor is made for it."""
     record, user = redeemed.record, redeemed.user
     token, fresh = issuing.new_refresh_record(attempt, user, record.auth_time)
     fresh = replace(fresh, expires=record.expires, device_key=record.device_key)
     grace = float(rotation_grace_seconds(attempt.client.settings) or 0)
-    with attempt.env.store.write() as tx:
+    with attempt.runtime.store.write() as tx:
         if not tx.refresh_tokens.mark_rotated(record.token_hash, attempt.now, grace):
             raise _refused_rotation(tx.refresh_tokens.get(record.token_hash))
         tx.refresh_tokens.add(fresh)

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from userpool.auth import Runtime
 from userpool.domain.errors import (
     CognitoError,
     InternalErrorException,
@@ -19,9 +20,8 @@ from userpool.domain.errors import (
 from userpool.protocol.model import TARGET_PREFIX, service_model, unauthenticated_operations
 from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier
 from userpool.protocol.validation import validate
-from userpool.services.context import Context, Runtime, Settings
+from userpool.services.context import Context, Settings
 from userpool.services.registry import Handler
-from userpool.storage.repositories import Store
 
 log = logging.getLogger("userpool.protocol")
 
@@ -47,7 +47,6 @@ def _json_default(value: Any) -> Any:
 class Dispatcher:
     def __init__(
         self,
-        store: Store,
         settings: Settings,
         runtime: Runtime,
         verifier: SigV4Verifier,
@@ -57,7 +56,6 @@ class Dispatcher:
     ) -> None:
         self._operations = operations
         self._inline = inline
-        self._store = store
         self._settings = settings
         self._runtime = runtime
         self._verifier = verifier
@@ -100,7 +98,7 @@ class Dispatcher:
         handler = self._operations.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"{name} is not implemented by userpool yet.")
-        context = Context(self._store, self._settings, self._runtime, self._clock, region)
+        context = Context(self._settings, self._runtime, self._clock, region)
         return handler(context, params)
 
     def _headers(self, request_id: str) -> dict[str, str]:

@@ -3,25 +3,12 @@ the wire side of the sign-in engine."""
 
 from __future__ import annotations
 
-from userpool.auth import engine
-from userpool.auth.outcomes import Attempt, Authenticated, AuthEnv, IssuedTokens, Outcome
-from userpool.domain.errors import ResourceNotFoundException
+from userpool import auth
+from userpool.accounts import resources
+from userpool.auth import Authenticated, IssuedTokens, Outcome
 from userpool.domain.models import AppClient, UserPool
-from userpool.services.common import require_client, require_pool
-from userpool.services.context import Context, Request, Response, Runtime
+from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
-from userpool.storage.repositories import Store
-
-
-def auth_env(store: Store, runtime: Runtime) -> AuthEnv:
-    return AuthEnv(
-        store,
-        runtime.signer,
-        runtime.sessions,
-        runtime.simulation_key,
-        runtime.codes_key,
-        runtime.delivery,
-    )
 
 
 def client_and_pool(
@@ -29,24 +16,7 @@ def client_and_pool(
 ) -> tuple[AppClient, UserPool]:
     """The app client (of `pool_id`, when the operation names one) and its pool."""
     with ctx.store.read() as tx:
-        if pool_id is not None:
-            pool = require_pool(tx, pool_id)
-            return require_client(tx, pool.id, client_id), pool
-        client = tx.clients.get(client_id)
-        if client is None:
-            raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
-        return client, require_pool(tx, client.pool_id)
-
-
-def attempt_for(ctx: Context, request: Request, *, admin: bool) -> Attempt:
-    client, pool = client_and_pool(ctx, request["ClientId"], request.get("UserPoolId"))
-    return Attempt(
-        env=auth_env(ctx.store, ctx.runtime),
-        pool=pool,
-        client=client,
-        admin=admin,
-        now=ctx.clock(),
-    )
+        return resources.client_and_pool(tx, client_id, pool_id)
 
 
 def authentication_result(tokens: IssuedTokens) -> Response:
@@ -72,18 +42,28 @@ def outcome_response(outcome: Outcome) -> Response:
 
 
 def _initiate(ctx: Context, request: Request, *, admin: bool) -> Response:
-    attempt = attempt_for(ctx, request, admin=admin)
-    params = request.get("AuthParameters") or {}
-    return outcome_response(engine.initiate(attempt, request["AuthFlow"], params))
+    outcome = auth.initiate(
+        ctx.runtime,
+        request["ClientId"],
+        request.get("UserPoolId"),
+        admin=admin,
+        now=ctx.clock(),
+        flow=request["AuthFlow"],
+        params=request.get("AuthParameters") or {},
+    )
+    return outcome_response(outcome)
 
 
 def _respond(ctx: Context, request: Request, *, admin: bool) -> Response:
-    attempt = attempt_for(ctx, request, admin=admin)
-    outcome = engine.respond(
-        attempt,
-        request["ChallengeName"],
-        request.get("ChallengeResponses") or {},
-        request.get("Session"),
+    outcome = auth.respond(
+        ctx.runtime,
+        request["ClientId"],
+        request.get("UserPoolId"),
+        admin=admin,
+        now=ctx.clock(),
+        challenge=request["ChallengeName"],
+        responses=request.get("ChallengeResponses") or {},
+        session=request.get("Session"),
     )
     return outcome_response(outcome)
 

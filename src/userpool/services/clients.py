@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import copy
 
+from userpool.accounts.resources import require_client, require_pool
 from userpool.crypto import ids
 from userpool.domain import client_rules
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import AppClient, JSONDict, UserPool
-from userpool.services.common import decode_token, encode_token, require_client, require_pool
+from userpool.services.common import decode_token, encode_token
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 

@@ -5,27 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 
-from userpool.domain.errors import InvalidParameterException, ResourceNotFoundException
-from userpool.domain.models import AppClient, UserPool
-from userpool.storage.repositories import Transaction
-
-
-def require_pool(tx: Transaction, pool_id: str, *, for_update: bool = False) -> UserPool:
-    """`for_update`: the caller rewrites the pool, so the row is held until commit (two
-    changes of one pool at once would otherwise lose one)."""
-    pool = tx.pools.get_for_update(pool_id) if for_update else tx.pools.get(pool_id)
-    if pool is None:
-        raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
-    return pool
-
-
-def require_client(
-    tx: Transaction, pool_id: str, client_id: str, *, for_update: bool = False
-) -> AppClient:
-    client = tx.clients.get_for_update(client_id) if for_update else tx.clients.get(client_id)
-    if client is None or client.pool_id != pool_id:
-        raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
-    return client
+from userpool.domain.errors import InvalidParameterException
+from userpool.domain.models import UserPool
 
 
 def pool_arn(pool: UserPool, account_id: str) -> str:

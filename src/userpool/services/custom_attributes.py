@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from userpool.accounts.resources import require_pool
 from userpool.domain.attributes import CUSTOM_PREFIX, DEV_PREFIX
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.schema_rules import added_attributes
-from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 

@@ -13,7 +13,7 @@ from userpool.accounts.attributes import auto_verified
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.accounts.saving import save_user
-from userpool.auth.secret_hash import check_secret_hash
+from userpool.accounts.secret_hash import check_secret_hash
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import (
     CodeMismatchException,

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.accounts.lookup import require_user
+from userpool.accounts.resources import require_pool
 from userpool.domain.errors import GroupExistsException, ResourceNotFoundException
 from userpool.domain.models import Group, Page
-from userpool.services.common import decode_token, encode_token, require_pool
+from userpool.services.common import decode_token, encode_token
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.services.users import user_type

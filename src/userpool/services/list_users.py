@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from userpool.accounts.resources import require_pool
 from userpool.domain.errors import InvalidParameterException
-from userpool.services.common import decode_token, encode_token, require_pool
+from userpool.services.common import decode_token, encode_token
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.services.users import user_type

@@ -17,9 +17,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from userpool.accounts.resources import require_pool
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import UserPool
-from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 

@@ -1,6 +1,6 @@
 """SetUserMFAPreference, AdminSetUserMFAPreference, SetUserSettings, AdminSetUserSettings:
 which second factors a user has turned on, and which one they prefer. The state is kept by
-auth/challenges/factors, which also derives what GetUser and AdminGetUser show
+accounts/mfa, which also derives what GetUser and AdminGetUser show
 (UserMFASettingList, PreferredMfaSetting, MFAOptions).
 
 A factor turns on only where it can reach the user: SMS and email need a phone number or an
@@ -13,15 +13,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from userpool.accounts import mfa as factors
 from userpool.accounts.lookup import require_user
+from userpool.accounts.mfa import (
+    EMAIL_NOT_OFFERED,
+    EMAIL_OTP,
+    NOT_VERIFIED,
+    SMS_MFA,
+    SOFTWARE_TOKEN_MFA,
+    UserFactors,
+)
+from userpool.accounts.resources import require_pool
 from userpool.accounts.saving import save_user
-from userpool.auth.challenges import factors
-from userpool.auth.challenges.factors import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA, UserFactors
-from userpool.auth.challenges.mfa_setup import EMAIL_NOT_OFFERED, NOT_VERIFIED
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import User, UserPool
 from userpool.services.access import caller, check_access_token
-from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from userpool.accounts.resources import require_pool
 from userpool.crypto import ids
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import UserPool
 from userpool.domain.schema_rules import new_pool_schema
-from userpool.services.common import decode_token, encode_token, pool_arn, require_pool
+from userpool.services.common import decode_token, encode_token, pool_arn
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 

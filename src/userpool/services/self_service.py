@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from userpool.accounts import lockout
 from userpool.accounts.attributes import (
     apply_attribute_changes,
     auto_verified,
@@ -13,10 +14,12 @@ from userpool.accounts.attributes import (
 )
 from userpool.accounts.codes import VERIFY_VALIDITY as VALIDITY
 from userpool.accounts.lookup import VERIFIED_FLAGS
-from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.accounts.passwords import (
+    check_password,
+    make_password_verifier,
+    password_matches_verifier,
+)
 from userpool.accounts.saving import save_user
-from userpool.auth import lockout
-from userpool.auth.first_factor import password_matches_verifier
 from userpool.domain.attributes import developer_only
 from userpool.domain.client_rules import UNAUTHORIZED_WRITE
 from userpool.domain.errors import (

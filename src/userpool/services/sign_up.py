@@ -21,7 +21,7 @@ from userpool.accounts.creation import create_user
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password
 from userpool.accounts.saving import save_user
-from userpool.auth.secret_hash import check_secret_hash
+from userpool.accounts.secret_hash import check_secret_hash
 from userpool.domain.attributes import developer_only
 from userpool.domain.client_rules import NOT_WRITABLE, UNAUTHORIZED_WRITE
 from userpool.domain.errors import (

@@ -11,22 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from userpool.accounts import mfa as factors
+from userpool.accounts.mfa import NO_TOKEN, SOFTWARE_TOKEN_MFA
 from userpool.accounts.saving import save_user
-from userpool.auth.challenges import factors
-from userpool.auth.challenges.factors import SOFTWARE_TOKEN_MFA
-from userpool.auth.challenges.mfa_setup import VERIFIED
-from userpool.auth.challenges.software_token_mfa import NO_TOKEN
-from userpool.auth.next_step import MFA_SETUP
-from userpool.auth.sessions import INVALID, SessionState, check_binding, consume
+from userpool.auth import SetupSession, following, open_setup
 from userpool.crypto import totp
-from userpool.domain.client_rules import auth_session_seconds
 from userpool.domain.errors import (
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
     NotAuthorizedException,
     SoftwareTokenMFANotFoundException,
 )
-from userpool.domain.models import AppClient, User, UserPool
+from userpool.domain.models import User, UserPool
 from userpool.services.access import caller, check_access_token
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
@@ -38,12 +34,11 @@ ONE_OF = "Either AccessToken or Session is required, but not both."
 
 @dataclass(frozen=True)
 class Holder:
-    """Whose authenticator a call is about: from an access token, or an MFA_SETUP session
-    (with its app client, to time the next session)."""
+    """Whose authenticator a call is about: from an access token, or an MFA_SETUP session."""
 
     pool: UserPool
     sub: str
-    setup: tuple[SessionState, AppClient] | None
+    setup: SetupSession | None
 
 
 def _holder(ctx: Context, request: Request) -> Holder:
@@ -59,42 +54,28 @@ def _holder(ctx: Context, request: Request) -> Holder:
 
 
 def _setup_holder(ctx: Context, session: str) -> Holder:
-    state = ctx.runtime.sessions.open(session)
-    check_binding(state, state.pool_id, state.client_id, MFA_SETUP, ctx.clock())
-    with ctx.store.read() as tx:
-        pool = tx.pools.get(state.pool_id)
-        client = tx.clients.get(state.client_id)
-        user = tx.users.get(state.pool_id, pool.username_key(state.username)) if pool else None
-    if pool is None or client is None or user is None:
-        raise NotAuthorizedException(INVALID)
-    return Holder(pool, user.sub, (state, client))
+    setup = open_setup(ctx.runtime, session, ctx.clock())
+    return Holder(setup.pool, setup.sub, setup)
 
 
 def _user(tx: Transaction, holder: Holder) -> User:
     """The holder as stored now, inside the transaction that changes them."""
     if holder.setup is not None:
-        consume(tx, holder.setup[0])
+        holder.setup.use(tx)
     user = tx.users.get_by_sub(holder.pool.id, holder.sub)
     if user is None:
-        raise NotAuthorizedException(INVALID)
+        raise NotAuthorizedException("Invalid session for the user.")
     if SOFTWARE_TOKEN_MFA not in factors.pool_factors(holder.pool):
         raise SoftwareTokenMFANotFoundException(NOT_OFFERED)
     return user
 
 
-def _with_next_session(ctx: Context, holder: Holder, response: Response, **data: bool) -> Response:
+def _with_next_session(
+    ctx: Context, holder: Holder, response: Response, *, verified: bool = False
+) -> Response:
     """`response`, plus the session for the next step of an MFA setup during sign-in."""
     if holder.setup is not None:
-        state, client = holder.setup
-        following = SessionState(
-            state.pool_id,
-            state.client_id,
-            state.username,
-            MFA_SETUP,
-            ctx.clock() + auth_session_seconds(client.settings),
-            data={**state.data, **data},
-        )
-        response["Session"] = ctx.runtime.sessions.seal(following)
+        response["Session"] = following(ctx.runtime, holder.setup, ctx.clock(), verified=verified)
     return response
 
 
@@ -135,4 +116,4 @@ def verify_software_token(ctx: Context, request: Request) -> Response:
         factors.write(user, mine)
         user.modified = now
         save_user(tx, holder.pool, user)
-    return _with_next_session(ctx, holder, {"Status": "SUCCESS"}, **{VERIFIED: True})
+    return _with_next_session(ctx, holder, {"Status": "SUCCESS"}, verified=True)

@@ -5,8 +5,14 @@ from __future__ import annotations
 import hmac
 
 from userpool.accounts.lookup import require_user
-from userpool.auth import refresh_tokens
-from userpool.auth.secret_hash import check_secret_hash
+from userpool.accounts.resources import require_pool
+from userpool.accounts.secret_hash import check_secret_hash
+from userpool.auth import (
+    read_refresh_token,
+    redeem_refresh_token,
+    refreshed_tokens,
+    rotated_tokens,
+)
 from userpool.domain.client_rules import rotation_grace_seconds
 from userpool.domain.errors import (
     CognitoError,
@@ -17,8 +23,7 @@ from userpool.domain.errors import (
 )
 from userpool.domain.models import AppClient
 from userpool.services.access import caller, check_access_token
-from userpool.services.auth_ops import attempt_for, authentication_result
-from userpool.services.common import require_pool
+from userpool.services.auth_ops import authentication_result
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.tokens.issuer import hash_refresh_token
@@ -35,16 +40,18 @@ def _check_client_secret(
 
 @operation("GetTokensFromRefreshToken")
 def get_tokens_from_refresh_token(ctx: Context, request: Request) -> Response:
-    attempt = attempt_for(ctx, request, admin=False)
+    attempt, stored = read_refresh_token(
+        ctx.runtime, request["ClientId"], ctx.clock(), request["RefreshToken"]
+    )
     if attempt.client.secret is not None and request.get("ClientSecret") is None:
         check_secret_hash(attempt.client, None)
-    redeemed = refresh_tokens.redeem(attempt, request["RefreshToken"])
+    redeemed = redeem_refresh_token(attempt, stored)
     # UnauthorizedException is RevokeToken's; this operation declares NotAuthorizedException.
     _check_client_secret(attempt.client, request.get("ClientSecret"), NotAuthorizedException)
     if rotation_grace_seconds(attempt.client.settings) is None:
-        tokens = refresh_tokens.refresh(attempt, redeemed)
+        tokens = refreshed_tokens(attempt, redeemed)
     else:
-        tokens = refresh_tokens.rotate(attempt, redeemed)
+        tokens = rotated_tokens(attempt, redeemed)
     return {"AuthenticationResult": authentication_result(tokens)}
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from userpool.accounts.attributes import apply_attribute_changes, remove_attributes
 from userpool.accounts.lookup import require_user
+from userpool.accounts.resources import require_pool
 from userpool.accounts.saving import save_user
-from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 

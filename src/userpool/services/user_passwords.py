@@ -5,12 +5,12 @@ from __future__ import annotations
 from userpool.accounts import codes
 from userpool.accounts.lookup import VERIFIED_FLAGS, require_user
 from userpool.accounts.passwords import check_password, make_password_verifier
+from userpool.accounts.resources import require_pool
 from userpool.accounts.saving import save_user
 from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
 from userpool.domain.models import User, UserStatus
 from userpool.services import forgot_password
 from userpool.services.code_delivery import issue_code, send
-from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 

@@ -9,13 +9,13 @@ from typing import Any
 from userpool.accounts.creation import create_user
 from userpool.accounts.lookup import require_user
 from userpool.accounts.passwords import make_password_verifier, temporary_password
+from userpool.accounts.resources import require_pool
 from userpool.accounts.saving import save_user
 from userpool.domain.errors import (
     NotAuthorizedException,
     UnsupportedUserStateException,
 )
 from userpool.domain.models import User, UserPool, UserStatus
-from userpool.services.common import require_pool
 from userpool.services.context import Context, Request, Response
 from userpool.services.invitations import invitations, send_invitations
 from userpool.services.registry import operation

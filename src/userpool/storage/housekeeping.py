@@ -20,12 +20,13 @@ log = logging.getLogger("userpool.housekeeping")
 
 INTERVAL_SECONDS = 300.0
 ACCESS_TOKEN_MAX_SECONDS = 86_400
-LOCKOUT_FORGOTTEN_SECONDS = 15 * 60  # auth/lockout.py FORGET_AFTER_SECONDS
+LOCKOUT_FORGOTTEN_SECONDS = 15 * 60  # accounts/lockout.py FORGET_AFTER_SECONDS
 
 
 def purge_expired(store: Store, now: float) -> None:
     with store.write() as tx:
         tx.session_markers.purge_expired(now)
+        tx.sign_in_states.purge_expired(now)
         tx.codes.purge_expired(now)
         tx.refresh_tokens.purge_expired(now - ACCESS_TOKEN_MAX_SECONDS)
         tx.lockouts.purge_forgotten(now - LOCKOUT_FORGOTTEN_SECONDS)

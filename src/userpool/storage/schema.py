@@ -144,6 +144,16 @@ consumed_sessions = Table(
     Column("expires", Float, nullable=False, index=True),
 )
 
+# Sign-in states too large to travel in their Session (auth/sessions.py): sealed as there.
+sign_in_states = Table(
+    "sign_in_states",
+    metadata,
+    Column("sid", String(64), primary_key=True),
+    Column("pool_id", String(64), nullable=False, index=True),
+    Column("expires", Float, nullable=False, index=True),
+    Column("state", Text, nullable=False),
+)
+
 sign_in_failures = Table(
     "sign_in_failures",
     metadata,

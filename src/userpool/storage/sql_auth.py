@@ -15,6 +15,7 @@ from userpool.storage.schema import (
     consumed_sessions,
     refresh_tokens,
     sign_in_failures,
+    sign_in_states,
     signing_keys,
 )
 
@@ -147,6 +148,26 @@ class SqlSessionMarkers:
 
     def purge_expired(self, now: float) -> None:
         self._db.execute(delete(consumed_sessions).where(consumed_sessions.c.expires < now))
+
+
+_STATE = Prepared(select(sign_in_states.c.state).where(sign_in_states.c.sid == bindparam("sid")))
+
+
+class SqlSignInStates:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def put(self, sid: str, pool_id: str, expires: float, state: str) -> None:
+        self._db.execute(
+            insert(sign_in_states).values(sid=sid, pool_id=pool_id, expires=expires, state=state)
+        )
+
+    def get(self, sid: str) -> str | None:
+        row = _STATE.first(self._db, {"sid": sid})
+        return str(row.state) if row else None
+
+    def purge_expired(self, now: float) -> None:
+        self._db.execute(delete(sign_in_states).where(sign_in_states.c.expires < now))
 
 
 class SqlLockouts:

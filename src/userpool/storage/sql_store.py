@@ -24,6 +24,7 @@ from userpool.storage.schema import (
     refresh_tokens,
     sign_in_failures,
     sign_in_names,
+    sign_in_states,
     signing_keys,
     user_search,
     users,
@@ -33,6 +34,7 @@ from userpool.storage.sql_auth import (
     SqlRefreshTokens,
     SqlSessionMarkers,
     SqlSigningKeys,
+    SqlSignInStates,
 )
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_users import SqlUsers, user_from_row
@@ -112,6 +114,7 @@ class SqlPools:
             signing_keys,
             refresh_tokens,
             sign_in_failures,
+            sign_in_states,
             codes,
             outbox,
         ):
@@ -292,6 +295,7 @@ class SqlTransaction:
         self.signing_keys = SqlSigningKeys(connection)
         self.refresh_tokens = SqlRefreshTokens(connection, locking=writing)
         self.session_markers = SqlSessionMarkers(connection)
+        self.sign_in_states = SqlSignInStates(connection)
         self.lockouts = SqlLockouts(connection, locking=writing)
         self.codes = SqlCodes(connection, locking=writing)
         self.outbox = SqlOutbox(connection)

@@ -3,7 +3,7 @@ being set up in MFA_SETUP), answered as EMAIL_OTP_CODE (see message_code)."""
 
 from __future__ import annotations
 
-from userpool.auth.challenges.factors import EMAIL_OTP as NAME
+from userpool.accounts.mfa import EMAIL_OTP as NAME
 from userpool.auth.challenges.message_code import Channel, answer_for, parameters_for
 from userpool.auth.challenges.spec import ChallengeSpec
 from userpool.domain.messages import Medium

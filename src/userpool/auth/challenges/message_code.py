@@ -13,14 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from userpool.accounts import messages
+from userpool.accounts import mfa as factors
 from userpool.accounts.saving import save_verified
-from userpool.auth.challenges import factors, session_codes
-from userpool.auth.challenges.spec import Answer, Parameters, Shown
+from userpool.auth.challenges import session_codes
+from userpool.auth.challenges.spec import Answer, Parameters, Shown, present
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
-from userpool.auth.sessions import SessionState
+from userpool.auth.sessions import SignInState
 from userpool.crypto.codes import code_matches
 from userpool.delivery import mask
+from userpool.domain.flows import ChallengeName
 from userpool.domain.messages import Medium, StoredCode
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
@@ -30,7 +32,7 @@ SETTING_UP = "setting_up"  # session data: the destination a factor is being set
 
 @dataclass(frozen=True)
 class Channel:
-    challenge: str  # SMS_MFA, EMAIL_OTP
+    challenge: ChallengeName  # SMS_MFA, EMAIL_OTP
     medium: Medium
     answer_field: str  # SMS_MFA_CODE, EMAIL_OTP_CODE
 
@@ -49,7 +51,7 @@ def recipient(user: User, channel: Channel, data: Mapping[str, object]) -> User:
 
 
 def parameters_for(channel: Channel) -> Parameters:
-    def parameters(attempt: Attempt, tx: Transaction, user: User, state: SessionState) -> Shown:
+    def parameters(attempt: Attempt, tx: Transaction, user: User, state: SignInState) -> Shown:
         to = recipient(user, channel, state.data)
         destination = factors.contact(to, channel.challenge)
         assert destination is not None, f"{channel.challenge} decided for a user with no address"
@@ -65,9 +67,11 @@ def parameters_for(channel: Channel) -> Parameters:
 
 
 def answer_for(channel: Channel) -> Answer:
-    def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
+    def answer(
+        attempt: Attempt, state: SignInState, user: User | None, responses: Mapping[str, str]
+    ) -> Proceed:
         code = required(responses, channel.answer_field)
-        key = attempt.env.codes_key
+        key = attempt.runtime.codes_key
 
         def judge(tx: Transaction, stored: StoredCode, user: User) -> bool:
             purpose = session_codes.purpose(state)
@@ -76,7 +80,8 @@ def answer_for(channel: Channel) -> Answer:
             _confirm(tx, attempt, recipient(user, channel, state.data), channel, state.data)
             return True
 
-        return Proceed(session_codes.take_answer(attempt, state, judge))
+        record = session_codes.answer_record(attempt, state, judge)
+        return Proceed(present(user), state.answered(), record)
 
     return answer
 

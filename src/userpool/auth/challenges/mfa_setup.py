@@ -1,8 +1,9 @@
 """MFA_SETUP: the pool requires MFA and the user has no second factor yet. MFAS_CAN_SETUP
 lists the factors the pool offers. Two ways through:
 - an authenticator: AssociateSoftwareToken and VerifySoftwareToken with the session (see
-  services/software_token), then this challenge answered with the session VerifySoftwareToken
-  returned; the authenticator is then turned on (and preferred if nothing else is);
+  setup_sessions and services/software_token), then this challenge answered with the session
+  VerifySoftwareToken returned; the authenticator is then turned on (and preferred if nothing
+  else is);
 - an email address, as EMAIL (Amplify's email setup): a code goes to it in an EMAIL_OTP
   challenge of the same sign-in, whose right answer stores the address and turns email MFA on.
 """
@@ -14,62 +15,71 @@ from dataclasses import replace
 
 import orjson
 
+from userpool.accounts import mfa as factors
 from userpool.accounts.attributes import has_valid_format
+from userpool.accounts.mfa import EMAIL_NOT_OFFERED, NOT_VERIFIED, SOFTWARE_TOKEN_MFA
 from userpool.accounts.saving import refuse_taken_names, save_user
-from userpool.auth.challenges import factors
-from userpool.auth.challenges.email_otp import EMAIL_OTP
-from userpool.auth.challenges.factors import SOFTWARE_TOKEN_MFA
-from userpool.auth.challenges.issue import answered_with, issue
 from userpool.auth.challenges.message_code import SETTING_UP
-from userpool.auth.challenges.spec import ChallengeSpec, Shown, user_of
+from userpool.auth.challenges.spec import ChallengeSpec, Shown, present, user_of
 from userpool.auth.next_step import MFA_SETUP
-from userpool.auth.outcomes import Attempt, Challenge, Proceed
-from userpool.auth.sessions import SessionState, consume
+from userpool.auth.outcomes import Attempt, Proceed
+from userpool.auth.sessions import SignInState, consume
 from userpool.domain.errors import InvalidParameterException
+from userpool.domain.flows import ChallengeName
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
 
 VERIFIED = "software_token_verified"  # in the session VerifySoftwareToken returns
-NOT_VERIFIED = "User has not verified software token mfa"
-EMAIL_NOT_OFFERED = "Email MFA is not enabled for this user pool."
 BAD_EMAIL = "Invalid email address format."
 
 
-def parameters(attempt: Attempt, _tx: Transaction, _user: User, _state: SessionState) -> Shown:
+def parameters(attempt: Attempt, _tx: Transaction, _user: User, _state: SignInState) -> Shown:
     return Shown({"MFAS_CAN_SETUP": orjson.dumps(factors.pool_factors(attempt.pool)).decode()})
 
 
 def answer(
-    attempt: Attempt, state: SessionState, responses: Mapping[str, str]
-) -> Challenge | Proceed:
+    attempt: Attempt, state: SignInState, user: User | None, responses: Mapping[str, str]
+) -> Proceed:
     address = responses.get("EMAIL")
     if address:
-        return _set_up_email(attempt, state, address)
-    with attempt.env.store.write() as tx:
-        user = user_of(tx, attempt, state)
-        mine = factors.read(user)
-        if not state.data.get(VERIFIED) or mine.token is None:
-            raise InvalidParameterException(NOT_VERIFIED)
-        mine.enable(SOFTWARE_TOKEN_MFA)
-        mine.preferred = mine.preferred or SOFTWARE_TOKEN_MFA
-        factors.write(user, mine)
-        user.modified = attempt.now
+        return _set_up_email(attempt, state, present(user), address)
+    if not state.data.get(VERIFIED) or factors.read(present(user)).token is None:
+        raise InvalidParameterException(NOT_VERIFIED)
+
+    def record(tx: Transaction) -> User:
         consume(tx, state)
-        save_user(tx, attempt.pool, user)
-    return Proceed(user)
+        current = _with_authenticator_on(attempt, user_of(tx, attempt, state))
+        save_user(tx, attempt.pool, current)
+        return current
+
+    return Proceed(_with_authenticator_on(attempt, present(user)), state.answered(), record)
 
 
-def _set_up_email(attempt: Attempt, state: SessionState, address: str) -> Challenge:
-    if EMAIL_OTP.name not in factors.pool_factors(attempt.pool):
+def _with_authenticator_on(attempt: Attempt, user: User) -> User:
+    user = replace(user)
+    mine = factors.read(user)
+    mine.enable(SOFTWARE_TOKEN_MFA)
+    mine.preferred = mine.preferred or SOFTWARE_TOKEN_MFA
+    factors.write(user, mine)
+    user.modified = attempt.now
+    return user
+
+
+def _set_up_email(attempt: Attempt, state: SignInState, user: User, address: str) -> Proceed:
+    if ChallengeName.EMAIL_OTP not in factors.pool_factors(attempt.pool):
         raise InvalidParameterException(EMAIL_NOT_OFFERED)
     if not has_valid_format("email", address):
         raise InvalidParameterException(BAD_EMAIL)
-    with attempt.env.store.write() as tx:
-        user = user_of(tx, attempt, state)
-        verified = {**user.attributes, "email": address, "email_verified": "true"}
-        refuse_taken_names(tx, attempt.pool, replace(user, attributes=verified))
+
+    def record(tx: Transaction) -> User:
+        current = user_of(tx, attempt, state)
+        verified = {**current.attributes, "email": address, "email_verified": "true"}
+        refuse_taken_names(tx, attempt.pool, replace(current, attributes=verified))
         consume(tx, state)
-    return issue(attempt, user, EMAIL_OTP, answered_with(state), {SETTING_UP: address})
+        return current
+
+    data = {SETTING_UP: address}
+    return Proceed(user, state.answered(), record, then=ChallengeName.EMAIL_OTP, data=data)
 
 
 SET_UP_MFA = ChallengeSpec(MFA_SETUP, parameters, answer)

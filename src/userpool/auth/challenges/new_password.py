@@ -4,21 +4,22 @@ supplies the required attributes it lacks (`userAttributes.<name>` answers)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 import orjson
 
 from userpool.accounts.attributes import apply_attribute_changes, pool_schema
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.accounts.saving import save_user
-from userpool.auth.challenges.spec import ChallengeSpec, Shown, user_of
+from userpool.auth.challenges.spec import ChallengeSpec, Shown, present, user_of
 from userpool.auth.next_step import NEW_PASSWORD_REQUIRED
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
-from userpool.auth.sessions import SessionState, consume
+from userpool.auth.sessions import SignInState, consume
 from userpool.domain.attributes import developer_only
 from userpool.domain.client_rules import UNAUTHORIZED_WRITE
 from userpool.domain.errors import InvalidParameterException, NotAuthorizedException
-from userpool.domain.models import User, UserStatus
+from userpool.domain.models import PasswordVerifier, User, UserStatus
 from userpool.storage.repositories import Transaction
 
 PREFIX = "userAttributes."
@@ -35,7 +36,7 @@ def missing_required(attempt: Attempt, user: User) -> list[str]:
     ]
 
 
-def parameters(attempt: Attempt, _tx: Transaction, user: User, _state: SessionState) -> Shown:
+def parameters(attempt: Attempt, _tx: Transaction, user: User, _state: SignInState) -> Shown:
     shown = {name: value for name, value in user.attributes.items() if name != "sub"}
     required_names = [PREFIX + name for name in missing_required(attempt, user)]
     return Shown(
@@ -52,9 +53,12 @@ def _missing_message(names: list[str]) -> str:
     return f"Invalid attributes given, {listed} is missing"
 
 
-def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
-    """All in the write that saves the user, read there: nothing read before it can be
-    overwritten by what this answer writes."""
+def answer(
+    attempt: Attempt, state: SignInState, user: User | None, responses: Mapping[str, str]
+) -> Proceed:
+    """The change is checked on the user as read and made again, in the step's write, on the
+    user as stored then: nothing written meanwhile is overwritten. The new verifier (a
+    modexp) is made once, outside that write."""
     password = required(responses, "NEW_PASSWORD")
     changes = [
         {"Name": name[len(PREFIX) :], "Value": value}
@@ -63,22 +67,38 @@ def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) 
     ]
     if {change["Name"] for change in changes} & developer_only(pool_schema(attempt.pool).values()):
         raise NotAuthorizedException(UNAUTHORIZED_WRITE)
-    with attempt.env.store.write() as tx:
-        user = user_of(tx, attempt, state)
-        if changes:
-            apply_attribute_changes(attempt.pool, user, changes)
-        missing = missing_required(attempt, user)
-        if missing:
-            raise InvalidParameterException(_missing_message(missing))
-        check_password(attempt.pool, password)
-        user.password = make_password_verifier(
-            attempt.pool, user.username, password, attempt.now, temporary=False
-        )
-        user.status = UserStatus.CONFIRMED
-        user.modified = attempt.now
+    decided = _changed(attempt, present(user), changes)
+    check_password(attempt.pool, password)
+    verifier = make_password_verifier(
+        attempt.pool, decided.username, password, attempt.now, temporary=False
+    )
+    _confirm(attempt, decided, verifier)
+
+    def record(tx: Transaction) -> User:
         consume(tx, state)
-        save_user(tx, attempt.pool, user)
-    return Proceed(user)
+        current = _changed(attempt, user_of(tx, attempt, state), changes)
+        _confirm(attempt, current, verifier)
+        save_user(tx, attempt.pool, current)
+        return current
+
+    return Proceed(decided, state.answered(), record)
+
+
+def _changed(attempt: Attempt, user: User, changes: list[dict[str, str]]) -> User:
+    """`user` with the answer's attributes; every required one must be present then."""
+    user = replace(user, attributes=dict(user.attributes))
+    if changes:
+        apply_attribute_changes(attempt.pool, user, changes)
+    missing = missing_required(attempt, user)
+    if missing:
+        raise InvalidParameterException(_missing_message(missing))
+    return user
+
+
+def _confirm(attempt: Attempt, user: User, verifier: PasswordVerifier) -> None:
+    user.password = verifier
+    user.status = UserStatus.CONFIRMED
+    user.modified = attempt.now
 
 
 NEW_PASSWORD = ChallengeSpec(NEW_PASSWORD_REQUIRED, parameters, answer)

@@ -9,43 +9,51 @@ import binascii
 import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 
-from userpool.auth import first_factor, lockout
-from userpool.auth.challenges.spec import ChallengeSpec
+from userpool.auth import first_factor
+from userpool.auth.challenges.spec import ChallengeSpec, present
 from userpool.auth.outcomes import Attempt, Challenge, Proceed
 from userpool.auth.params import required
-from userpool.auth.sessions import INVALID, SessionState, consume
+from userpool.auth.sessions import Progress, SignInState, begin, consume
 from userpool.crypto import srp
 from userpool.domain.client_rules import auth_session_seconds
 from userpool.domain.errors import NotAuthorizedException
+from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import User
 
-NAME = "PASSWORD_VERIFIER"
+NAME = ChallengeName.PASSWORD_VERIFIER
 BLOCK = "PASSWORD_CLAIM_SECRET_BLOCK"
 MAX_CLOCK_SKEW_SECONDS = 300
 
 
 def srp_challenge(
-    attempt: Attempt, user: User, big_a: int, name: str, *, simulated: bool
+    attempt: Attempt, user: User, big_a: int, name: str, progress: Progress, *, simulated: bool
 ) -> Challenge:
+    """The PASSWORD_VERIFIER challenge; its state travels whole in SECRET_BLOCK (clients such
+    as pycognito answer without the Session)."""
     assert user.password is not None
     b, big_b = srp.server_keys(int(user.password.verifier, 16))
-    state = SessionState(
-        pool_id=attempt.pool.id,
-        client_id=attempt.client.id,
-        username=user.username,
-        challenge=NAME,
-        expires=attempt.now + auth_session_seconds(attempt.client.settings),
-        data={
-            "A": format(big_a, "x"),
-            "b": format(b, "x"),
-            "B": format(big_b, "x"),
-            "name": name,
-            # 0 / 1 rather than false / true: a stand-in's SECRET_BLOCK must not be longer.
-            "simulated": int(simulated),
-        },
+    data = {
+        "A": format(big_a, "x"),
+        "b": format(b, "x"),
+        "B": format(big_b, "x"),
+        "name": name,
+        # 0 / 1 rather than false / true: a stand-in's SECRET_BLOCK must not be longer.
+        "simulated": int(simulated),
+    }
+    expires = attempt.now + auth_session_seconds(attempt.client.settings)
+    state = begin(
+        attempt.pool.id,
+        attempt.client.id,
+        user.username,
+        NAME,
+        expires,
+        progress,
+        FactorRole.FIRST,
+        data,
     )
-    block = attempt.env.sessions.seal(state)
+    block = attempt.runtime.sessions.seal(state)
     parameters = {
         # Minimal hex: pycognito pads the text it is given, identity-js the number it parses.
         "SALT": format(int(user.password.salt, 16), "x"),
@@ -58,7 +66,7 @@ def srp_challenge(
 
 
 def _claim_holds(
-    attempt: Attempt, state: SessionState, verifier: str, responses: Mapping[str, str]
+    attempt: Attempt, state: SignInState, verifier: str, responses: Mapping[str, str]
 ) -> bool:
     timestamp = srp.parse_timestamp(required(responses, "TIMESTAMP"))
     now = datetime.fromtimestamp(attempt.now, UTC)
@@ -81,34 +89,20 @@ def _claim_holds(
     return hmac.compare_digest(expected, signature)
 
 
-def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
-    """The proof is judged, the session used up, and the verdict counted (a failure) or
-    admitted past the lockout (a right proof) in one write; a stand-in's proof fails with
-    the same work, counted against the stand-in."""
+def answer(
+    attempt: Attempt, state: SignInState, user: User | None, responses: Mapping[str, str]
+) -> Proceed:
+    """The proof is judged here; the session is used up with the verdict, counted (a
+    failure) or admitted (a right proof, in the step's write). A stand-in's proof fails
+    with the same work (the same read by the engine), counted against the stand-in."""
     simulated = bool(state.data.get("simulated"))
-    found = _stored_user(attempt, state)  # read for a stand-in too: the same work
-    user = None if simulated else found
-    if not simulated and user is None:
-        raise NotAuthorizedException(INVALID)
-    verifier = first_factor.stand_in_verifier() if user is None else _verifier_of(user)
-    holds = _claim_holds(attempt, state, verifier, responses) and user is not None
-    sub = first_factor.stand_in_sub(attempt, state.data["name"]) if user is None else user.sub
-    with attempt.env.store.write() as tx:
-        consume(tx, state)
-        if holds:
-            lockout.admit(tx, sub, attempt.now)
-            counted = False
-        else:
-            counted = lockout.record_failure(tx, attempt.pool.id, sub, attempt.now)
-    if user is None or not holds:
-        raise NotAuthorizedException(first_factor.WRONG_PASSWORD if counted else lockout.LOCKED)
-    first_factor.check_after_proof(attempt, user)
-    return Proceed(user)
-
-
-def _stored_user(attempt: Attempt, state: SessionState) -> User | None:
-    with attempt.env.store.read() as tx:
-        return tx.users.get(attempt.pool.id, attempt.pool.username_key(state.username))
+    real = None if simulated else present(user)
+    verifier = first_factor.stand_in_verifier() if real is None else _verifier_of(real)
+    holds = _claim_holds(attempt, state, verifier, responses)
+    name = state.data["name"]
+    sub = real.sub if real else first_factor.stand_in_sub(attempt.runtime, attempt.pool, name)
+    use_up = partial(consume, state=state)
+    return first_factor.verdict(attempt, sub, real, holds, state.answered(), also=use_up)
 
 
 def _verifier_of(user: User) -> str:

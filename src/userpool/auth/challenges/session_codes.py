@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from userpool.accounts import codes
 from userpool.auth.challenges.spec import user_of
-from userpool.auth.outcomes import Attempt
-from userpool.auth.sessions import INVALID, SessionState, consume
+from userpool.auth.outcomes import Attempt, Record
+from userpool.auth.sessions import INVALID, SignInState, consume
 from userpool.domain.errors import (
     CodeMismatchException,
     CognitoError,
@@ -32,15 +32,15 @@ MAX_WRONG_ANSWERS = codes.MAX_FAILURES
 Judge = Callable[[Transaction, StoredCode, User], bool]
 
 
-def purpose(state: SessionState) -> str:
+def purpose(state: SignInState) -> str:
     return f"mfa:{state.sid}"
 
 
-def new_code(attempt: Attempt, tx: Transaction, user: User, state: SessionState) -> str:
+def new_code(attempt: Attempt, tx: Transaction, user: User, state: SignInState) -> str:
     """A fresh code for the session `state` will seal, stored in `tx` as a keyed hash."""
     return codes.issue(
         tx,
-        attempt.env.codes_key,
+        attempt.runtime.codes_key,
         user,
         purpose(state),
         attempt.now,
@@ -48,30 +48,30 @@ def new_code(attempt: Attempt, tx: Transaction, user: User, state: SessionState)
     )
 
 
-def take_answer(attempt: Attempt, state: SessionState, judge: Judge) -> User:
-    """Settle one answer, in one write transaction that holds the user and the code record
-    (two answers at once are judged one after the other, the second against what the first
-    left): a right one is saved by `judge` and uses the session and its code up; a wrong one
-    is counted (the count is committed, then the error raised). An answer through a session
-    already used is refused as such; through one whose code is gone, the session is used up
-    too: no answer can pass it any more."""
+def answer_record(attempt: Attempt, state: SignInState, judge: Judge) -> Record:
+    """The step's writes for one answer, in the step's write transaction, which holds the
+    user and the code record (two answers at once are judged one after the other, the second
+    against what the first left): a right one is saved by `judge` and uses the session and
+    its code up; a wrong one is counted, and its error answered once the count is committed.
+    An answer through a session already used is refused as such; through one whose code is
+    gone, the session is used up too: no answer can pass it any more."""
     key = purpose(state)
-    failure: CognitoError
-    with attempt.env.store.write() as tx:
+
+    def record(tx: Transaction) -> User | CognitoError:
         user = user_of(tx, attempt, state)
         stored = tx.codes.get(user.sub, key)
         if stored is None:  # used up with its session, unless it is gone some other way
             consume(tx, state)
-            failure = ExpiredCodeException()
-        elif attempt.now >= stored.expires:
-            failure = ExpiredCodeException()
-        elif stored.attempts >= MAX_WRONG_ANSWERS:
-            failure = NotAuthorizedException(INVALID)
-        elif judge(tx, stored, user):
-            consume(tx, state)
-            tx.codes.delete(user.sub, key)
-            return user
-        else:
+            return ExpiredCodeException()
+        if attempt.now >= stored.expires:
+            return ExpiredCodeException()
+        if stored.attempts >= MAX_WRONG_ANSWERS:
+            return NotAuthorizedException(INVALID)
+        if not judge(tx, stored, user):
             tx.codes.count_failure(user.sub, key)
-            failure = CodeMismatchException()
-    raise failure
+            return CodeMismatchException()
+        consume(tx, state)
+        tx.codes.delete(user.sub, key)
+        return user
+
+    return record

@@ -3,7 +3,7 @@ SMS_MFA_CODE (see message_code)."""
 
 from __future__ import annotations
 
-from userpool.auth.challenges.factors import SMS_MFA as NAME
+from userpool.accounts.mfa import SMS_MFA as NAME
 from userpool.auth.challenges.message_code import Channel, answer_for, parameters_for
 from userpool.auth.challenges.spec import ChallengeSpec
 from userpool.domain.messages import Medium

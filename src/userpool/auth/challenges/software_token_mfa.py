@@ -8,30 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from userpool.accounts import mfa as factors
+from userpool.accounts.mfa import NO_TOKEN
+from userpool.accounts.mfa import SOFTWARE_TOKEN_MFA as NAME
 from userpool.accounts.saving import save_user
-from userpool.auth.challenges import factors, session_codes
-from userpool.auth.challenges.factors import SOFTWARE_TOKEN_MFA as NAME
-from userpool.auth.challenges.spec import ChallengeSpec, Shown
+from userpool.auth.challenges import session_codes
+from userpool.auth.challenges.spec import ChallengeSpec, Shown, present
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
-from userpool.auth.sessions import SessionState
+from userpool.auth.sessions import SignInState
 from userpool.crypto import totp
 from userpool.domain.errors import SoftwareTokenMFANotFoundException
 from userpool.domain.messages import StoredCode
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
 
-NO_TOKEN = "Software Token MFA does not exist for the user."
 
-
-def parameters(attempt: Attempt, tx: Transaction, user: User, state: SessionState) -> Shown:
+def parameters(attempt: Attempt, tx: Transaction, user: User, state: SignInState) -> Shown:
     session_codes.new_code(attempt, tx, user, state)  # never sent: it counts wrong answers
     return Shown({})
 
 
-def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) -> Proceed:
+def answer(
+    attempt: Attempt, state: SignInState, user: User | None, responses: Mapping[str, str]
+) -> Proceed:
     code = required(responses, "SOFTWARE_TOKEN_MFA_CODE")
-    sealer = factors.token_sealer(attempt.env.codes_key)
+    sealer = factors.token_sealer(attempt.runtime.codes_key)
 
     def judge(tx: Transaction, _record: StoredCode, user: User) -> bool:
         mine = factors.read(user)
@@ -49,7 +51,8 @@ def answer(attempt: Attempt, state: SessionState, responses: Mapping[str, str]) 
         save_user(tx, attempt.pool, user)
         return True
 
-    return Proceed(session_codes.take_answer(attempt, state, judge))
+    record = session_codes.answer_record(attempt, state, judge)
+    return Proceed(present(user), state.answered(), record)
 
 
 SOFTWARE_TOKEN = ChallengeSpec(NAME, parameters, answer, stores=True)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from userpool.auth.outcomes import Attempt, Outcome, Proceed
-from userpool.auth.sessions import INVALID, SessionState
+from userpool.auth.sessions import INVALID, SignInState
 from userpool.domain.errors import NotAuthorizedException
+from userpool.domain.flows import ChallengeName
 from userpool.domain.messages import Message
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
@@ -22,8 +23,10 @@ class Shown:
     message: Message | None = None
 
 
-Parameters = Callable[[Attempt, Transaction, User, SessionState], Shown]
-Answer = Callable[[Attempt, SessionState, Mapping[str, str]], "Outcome | Proceed"]
+Parameters = Callable[[Attempt, Transaction, User, SignInState], Shown]
+# The answer to a challenge, given its session's state and its user as the step's read found
+# them (None when gone, or for a stand-in's PASSWORD_VERIFIER).
+Answer = Callable[[Attempt, SignInState, User | None, Mapping[str, str]], "Outcome | Proceed"]
 
 
 @dataclass(frozen=True)
@@ -31,16 +34,17 @@ class ChallengeSpec:
     """`parameters` builds what the engine sends when it decides on this challenge, given the
     session it will be sealed into and the transaction it is issued in, a write one when
     `stores` (None for challenges only a flow starts); `carried_in` names the response field
-    that carries the sealed state when a client answers without the Session."""
+    that carries the sealed state when a client answers without the Session. Adding a
+    challenge is one module that makes one of these, and one entry in engine.CHALLENGES."""
 
-    name: str
+    name: ChallengeName
     parameters: Parameters | None
     answer: Answer
     carried_in: str | None = None
     stores: bool = False
 
 
-def user_of(tx: Transaction, attempt: Attempt, state: SessionState) -> User:
+def user_of(tx: Transaction, attempt: Attempt, state: SignInState) -> User:
     """The user the session was issued to, as stored now (held until commit, in a write)."""
     user = tx.users.get(attempt.pool.id, attempt.pool.username_key(state.username))
     if user is None:
@@ -48,7 +52,8 @@ def user_of(tx: Transaction, attempt: Attempt, state: SessionState) -> User:
     return user
 
 
-def session_user(attempt: Attempt, state: SessionState) -> User:
-    """`user_of`, for a challenge that only reads the user."""
-    with attempt.env.store.read() as tx:
-        return user_of(tx, attempt, state)
+def present(user: User | None) -> User:
+    """The session's user as the step's read found them; gone since: the session is over."""
+    if user is None:
+        raise NotAuthorizedException(INVALID)
+    return user

@@ -5,24 +5,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from userpool.accounts.passwords import password_matches_verifier
+from userpool.accounts.secret_hash import check_secret_hash
 from userpool.auth import first_factor
+from userpool.auth.first_factor import Candidate
+from userpool.auth.flows import Flow
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
-from userpool.auth.secret_hash import check_secret_hash
+from userpool.auth.runtime import Runtime
+from userpool.auth.sessions import Progress
+from userpool.domain.models import UserPool
+from userpool.storage.repositories import Transaction
 
 
-def start(attempt: Attempt, params: Mapping[str, str]) -> Proceed:
+def load(runtime: Runtime, tx: Transaction, pool: UserPool, params: Mapping[str, str]) -> Candidate:
+    return first_factor.load_candidate(runtime, tx, pool, required(params, "USERNAME"))
+
+
+def start(
+    attempt: Attempt, candidate: Candidate, params: Mapping[str, str], progress: Progress
+) -> Proceed:
     username = required(params, "USERNAME")
     password = required(params, "PASSWORD")
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
-    candidate = first_factor.load_candidate(attempt, username)
     first_factor.check_not_locked(candidate, attempt.now)
     user = candidate.user
     if user is None:
         first_factor.waste_a_proof(attempt, candidate, password)
         raise first_factor.refuse_missing(attempt, candidate)
     first_factor.check_may_sign_in(user)
-    if not first_factor.password_matches_verifier(attempt.pool, user, password):
-        raise first_factor.fail_proof(attempt, user.sub)
-    first_factor.check_after_proof(attempt, user)
-    return Proceed(user, admit=True)
+    holds = password_matches_verifier(attempt.pool, user, password)
+    return first_factor.verdict(attempt, user.sub, user, holds, progress)
+
+
+PUBLIC = Flow("ALLOW_USER_PASSWORD_AUTH", load, start)
+ADMIN = Flow("ALLOW_ADMIN_USER_PASSWORD_AUTH", load, start)

@@ -8,15 +8,20 @@ from collections.abc import Mapping
 
 from userpool.accounts.attributes import has_valid_format
 from userpool.accounts.lookup import VERIFIED_FLAGS
+from userpool.accounts.secret_hash import check_secret_hash
 from userpool.auth import first_factor
 from userpool.auth.challenges.password_verifier import srp_challenge
+from userpool.auth.first_factor import Candidate
+from userpool.auth.flows import Flow
 from userpool.auth.outcomes import Attempt, Challenge
 from userpool.auth.params import required
-from userpool.auth.secret_hash import check_secret_hash
+from userpool.auth.runtime import Runtime
+from userpool.auth.sessions import Progress
 from userpool.crypto import srp
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import NotAuthorizedException, UserNotFoundException
 from userpool.domain.models import PasswordVerifier, User, UserPool, UserStatus
+from userpool.storage.repositories import Transaction
 
 
 def _client_public(params: Mapping[str, str]) -> int:
@@ -32,7 +37,7 @@ def _client_public(params: Mapping[str, str]) -> int:
 def simulated_user(attempt: Attempt, username: str) -> User:
     """A stand-in for a user that does not exist, stable per (pool, username), so the
     challenge it gets looks like a real one (PreventUserExistenceErrors=ENABLED)."""
-    seed = first_factor.stand_in_seed(attempt, username)
+    seed = first_factor.stand_in_seed(attempt.runtime, attempt.pool, username)
     salt = format(int(seed[:32], 16) | (1 << 127), "x")
     verifier = first_factor.stand_in_verifier()
     return User(
@@ -58,21 +63,28 @@ def _simulated_username(pool: UserPool, name: str, seed: str) -> str:
     return name
 
 
-def start(attempt: Attempt, params: Mapping[str, str]) -> Challenge:
+def load(runtime: Runtime, tx: Transaction, pool: UserPool, params: Mapping[str, str]) -> Candidate:
+    return first_factor.load_candidate(runtime, tx, pool, required(params, "USERNAME"))
+
+
+def start(
+    attempt: Attempt, candidate: Candidate, params: Mapping[str, str], progress: Progress
+) -> Challenge:
     username = required(params, "USERNAME")
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
     big_a = _client_public(params)
-    candidate = first_factor.load_candidate(attempt, username)
     first_factor.check_not_locked(candidate, attempt.now)
     user = candidate.user
     if user is None:
         if not hides_user_existence(attempt.client.settings):
             raise UserNotFoundException()
-        return srp_challenge(
-            attempt, simulated_user(attempt, username), big_a, username, simulated=True
-        )
+        stand_in = simulated_user(attempt, username)
+        return srp_challenge(attempt, stand_in, big_a, username, progress, simulated=True)
     first_factor.check_may_sign_in(user)
     if user.password is None:  # no password to prove: fails at the answer, like a wrong one
-        user = simulated_user(attempt, username)
-        return srp_challenge(attempt, user, big_a, username, simulated=True)
-    return srp_challenge(attempt, user, big_a, username, simulated=False)
+        stand_in = simulated_user(attempt, username)
+        return srp_challenge(attempt, stand_in, big_a, username, progress, simulated=True)
+    return srp_challenge(attempt, user, big_a, username, progress, simulated=False)
+
+
+FLOW = Flow("ALLOW_USER_SRP_AUTH", load, start)

@@ -22,13 +22,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.crypto.sealing import Sealer, derive
+from userpool.domain.flows import ChallengeName
 from userpool.domain.models import User, UserPool
 
-SMS_MFA = "SMS_MFA"
-SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"
-EMAIL_OTP = "EMAIL_OTP"
+SMS_MFA = ChallengeName.SMS_MFA
+SOFTWARE_TOKEN_MFA = ChallengeName.SOFTWARE_TOKEN_MFA
+EMAIL_OTP = ChallengeName.EMAIL_OTP
 FACTORS = (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)  # Cognito's order in lists
 CONTACTS = {SMS_MFA: "phone_number", EMAIL_OTP: "email"}
+
+# Refusals of operations on a user's factors, shared by the sign-in's MFA_SETUP and the
+# MFA settings operations.
+NOT_VERIFIED = "User has not verified software token mfa"
+EMAIL_NOT_OFFERED = "Email MFA is not enabled for this user pool."
+NO_TOKEN = "Software Token MFA does not exist for the user."
 SMS_OPTION = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 MODE_OFF, MODE_ON = "OFF", "ON"
@@ -81,7 +88,7 @@ def write(user: User, factors: UserFactors) -> None:
 
 def contact(user: User, factor: str) -> str | None:
     """Where a code for `factor` goes (phone number, email address), if the user has one."""
-    attribute = CONTACTS.get(factor)
+    attribute = CONTACTS.get(ChallengeName(factor)) if factor in CONTACTS else None
     if attribute is None:
         return None
     return user.attributes.get(attribute) or None
@@ -91,7 +98,7 @@ def pool_mode(pool: UserPool) -> str:
     return str(pool.settings.get("MfaConfiguration") or MODE_OFF)
 
 
-def pool_factors(pool: UserPool) -> list[str]:
+def pool_factors(pool: UserPool) -> list[ChallengeName]:
     """The factors the pool offers (see services/mfa_config for how they are stored): none
     with MFA off; SMS alone in a pool that turned MFA on without choosing factors."""
     if pool_mode(pool) == MODE_OFF:
