@@ -14,7 +14,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from tests.conftest import free_port
 from userpool.delivery import EmailSettings
-from userpool.domain.messages import Medium, Message
+from userpool.domain.messages import Medium, Message, MessagePurpose
 from userpool.domain.models import UserPool
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
@@ -33,6 +33,7 @@ def message(medium: Medium = Medium.EMAIL, pool_id: str = POOL, body: str = "") 
         subject="Your verification code" if by_email else None,
         body=body or "Your verification code is 123456. ",
         purpose="sign-up",
+        sent_for=MessagePurpose.SIGN_UP,
         code="123456",
     )
 

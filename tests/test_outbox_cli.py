@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, start_server
-from userpool.domain.messages import Medium, Message
+from userpool.domain.messages import Medium, Message, MessagePurpose
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
 
@@ -36,6 +36,7 @@ def message(pool_id: str, username: str, code: str, medium: Medium = Medium.EMAI
         subject="Your verification code" if email else None,
         body=f"Your verification code is {code}.\nWelcome.",
         purpose="sign-up",
+        sent_for=MessagePurpose.SIGN_UP,
         code=code,
     )
 
@@ -107,6 +108,7 @@ def test_json_lines_and_filters(data_dir: Path) -> None:
         "subject": "Your verification code",
         "body": "Your verification code is 111111.\nWelcome.",
         "purpose": "sign-up",
+        "sentFor": "SignUp",
         "code": "111111",
     }
     assert codes_in(result.stdout) == ["111111", "222222", "333333"]
@@ -206,6 +208,7 @@ def test_http_outbox(dev_server: Server) -> None:
         "subject": None,
         "body": "Your verification code is 222222.\nWelcome.",
         "purpose": "sign-up",
+        "sentFor": "SignUp",
         "code": "222222",
     }
     assert [m["code"] for m in listed(dev_server, pool=POOL_A)] == ["111111", "222222"]

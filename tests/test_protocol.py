@@ -135,9 +135,7 @@ def test_nul_in_a_map_key_is_refused(server: Server) -> None:
     )
 
 
-def test_nul_in_an_attribute_value_is_refused(
-    server: Server, cognito: Any, pool_id: str
-) -> None:
+def test_nul_in_an_attribute_value_is_refused(server: Server, cognito: Any, pool_id: str) -> None:
     body = {
         "UserPoolId": pool_id,
         "Username": "alice",

@@ -199,6 +199,20 @@ def test_resend_replaces_the_code(cognito: Any, server: Server) -> None:
     )
 
 
+def test_a_resent_code_is_told_from_the_first(cognito: Any, server: Server) -> None:
+    """Both carry a code under one key, but say why they were sent, as Cognito's
+    CustomMessage trigger sources do (CustomMessage_SignUp, CustomMessage_ResendCode)."""
+    pool_id, client_id = pool_and_client(cognito, **EMAIL_POOL)
+    username = unique("hal")
+    sign_up(cognito, client_id, username, email="hal@example.com")
+    cognito.resend_confirmation_code(ClientId=client_id, Username=username)
+    sent = delivered(server, pool_id, username)
+    assert [(m["purpose"], m["sentFor"]) for m in sent] == [
+        ("sign-up", "SignUp"),
+        ("sign-up", "ResendCode"),
+    ]
+
+
 def test_unknown_users(cognito: Any) -> None:
     pool_id, legacy = pool_and_client(cognito, **EMAIL_POOL)
     hidden = new_client(cognito, pool_id, PreventUserExistenceErrors="ENABLED")["ClientId"]

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from tests.pg import fresh_database
-from userpool.auth import lockout
+from userpool.accounts import lockout
 from userpool.domain.auth_records import Lockout
 from userpool.domain.messages import StoredCode
 from userpool.domain.models import Group, User, UserPool, UserStatus

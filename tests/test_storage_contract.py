@@ -13,13 +13,15 @@ from sqlalchemy import text
 
 from tests.pg import fresh_database
 from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
-from userpool.domain.messages import Medium, Message, StoredCode
+from userpool.domain.messages import Medium, Message, MessagePurpose, StoredCode
 from userpool.domain.models import AppClient, Group, Page, PasswordVerifier, User, UserPool
 from userpool.domain.models import UserStatus as Status
 from userpool.storage import database
+from userpool.storage.repositories import FilterOp
 from userpool.storage.schema import metadata
 from userpool.storage.sql_store import SqlStore
 
+SIGN_UP = MessagePurpose.SIGN_UP
 POOL = "us-east-1_contract"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -183,9 +185,11 @@ def test_long_values_are_stored_and_searchable(store: SqlStore) -> None:
     long = "\U0001f600" * 2048
     with_users(store, user("long", email=long), user("near", email=long[:-1] + "x"))
     with store.read() as tx:
-        find = lambda op, value: [  # noqa: E731
-            u.username for u in tx.users.list(POOL, 60, None, ("email", op, value)).items
-        ]
+
+        def find(op: FilterOp, value: str) -> list[str]:
+            page = tx.users.list(POOL, 60, None, ("email", op, value))
+            return [user.username for user in page.items]
+
         assert find("=", long) == ["long"]
         assert find("^=", long[:300]) == ["long", "near"]
         assert find("^=", long[:-1]) == ["long", "near"]
@@ -342,7 +346,9 @@ def test_codes_and_outbox(store: SqlStore) -> None:
     code = StoredCode(POOL, "s1", "sign-up", "hash", 100.0, 0, 1.0)
 
     def message(username: str, pool_id: str = POOL) -> Message:
-        return Message(pool_id, username, Medium.EMAIL, f"{username}@x", "Hi", "body", "p", "1")
+        return Message(
+            pool_id, username, Medium.EMAIL, f"{username}@x", "Hi", "body", "p", SIGN_UP, "1"
+        )
 
     with store.write() as tx:
         tx.codes.put(code)
@@ -384,7 +390,8 @@ def test_deleting_a_pool_deletes_everything_in_it(store: SqlStore) -> None:
             tx.refresh_tokens.add(refresh)
             tx.lockouts.save(pool_id, member.sub, Lockout(1, 1.0, 1.0))
             tx.codes.put(StoredCode(pool_id, member.sub, "sign-up", "h", 9.0, 0, 1.0))
-            tx.outbox.add(Message(pool_id, "same-name", Medium.SMS, "+1", None, "b", "p"), 1.0)
+            sms = Message(pool_id, "same-name", Medium.SMS, "+1", None, "b", "p", SIGN_UP)
+            tx.outbox.add(sms, 1.0)
     kept_before = rows_per_table(store, kept)
     with store.write() as tx:
         tx.pools.delete(gone)

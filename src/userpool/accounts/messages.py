@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from userpool.domain.messages import Medium, Message
+from userpool.domain.messages import Medium, Message, MessagePurpose, Purpose
 from userpool.domain.models import User, UserPool
 
 CODE = "{####}"
@@ -38,7 +38,7 @@ def _message(
     pool: UserPool,
     user: User,
     medium: Medium,
-    purpose: str,
+    purpose: Purpose,
     code: str,
     texts: tuple[str, str | None],
 ) -> Message:
@@ -51,12 +51,15 @@ def _message(
         destination=_destination(user, medium),
         subject=_fill(subject, code, name) if subject and medium == Medium.EMAIL else None,
         body=_fill(body, code, name),
-        purpose=purpose,
+        purpose=purpose.key,
+        sent_for=purpose.sent_for,
         code=code,
     )
 
 
-def verification(pool: UserPool, user: User, medium: Medium, purpose: str, code: str) -> Message:
+def verification(
+    pool: UserPool, user: User, medium: Medium, purpose: Purpose, code: str
+) -> Message:
     """Sign-up confirmation, attribute verification and forgot-password codes. The template
     holds the text (services/pools.py keeps the older fields in step with it); the older
     fields are read too for pools stored before that was so."""
@@ -82,7 +85,8 @@ def invitation(pool: UserPool, user: User, medium: Medium, temporary_password: s
         )
     else:
         texts = (template.get("SMSMessage") or DEFAULT_INVITATION, None)
-    return _message(pool, user, medium, "invitation", temporary_password, texts)
+    purpose = Purpose("invitation", MessagePurpose.ADMIN_CREATE_USER)
+    return _message(pool, user, medium, purpose, temporary_password, texts)
 
 
 def mfa(pool: UserPool, user: User, medium: Medium, purpose: str, code: str) -> Message:
@@ -96,4 +100,5 @@ def mfa(pool: UserPool, user: User, medium: Medium, purpose: str, code: str) -> 
         )
     else:
         texts = (settings.get("SmsAuthenticationMessage") or DEFAULT_MFA, None)
-    return _message(pool, user, medium, purpose, code, texts)
+    mfa_purpose = Purpose(purpose, MessagePurpose.AUTHENTICATION)
+    return _message(pool, user, medium, mfa_purpose, code, texts)

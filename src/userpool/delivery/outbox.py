@@ -44,6 +44,7 @@ def as_json(entry: OutboxEntry) -> dict[str, Any]:
         "subject": message.subject,
         "body": message.body,
         "purpose": message.purpose,
+        "sentFor": message.sent_for.value,
         "code": message.code,
     }
 

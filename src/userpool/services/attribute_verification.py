@@ -7,7 +7,7 @@ from userpool.accounts import codes
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.saving import save_user
 from userpool.domain.errors import InvalidParameterException
-from userpool.domain.messages import Medium
+from userpool.domain.messages import Medium, MessagePurpose, Purpose
 from userpool.services.access import caller, check_access_token
 from userpool.services.code_delivery import MEDIUMS, issue_code, redeem, send
 from userpool.services.context import Context, Request, Response
@@ -15,7 +15,13 @@ from userpool.services.registry import operation
 
 
 def purpose(attribute: str) -> str:
+    """The key of an attribute's verification code (one at a time, whoever asked for it)."""
     return f"verify:{attribute}"
+
+
+def changed(attribute: str) -> Purpose:
+    """The code UpdateUserAttributes sends to a changed, auto-verified attribute."""
+    return Purpose(purpose(attribute), MessagePurpose.UPDATE_USER_ATTRIBUTE)
 
 
 def _verifiable(attribute: str) -> Medium:
@@ -39,7 +45,13 @@ def get_user_attribute_verification_code(ctx: Context, request: Request) -> Resp
                 f"Auth requested for an attribute the user does not have: {attribute}"
             )
         message = issue_code(
-            ctx, tx, found.pool, found.user, medium, purpose(attribute), codes.VERIFY_VALIDITY
+            ctx,
+            tx,
+            found.pool,
+            found.user,
+            medium,
+            Purpose(purpose(attribute), MessagePurpose.VERIFY_USER_ATTRIBUTE),
+            codes.VERIFY_VALIDITY,
         )
     return {"CodeDeliveryDetails": send(ctx, message)}
 

@@ -26,7 +26,7 @@ from userpool.domain.errors import (
     NotAuthorizedException,
     UserNotFoundException,
 )
-from userpool.domain.messages import Medium, Message
+from userpool.domain.messages import Medium, Message, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
 from userpool.services.context import Context
 from userpool.storage.repositories import Transaction
@@ -46,12 +46,12 @@ def issue_code(
     pool: UserPool,
     user: User,
     medium: Medium,
-    purpose: str,
+    purpose: Purpose,
     validity: float,
 ) -> Message:
     """A fresh code for `purpose`, stored in `tx`, in the pool's verification message; send
     the message once `tx` has committed."""
-    code = codes.issue(tx, ctx.runtime.codes_key, user, purpose, ctx.clock(), validity)
+    code = codes.issue(tx, ctx.runtime.codes_key, user, purpose.key, ctx.clock(), validity)
     return messages.verification(pool, user, medium, purpose, code)
 
 
@@ -96,7 +96,7 @@ def stand_in_code(
     pool: UserPool,
     name: str,
     preferred: Sequence[str],
-    purpose: str,
+    purpose: Purpose,
     validity: float,
 ) -> Message:
     """For a name that is hidden (no such user, where the client does not say so): a code

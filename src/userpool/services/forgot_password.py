@@ -20,7 +20,7 @@ from userpool.domain.errors import (
     InvalidParameterException,
     NotAuthorizedException,
 )
-from userpool.domain.messages import Medium, Message
+from userpool.domain.messages import Medium, Message, MessagePurpose, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
 from userpool.services.auth_ops import client_and_pool
 from userpool.services.code_delivery import (
@@ -37,6 +37,7 @@ from userpool.services.registry import operation
 from userpool.storage.repositories import Transaction
 
 PURPOSE = "forgot-password"
+RESETTING = Purpose(PURPOSE, MessagePurpose.FORGOT_PASSWORD)
 NO_RECOVERY = (
     "Cannot reset password for the user as there is no registered/verified email or phone_number"
 )
@@ -73,7 +74,7 @@ def _stand_in(ctx: Context, tx: Transaction, pool: UserPool, name: str) -> Messa
     recovery = recovery_attributes(pool)
     verified = set(auto_verified(pool))
     order = [attribute for attribute in recovery if attribute in verified] or recovery
-    return stand_in_code(ctx, tx, pool, name, order, PURPOSE, codes.FORGOT_PASSWORD_VALIDITY)
+    return stand_in_code(ctx, tx, pool, name, order, RESETTING, codes.FORGOT_PASSWORD_VALIDITY)
 
 
 @operation("ForgotPassword", sends_messages=True)
@@ -88,7 +89,7 @@ def forgot_password(ctx: Context, request: Request) -> Response:
             message = _stand_in(ctx, tx, pool, name)
         else:
             validity = codes.FORGOT_PASSWORD_VALIDITY
-            message = issue_code(ctx, tx, pool, user, medium, PURPOSE, validity)
+            message = issue_code(ctx, tx, pool, user, medium, RESETTING, validity)
     return {"CodeDeliveryDetails": send(ctx, message, rehearsal=medium is None)}
 
 

@@ -29,7 +29,7 @@ from userpool.domain.errors import (
 )
 from userpool.domain.models import AppClient, UserPool
 from userpool.services.access import caller, check_access_token
-from userpool.services.attribute_verification import purpose
+from userpool.services.attribute_verification import changed
 from userpool.services.code_delivery import MEDIUMS, issue_code, send
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
@@ -80,7 +80,7 @@ def update_user_attributes(ctx: Context, request: Request) -> Response:
             and user.attributes.get(VERIFIED_FLAGS[attribute]) != "true"
         ]
         messages = [
-            issue_code(ctx, tx, found.pool, user, MEDIUMS[attribute], purpose(attribute), VALIDITY)
+            issue_code(ctx, tx, found.pool, user, MEDIUMS[attribute], changed(attribute), VALIDITY)
             for attribute in to_verify
         ]
     if not messages:

@@ -29,7 +29,7 @@ from userpool.domain.errors import (
     InvalidParameterException,
     NotAuthorizedException,
 )
-from userpool.domain.messages import Medium, Message
+from userpool.domain.messages import Medium, Message, MessagePurpose, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
 from userpool.services.auth_ops import client_and_pool
 from userpool.services.code_delivery import (
@@ -47,6 +47,8 @@ from userpool.services.registry import operation
 from userpool.storage.repositories import Transaction
 
 PURPOSE = "sign-up"
+SIGNED_UP = Purpose(PURPOSE, MessagePurpose.SIGN_UP)
+RESENT = Purpose(PURPOSE, MessagePurpose.RESEND_CODE)
 NOT_PERMITTED = "SignUp is not permitted for this user pool"
 USER_EXISTS = "User already exists"
 PASSWORD_REQUIRED = "Password is required for this sign-up."
@@ -107,12 +109,14 @@ def _new_user(tx: Transaction, pool: UserPool, request: Request, password: str, 
     return user
 
 
-def _confirmation(ctx: Context, tx: Transaction, pool: UserPool, user: User) -> Message | None:
+def _confirmation(
+    ctx: Context, tx: Transaction, pool: UserPool, user: User, purpose: Purpose
+) -> Message | None:
     """A fresh confirmation code, stored in `tx`, and the message to send once it commits."""
     medium = confirmation_medium(pool, user)
     if medium is None:
         return None
-    return issue_code(ctx, tx, pool, user, medium, PURPOSE, codes.SIGN_UP_VALIDITY)
+    return issue_code(ctx, tx, pool, user, medium, purpose, codes.SIGN_UP_VALIDITY)
 
 
 @operation("SignUp", sends_messages=True)
@@ -128,7 +132,7 @@ def sign_up(ctx: Context, request: Request) -> Response:
     check_password(pool, password)
     with ctx.store.write() as tx:
         user = _new_user(tx, pool, request, password, ctx.clock())
-        message = _confirmation(ctx, tx, pool, user)
+        message = _confirmation(ctx, tx, pool, user, SIGNED_UP)
     response: Response = {"UserConfirmed": False, "UserSub": user.sub}
     if message is not None:
         response["CodeDeliveryDetails"] = send(ctx, message)
@@ -175,7 +179,7 @@ def resend_confirmation_code(ctx: Context, request: Request) -> Response:
         if user is None:  # a hidden user: the same work short of delivering (stand_in_code)
             validity = codes.SIGN_UP_VALIDITY
             preferred = auto_verified(pool)
-            message = stand_in_code(ctx, tx, pool, name, preferred, PURPOSE, validity)
+            message = stand_in_code(ctx, tx, pool, name, preferred, RESENT, validity)
         else:
             message = _resent_confirmation(ctx, tx, pool, user)
     return {"CodeDeliveryDetails": send(ctx, message, rehearsal=user is None)}
@@ -184,7 +188,7 @@ def resend_confirmation_code(ctx: Context, request: Request) -> Response:
 def _resent_confirmation(ctx: Context, tx: Transaction, pool: UserPool, user: User) -> Message:
     if user.status is not UserStatus.UNCONFIRMED:
         raise InvalidParameterException(ALREADY_CONFIRMED)
-    message = _confirmation(ctx, tx, pool, user)
+    message = _confirmation(ctx, tx, pool, user, RESENT)
     if message is None:
         raise InvalidParameterException(NO_AUTO_VERIFICATION)
     return message

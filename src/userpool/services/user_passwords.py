@@ -59,7 +59,7 @@ def admin_reset_user_password(ctx: Context, request: Request) -> Response:
         message = None
         if medium is not None:
             validity = codes.FORGOT_PASSWORD_VALIDITY
-            message = issue_code(ctx, tx, pool, user, medium, forgot_password.PURPOSE, validity)
+            message = issue_code(ctx, tx, pool, user, medium, forgot_password.RESETTING, validity)
     if message is not None:
         send(ctx, message)
     return {}

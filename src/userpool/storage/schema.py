@@ -187,6 +187,7 @@ outbox = Table(
     Column("subject", Text),
     Column("body", Text, nullable=False),
     Column("purpose", String(128), nullable=False),
+    Column("sent_for", String(32), nullable=False),
     Column("code", String(64)),
     Column("created", Float, nullable=False),
     Index("ix_outbox_pool_user", "pool_id", "username", "id"),

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from userpool.domain.messages import Medium, Message, OutboxEntry, StoredCode
+from userpool.domain.messages import Medium, Message, MessagePurpose, OutboxEntry, StoredCode
 from userpool.storage.database import insert_for
 from userpool.storage.schema import codes, outbox
 
@@ -50,6 +50,7 @@ class SqlOutbox:
     def add(self, message: Message, now: float) -> int:
         values = asdict(message)
         values["medium"] = message.medium.value
+        values["sent_for"] = message.sent_for.value
         result = self._db.execute(insert(outbox).values(**values, created=now))
         key = result.inserted_primary_key
         assert key is not None
@@ -76,6 +77,7 @@ class SqlOutbox:
                     subject=row.subject,
                     body=row.body,
                     purpose=row.purpose,
+                    sent_for=MessagePurpose(row.sent_for),
                     code=row.code,
                 ),
             )
