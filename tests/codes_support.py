@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Server, make_client, start_server
-from tests.signin_support import server_store
+from tests.conftest import Server, make_client, server_store, start_server
 from userpool.domain.messages import StoredCode
 
 OUTBOX_FLAGS = ("--delivery", "outbox", "--dev-endpoints")

@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,11 @@ import boto3
 import httpx
 import pytest
 from botocore.config import Config
+
+from tests.pg import fresh_database
+from userpool.storage import database
+from userpool.storage.database import sqlite_url
+from userpool.storage.sql_store import SqlStore
 
 REGION = "us-east-1"
 
@@ -33,6 +39,7 @@ class Server:
     process: subprocess.Popen[bytes]
     data_dir: Path
     log: Path
+    db_url: str  # the database it runs on: its data dir's SQLite file, or --db
 
     def stop(self) -> None:
         self.process.terminate()
@@ -72,7 +79,8 @@ def start_server(data_dir: Path, *args: str, env: dict[str, str] | None = None) 
             raise RuntimeError(f"server exited: {log.read_text()}")
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return Server(url, process, data_dir, log)
+                db_url = args[args.index("--db") + 1] if "--db" in args else sqlite_url(data_dir)
+                return Server(url, process, data_dir, log, db_url)
         except httpx.TransportError:
             pass
         time.sleep(0.05)
@@ -92,11 +100,35 @@ def make_client(url: str, **kwargs: Any) -> Any:
     )
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("server"))
-    yield running
-    running.stop()
+@pytest.fixture(
+    scope="session",
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """The server most tests share, once on SQLite and once on a fresh PostgreSQL database:
+    every test that takes it runs on both (USERPOOL_TEST_BACKEND=sqlite or =postgres: one)."""
+    only = os.environ.get("USERPOOL_TEST_BACKEND")
+    if only and only != request.param:
+        pytest.skip(f"USERPOOL_TEST_BACKEND={only}")
+    with ExitStack() as stack:
+        args: tuple[str, ...] = ()
+        if request.param == "postgres":
+            args = ("--db", stack.enter_context(fresh_database()))
+        running = start_server(tmp_path_factory.mktemp(f"server-{request.param}"), *args)
+        yield running
+        running.stop()
+
+
+@contextmanager
+def server_store(server: Server) -> Iterator[SqlStore]:
+    """The running server's own store, opened alongside it."""
+    engine = database.create(server.db_url)
+    try:
+        yield SqlStore(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,7 @@ import base64
 import hashlib
 import hmac
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +22,6 @@ from userpool.app import build_runtime
 from userpool.auth import Attempt, Outcome, Runtime
 from userpool.config import ServerConfig
 from userpool.domain.models import AppClient, User, UserPool
-from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
 
 PASSWORD = "Sign-in-Passw0rd"
@@ -169,16 +167,6 @@ def failure(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, s
     with pytest.raises(ClientError) as excinfo:
         call(*args, **kwargs)
     return error_of(excinfo)
-
-
-@contextmanager
-def server_store(server: Server) -> Iterator[SqlStore]:
-    """The running server's own SQLite store, opened alongside it."""
-    engine = database.create(database.sqlite_url(server.data_dir))
-    try:
-        yield SqlStore(engine)
-    finally:
-        engine.dispose()
 
 
 def engine_env(server: Server, store: SqlStore) -> Runtime:

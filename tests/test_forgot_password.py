@@ -23,7 +23,7 @@ from tests.codes_support import (
     tag_pool,
     untag_pool,
 )
-from tests.conftest import Server
+from tests.conftest import Server, server_store
 from tests.signin_support import (
     NEW_PASSWORD,
     WRONG_PASSWORD,
@@ -33,7 +33,6 @@ from tests.signin_support import (
     new_client,
     new_pool,
     secret_hash,
-    server_store,
     tokens_of,
     unique,
     user_auth,

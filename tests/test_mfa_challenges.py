@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import update
 
 from tests.codes_support import UNDELIVERABLE, outbox_fixtures, tag_pool
-from tests.conftest import Server
+from tests.conftest import Server, server_store
 from tests.mfa_support import (
     MISMATCH,
     Login,
@@ -32,7 +32,6 @@ from tests.signin_support import (
     failure,
     invited_user,
     new_client,
-    server_store,
     tokens_of,
 )
 from tests.srp_support import SRP_FLOWS, Channel

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, server_store
 from tests.signin_support import (
     NEW_PASSWORD,
     RESULT_KEYS,
@@ -30,7 +30,6 @@ from tests.signin_support import (
     new_client,
     new_pool,
     secret_hash,
-    server_store,
     stored_user,
     tokens_of,
     unique,

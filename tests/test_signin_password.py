@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server, make_client, start_server
+from tests.conftest import Server, make_client, server_store, start_server
 from tests.signin_support import (
     PASSWORD,
     RESULT_KEYS,
@@ -23,7 +23,6 @@ from tests.signin_support import (
     new_client,
     new_pool,
     secret_hash,
-    server_store,
     tokens_of,
     unique,
     user_auth,

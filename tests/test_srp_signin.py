@@ -21,7 +21,7 @@ import pytest
 import warrant_lite
 from pycognito import Cognito
 
-from tests.conftest import REGION, Server
+from tests.conftest import REGION, Server, server_store
 from tests.signin_support import (
     NEW_PASSWORD,
     PASSWORD,
@@ -39,7 +39,6 @@ from tests.signin_support import (
     invited_user,
     new_client,
     new_pool,
-    server_store,
     stored_user,
     unique,
 )

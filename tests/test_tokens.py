@@ -16,14 +16,13 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.conftest import Server, make_client, start_server
+from tests.conftest import Server, make_client, server_store, start_server
 from tests.signin_support import (
     admin_auth,
     claims,
     confirmed_user,
     new_client,
     new_pool,
-    server_store,
     signed_in_account,
     tokens_of,
     unique,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.codes_support import outbox_fixtures
-from tests.conftest import Server
+from tests.conftest import Server, server_store
 from tests.mfa_support import (
     MISMATCH,
     Login,
@@ -20,7 +20,7 @@ from tests.mfa_support import (
     away_from_step_edge,
     wrong_code,
 )
-from tests.signin_support import failure, server_store, tokens_of
+from tests.signin_support import failure, tokens_of
 from userpool.crypto import totp
 
 VECTORS = json.loads((Path(__file__).parent / "data" / "rfc6238_totp_sha1.json").read_text())

@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, server_store
 from tests.user_support import (
     PASSWORD,
     attributes_of,
     create_user,
     failure,
     insert_user,
-    server_store,
     stored_user,
 )
 from userpool.crypto import srp

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import Server, error_of
+from tests.conftest import Server, error_of, server_store
 from userpool.domain.models import User, UserStatus
-from userpool.storage import database
-from userpool.storage.sql_store import SqlStore
 
 PASSWORD = "Corr3ct-Horse"
 
@@ -52,16 +49,6 @@ def failure(call: Callable[..., Any], **kwargs: Any) -> tuple[str, str]:
     with pytest.raises(ClientError) as excinfo:
         call(**kwargs)
     return error_of(excinfo)
-
-
-@contextmanager
-def server_store(server: Server) -> Iterator[SqlStore]:
-    """The running server's own SQLite store, opened alongside it."""
-    engine = database.create(database.sqlite_url(server.data_dir))
-    try:
-        yield SqlStore(engine)
-    finally:
-        engine.dispose()
 
 
 def stored_user(server: Server, pool_id: str, username_key: str) -> User:
