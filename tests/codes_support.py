@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Server, make_client, server_store, start_server
+from tests.conftest import BACKENDS, Server, make_client, server_on, server_store
 from userpool.domain.messages import StoredCode
 
 OUTBOX_FLAGS = ("--delivery", "outbox", "--dev-endpoints")
@@ -26,11 +26,13 @@ def outbox_fixtures(name: str) -> tuple[Any, Any]:
     """A test module's `server` (its own, started with OUTBOX_FLAGS) and `cognito` fixtures:
     `server, cognito = outbox_fixtures("sign-up")`."""
 
-    @pytest.fixture(scope="module")
-    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-        running = start_server(tmp_path_factory.mktemp(name), *OUTBOX_FLAGS)
-        yield running
-        running.stop()
+    @pytest.fixture(scope="module", params=BACKENDS)
+    def server(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Server]:
+        data_dir = tmp_path_factory.mktemp(f"{name}-{request.param}")
+        with server_on(request.param, data_dir, *OUTBOX_FLAGS) as running:
+            yield running
 
     @pytest.fixture(scope="module")
     def cognito(server: Server) -> Any:

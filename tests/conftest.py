@@ -100,25 +100,35 @@ def make_client(url: str, **kwargs: Any) -> Any:
     )
 
 
-@pytest.fixture(
-    scope="session",
-    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-)
+# The backends the servers that tests share run on: every test that takes one runs on both
+# (USERPOOL_TEST_BACKEND=sqlite or =postgres: one of them).
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextmanager
+def server_on(backend: str, data_dir: Path, *args: str) -> Iterator[Server]:
+    """`userpool serve` on `backend`: its data dir's SQLite file, or a fresh PostgreSQL
+    database dropped afterwards."""
+    only = os.environ.get("USERPOOL_TEST_BACKEND")
+    if only and only != backend:
+        pytest.skip(f"USERPOOL_TEST_BACKEND={only}")
+    with ExitStack() as stack:
+        if backend == "postgres":
+            args = (*args, "--db", stack.enter_context(fresh_database()))
+        running = start_server(data_dir, *args)
+        try:
+            yield running
+        finally:
+            running.stop()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
-    """The server most tests share, once on SQLite and once on a fresh PostgreSQL database:
-    every test that takes it runs on both (USERPOOL_TEST_BACKEND=sqlite or =postgres: one)."""
-    only = os.environ.get("USERPOOL_TEST_BACKEND")
-    if only and only != request.param:
-        pytest.skip(f"USERPOOL_TEST_BACKEND={only}")
-    with ExitStack() as stack:
-        args: tuple[str, ...] = ()
-        if request.param == "postgres":
-            args = ("--db", stack.enter_context(fresh_database()))
-        running = start_server(tmp_path_factory.mktemp(f"server-{request.param}"), *args)
+    """The server most tests share."""
+    with server_on(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as running:
         yield running
-        running.stop()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from tests.codes_support import UNDELIVERABLE, outbox_fixtures, tag_pool
 from tests.conftest import Server, server_store
 from tests.mfa_support import (
+    FACTOR_BLOCKS,
     MISMATCH,
     Login,
     authenticator_code,
@@ -323,3 +324,21 @@ def test_email_setup_needs_a_pool_that_offers_email(server: Server, cognito: Any
         "InvalidParameterException",
         "Email MFA is not enabled for this user pool.",
     )
+
+
+def test_an_authenticator_stays_usable_when_the_pool_turns_totp_off(
+    login: Login, cognito: Any
+) -> None:
+    """Cognito: users who verified an authenticator keep using it for MFA after the pool
+    turns software token MFA off (Developer Guide, "TOTP software token MFA")."""
+    username, secret = with_authenticator(login)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=login.pool_id,
+        MfaConfiguration="OPTIONAL",
+        **FACTOR_BLOCKS["SMS_MFA"],
+        SoftwareTokenMfaConfiguration={"Enabled": False},
+    )
+    challenge = login.password(username)
+    assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    result = login.respond(challenge, username, SOFTWARE_TOKEN_MFA_CODE=authenticator_code(secret))
+    assert "AccessToken" in result["AuthenticationResult"]

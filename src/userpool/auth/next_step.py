@@ -7,7 +7,8 @@ Second factors, as Cognito applies them: with MFA OFF, none. With OPTIONAL, the 
 user turned on. With ON, every factor the user can receive: a verified authenticator, and a
 code by SMS or email wherever the user has a phone number or an email address (Cognito sends
 to unverified ones too); a user with none of them must set one up first (MFA_SETUP). A factor
-counts only where the pool offers it. Of several, the preferred one, else the user chooses
+counts only where the pool offers it (but a verified authenticator stays usable after the pool
+turns TOTP off, as on Cognito). Of several, the preferred one, else the user chooses
 (SELECT_MFA_TYPE). One second factor per sign-in.
 """
 
@@ -34,9 +35,19 @@ Decision = tuple[ChallengeName, FactorRole | None] | None
 def usable_factors(pool: UserPool, user: User) -> list[ChallengeName]:
     """The second factors `user` would be asked for, in Cognito's order."""
     mine = factors.read(user)
-    required = factors.pool_mode(pool) == factors.MODE_ON
+    mode = factors.pool_mode(pool)
+    required = mode == factors.MODE_ON
+    offered = factors.pool_factors(pool)
+    if mode != factors.MODE_OFF and mine.token is not None and SOFTWARE_TOKEN_MFA not in offered:
+        # Cognito: users who verified an authenticator keep using it after the pool turns
+        # TOTP off (Developer Guide, "TOTP software token MFA").
+        offered = [
+            factor
+            for factor in factors.FACTORS
+            if factor in offered or factor == SOFTWARE_TOKEN_MFA
+        ]
     usable: list[ChallengeName] = []
-    for factor in factors.pool_factors(pool):
+    for factor in offered:
         if factor == SOFTWARE_TOKEN_MFA:
             reachable = mine.token is not None
         else:
