@@ -17,7 +17,8 @@ from typing import TypeVar
 from userpool.accounts.lookup import find_user
 from userpool.accounts.resources import client_and_pool
 from userpool.accounts.secret_hash import check_secret_hash
-from userpool.auth import issuing, next_step
+from userpool.auth import hooks, issuing, next_step
+from userpool.auth.challenges.custom_challenge import CUSTOM
 from userpool.auth.challenges.email_otp import EMAIL_OTP
 from userpool.auth.challenges.mfa_setup import SET_UP_MFA
 from userpool.auth.challenges.new_password import NEW_PASSWORD
@@ -26,8 +27,8 @@ from userpool.auth.challenges.select_mfa_type import SELECT_MFA
 from userpool.auth.challenges.sms_mfa import SMS_MFA
 from userpool.auth.challenges.software_token_mfa import SOFTWARE_TOKEN
 from userpool.auth.challenges.spec import ChallengeSpec
-from userpool.auth.flows import Flow, password, refresh, srp
-from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Outcome, Proceed
+from userpool.auth.flows import Flow, custom, password, refresh, srp
+from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Next, Outcome, Proceed
 from userpool.auth.params import required
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import INVALID, Progress, SignInState, begin, check_binding
@@ -38,18 +39,21 @@ from userpool.domain.errors import (
     InvalidParameterException,
     NotAuthorizedException,
 )
-from userpool.domain.flows import AuthFlow, ChallengeName, FactorRole
+from userpool.domain.flows import AuthFlow, ChallengeName
 from userpool.domain.models import User, UserPool
 from userpool.storage.repositories import Transaction
+from userpool.triggers.sources import TriggerSource
 
 PUBLIC_FLOWS: dict[AuthFlow, Flow] = {
     AuthFlow.USER_SRP_AUTH: srp.FLOW,
+    AuthFlow.CUSTOM_AUTH: custom.FLOW,
     AuthFlow.USER_PASSWORD_AUTH: password.PUBLIC,
     AuthFlow.REFRESH_TOKEN_AUTH: refresh.FLOW,
     AuthFlow.REFRESH_TOKEN: refresh.FLOW,
 }
 ADMIN_FLOWS: dict[AuthFlow, Flow] = {
     AuthFlow.USER_SRP_AUTH: srp.FLOW,
+    AuthFlow.CUSTOM_AUTH: custom.FLOW,
     AuthFlow.ADMIN_USER_PASSWORD_AUTH: password.ADMIN,
     AuthFlow.ADMIN_NO_SRP_AUTH: password.ADMIN,
     AuthFlow.REFRESH_TOKEN_AUTH: refresh.FLOW,
@@ -65,11 +69,15 @@ CHALLENGES: dict[ChallengeName, ChallengeSpec] = {
         EMAIL_OTP,
         SELECT_MFA,
         SET_UP_MFA,
+        CUSTOM,
     )
 }
-# What comes after a passed factor, by flow (CUSTOM_AUTH's will ask DefineAuthChallenge).
-Decider = Callable[[Attempt, User, Progress], next_step.Decision]
-DECIDERS: dict[AuthFlow, Decider] = {flow: next_step.decide for flow in AuthFlow}
+# What comes after a passed factor, by flow: CUSTOM_AUTH's asks DefineAuthChallenge.
+Decider = Callable[[Attempt, Proceed], next_step.Decision]
+DECIDERS: dict[AuthFlow, Decider] = {
+    **{flow: next_step.decide for flow in AuthFlow},
+    AuthFlow.CUSTOM_AUTH: custom.decide,
+}
 
 T = TypeVar("T")
 
@@ -83,6 +91,7 @@ def initiate(
     now: float,
     flow: str,
     params: Mapping[str, str],
+    client_metadata: Mapping[str, str] | None = None,
 ) -> Outcome:
     flows = ADMIN_FLOWS if admin else PUBLIC_FLOWS
     with runtime.store.read() as tx:
@@ -93,7 +102,7 @@ def initiate(
         if chosen.allowed_by not in allowed_flows(client.settings):
             raise InvalidParameterException(f"{flow} flow not enabled for this client")
         loaded = chosen.load(runtime, tx, pool, params)
-    attempt = Attempt(runtime, pool, client, admin, now)
+    attempt = Attempt(runtime, pool, client, admin, now, client_metadata or {})
     return settle(attempt, chosen.start(attempt, loaded, params, Progress(AuthFlow(flow))))
 
 
@@ -107,6 +116,7 @@ def respond(
     challenge: str,
     responses: Mapping[str, str],
     session: str | None,
+    client_metadata: Mapping[str, str] | None = None,
 ) -> Outcome:
     spec = _spec_for(challenge)
     username = required(responses, "USERNAME")
@@ -125,7 +135,7 @@ def respond(
     check_secret_hash(client, responses.get("SECRET_HASH"), *names)
     if not named:
         raise NotAuthorizedException(INVALID)
-    attempt = Attempt(runtime, pool, client, admin, now)
+    attempt = Attempt(runtime, pool, client, admin, now, client_metadata or {}, responding=True)
     return settle(attempt, spec.answer(attempt, state, user, responses))
 
 
@@ -150,23 +160,38 @@ def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
     """A `Proceed` made so: its writes and what comes next, in one write transaction."""
     if not isinstance(result, Proceed):
         return result
-    if result.then is not None:
-        decision: next_step.Decision = (result.then, next_step.role_of(result.then))
-    else:
-        decision = DECIDERS[result.progress.flow](attempt, result.user, result.progress)
+    decision = result.then or DECIDERS[result.progress.flow](attempt, result)
     if decision is None:
-        user, signing = _in_one_write(
-            attempt,
-            result,
-            lambda tx, user: issuing.record_sign_in(tx, attempt, user, result.progress),
-        )
-        return Authenticated(issuing.sign_in(attempt, user, signing))
-    return _next_challenge(attempt, result, *decision)
+        return _finish(attempt, result)
+    return _next_challenge(attempt, result, decision)
 
 
-def _next_challenge(
-    attempt: Attempt, result: Proceed, name: ChallengeName, role: FactorRole | None
-) -> Challenge:
+def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
+    """Tokens: the refresh token stored in the step's write, then (outside it) the
+    PostAuthentication and PreTokenGeneration triggers, then the signatures. A trigger that
+    fails leaves no way in: the refresh token it stood behind is revoked, nothing returned."""
+    user, signing = _in_one_write(
+        attempt, result, lambda tx, user: issuing.record_sign_in(tx, attempt, user, result.progress)
+    )
+    source = _token_source(result.progress)
+    try:
+        hooks.post_authentication(attempt, user)
+        overrides = hooks.pre_token_generation(attempt, user, signing.groups, source)
+    except CognitoError:
+        with attempt.runtime.store.write() as tx:
+            tx.refresh_tokens.revoke(signing.record.jti)
+        raise
+    return Authenticated(issuing.sign_in(attempt, user, signing, overrides))
+
+
+def _token_source(progress: Progress) -> TriggerSource:
+    if ChallengeName.NEW_PASSWORD_REQUIRED in progress.answered:
+        return TriggerSource.TOKEN_GENERATION_NEW_PASSWORD_CHALLENGE
+    return TriggerSource.TOKEN_GENERATION_AUTHENTICATION
+
+
+def _next_challenge(attempt: Attempt, result: Proceed, decision: Next) -> Challenge:
+    name = decision.challenge
     spec = CHALLENGES[name]
     assert spec.parameters is not None, f"{name} cannot follow a passed factor"
     shows = spec.parameters
@@ -177,8 +202,8 @@ def _next_challenge(
         name,
         attempt.now + auth_session_seconds(attempt.client.settings),
         result.progress,
-        role,
-        result.data,
+        decision.role,
+        decision.data,
     )
     sessions = attempt.runtime.sessions
     _, (shown, session) = _in_one_write(

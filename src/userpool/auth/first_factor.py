@@ -3,14 +3,14 @@ lockout rule, for every flow that proves one (password flows, PASSWORD_VERIFIER)
 
 The sequence, and where the Lambda triggers will join it (issue 13):
 1. `load_candidate`, in the step's read: the user the name means and their lockout record;
-   where there is none, a stand-in (below). UserMigration will be asked here for a missing
-   user of a password flow.
-2. `check_not_locked`, then `check_may_sign_in` (disabled, reset pending). PreAuthentication
-   will be called after these, before the proof.
+   where there is none, a stand-in (below). A password flow asks UserMigration (migration.py)
+   about a missing user.
+2. `check_not_locked`, then `check_may_sign_in` (disabled, reset pending), then
+   `before_proof`: the PreAuthentication trigger.
 3. The proof (the caller's: a modexp, outside any transaction), then `verdict`: a failure is
    counted, in a write of its own, and refused; a success is checked (`check_after_proof`)
    and admitted past the lockout in the step's write, which issues what comes next.
-   PostAuthentication will be called once a sign-in ends in tokens.
+   PostAuthentication and PreTokenGeneration run once a sign-in ends in tokens (engine).
 
 Where the client hides whether users exist (PreventUserExistenceErrors), a name that matches
 nobody is treated like a user with a password nobody knows: a stand-in keyed by the pool and
@@ -29,6 +29,7 @@ from functools import cache
 from userpool.accounts import lockout as lockouts
 from userpool.accounts.lookup import find_user
 from userpool.accounts.lookup import stand_in_seed as seed_for
+from userpool.auth import hooks
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import Progress
@@ -94,6 +95,14 @@ def check_may_sign_in(user: User) -> None:
         raise NotAuthorizedException("User is disabled.")
     if user.status == UserStatus.RESET_REQUIRED:
         raise PasswordResetRequiredException()
+
+
+def before_proof(attempt: Attempt, user: User | None, name: str) -> None:
+    """PreAuthentication: the pool's function may deny the attempt. For a name that means
+    nobody only where the client hides that (then told userNotFound), as on Cognito."""
+    if user is None and not hides_user_existence(attempt.client.settings):
+        return
+    hooks.pre_authentication(attempt, user, name)
 
 
 def refuse_missing(attempt: Attempt, candidate: Candidate) -> Exception:

@@ -11,7 +11,7 @@ from userpool.domain.auth_records import RefreshRecord
 from userpool.domain.client_rules import TokenKind, token_validity_seconds
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
-from userpool.tokens.claims import Grant
+from userpool.tokens.claims import NO_OVERRIDES, Grant, Overrides
 from userpool.tokens.issuer import new_refresh_token
 
 
@@ -35,7 +35,13 @@ def new_refresh_record(attempt: Attempt, user: User, auth_time: float) -> tuple[
     return token, record
 
 
-def sign(attempt: Attempt, user: User, groups: list[str], origin: RefreshRecord) -> IssuedTokens:
+def sign(
+    attempt: Attempt,
+    user: User,
+    groups: list[str],
+    origin: RefreshRecord,
+    overrides: Overrides = NO_OVERRIDES,
+) -> IssuedTokens:
     settings = attempt.client.settings
     grant = Grant(
         issuer=attempt.runtime.signer.issuer_for(attempt.pool.id),
@@ -56,6 +62,7 @@ def sign(attempt: Attempt, user: User, groups: list[str], origin: RefreshRecord)
         attempt.now,
         token_validity_seconds(settings, TokenKind.ID),
         token_validity_seconds(settings, TokenKind.ACCESS),
+        overrides,
     )
     return IssuedTokens(signed.id_token, signed.access_token, signed.expires_in)
 
@@ -77,7 +84,9 @@ def record_sign_in(tx: Transaction, attempt: Attempt, user: User, progress: Prog
     return Signing(refresh_token, record, group_names(tx, user))
 
 
-def sign_in(attempt: Attempt, user: User, signing: Signing) -> IssuedTokens:
+def sign_in(
+    attempt: Attempt, user: User, signing: Signing, overrides: Overrides = NO_OVERRIDES
+) -> IssuedTokens:
     """The tokens of a finished sign-in: its refresh token and new ID and access tokens."""
-    tokens = sign(attempt, user, signing.groups, signing.record)
+    tokens = sign(attempt, user, signing.groups, signing.record, overrides)
     return replace(tokens, refresh_token=signing.refresh_token)

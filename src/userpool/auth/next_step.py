@@ -18,8 +18,7 @@ from collections.abc import Collection
 
 from userpool.accounts import mfa as factors
 from userpool.accounts.mfa import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA
-from userpool.auth.outcomes import Attempt
-from userpool.auth.sessions import Progress
+from userpool.auth.outcomes import Attempt, Next, Proceed
 from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
 
@@ -28,8 +27,8 @@ SELECT_MFA_TYPE = ChallengeName.SELECT_MFA_TYPE
 MFA_SETUP = ChallengeName.MFA_SETUP
 SECOND_FACTORS = frozenset({SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, MFA_SETUP})
 
-# A decision: the challenge to send next and the role of its factor, or None for tokens.
-Decision = tuple[ChallengeName, FactorRole | None] | None
+# A decision: the challenge to send next, or None for tokens.
+Decision = Next | None
 
 
 def usable_factors(pool: UserPool, user: User) -> list[ChallengeName]:
@@ -74,11 +73,12 @@ def next_challenge(
     return usable[0] if len(usable) == 1 else SELECT_MFA_TYPE
 
 
-def decide(attempt: Attempt, user: User, progress: Progress) -> Decision:
+def decide(attempt: Attempt, result: Proceed) -> Decision:
     """The built-in decider (password, SRP and, later, choice-based sign-in): `next_challenge`,
     with the role of the factor it asks for."""
-    challenge = next_challenge(attempt.pool, attempt.client, user, progress.answered)
-    return None if challenge is None else (challenge, role_of(challenge))
+    answered = result.progress.answered
+    challenge = next_challenge(attempt.pool, attempt.client, result.user, answered)
+    return None if challenge is None else Next(challenge, role_of(challenge))
 
 
 def role_of(challenge: ChallengeName) -> FactorRole | None:

@@ -10,7 +10,7 @@ from typing import Any
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import Progress
 from userpool.domain.errors import CognitoError
-from userpool.domain.flows import ChallengeName
+from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import AppClient, User, UserPool
 from userpool.storage.repositories import Transaction
 
@@ -44,25 +44,40 @@ Record = Callable[[Transaction], "User | CognitoError"]
 
 
 @dataclass(frozen=True)
+class Next:
+    """What comes after a passed factor: the challenge, the role of its factor, its data."""
+
+    challenge: ChallengeName
+    role: FactorRole | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Proceed:
     """The answer holds (or will, once `record` has made its writes): the engine makes what
     comes next in the same write transaction. Next is what the flow's decider says, unless
-    the answer named it (`then`, with that challenge's `data`: SELECT_MFA_TYPE's choice).
-    `user` is the user as the decision must see them."""
+    the answer named it (`then`: SELECT_MFA_TYPE's choice). `user` is the user as the
+    decision must see them; `data`, what the decider needs of this step (CUSTOM_AUTH's
+    SRP_A)."""
 
     user: User
     progress: Progress
     record: Record | None = None
-    then: ChallengeName | None = None
+    then: Next | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One call into the engine: which pool and client, through which operation, when."""
+    """One call into the engine: which pool and client, through which operation, when; the
+    call's ClientMetadata, and `responding`: whether it reaches the triggers after the first
+    factor (an answer to a challenge, GetTokensFromRefreshToken) or only PreAuthentication
+    and UserMigration (InitiateAuth); auth/hooks.py."""
 
     runtime: Runtime
     pool: UserPool
     client: AppClient
     admin: bool
     now: float
+    client_metadata: Mapping[str, str] = field(default_factory=dict)
+    responding: bool = False

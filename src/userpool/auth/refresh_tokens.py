@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from userpool.accounts.resources import client_and_pool
-from userpool.auth import issuing
+from userpool.auth import hooks, issuing
 from userpool.auth.outcomes import Attempt, IssuedTokens
 from userpool.auth.runtime import Runtime
 from userpool.domain.auth_records import RefreshRecord
@@ -13,7 +14,9 @@ from userpool.domain.client_rules import rotation_grace_seconds
 from userpool.domain.errors import NotAuthorizedException, RefreshTokenReuseException
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
+from userpool.tokens.claims import Overrides
 from userpool.tokens.issuer import hash_refresh_token
+from userpool.triggers.sources import TriggerSource
 
 INVALID = "Invalid Refresh Token"
 REVOKED = "Refresh Token has been revoked"
@@ -44,12 +47,18 @@ def load(tx: Transaction, token: str) -> Stored:
 
 
 def read_refresh_token(
-    runtime: Runtime, client_id: str, now: float, token: str
+    runtime: Runtime,
+    client_id: str,
+    now: float,
+    token: str,
+    client_metadata: Mapping[str, str] | None = None,
 ) -> tuple[Attempt, Stored]:
-    """GetTokensFromRefreshToken's read: the client, its pool and what `token` is."""
+    """GetTokensFromRefreshToken's read: the client, its pool and what `token` is. Its
+    ClientMetadata reaches PreTokenGeneration (`responding`, as an answer's does)."""
     with runtime.store.read() as tx:
         client, pool = client_and_pool(tx, client_id, None)
-        return Attempt(runtime, pool, client, False, now), load(tx, token)
+        attempt = Attempt(runtime, pool, client, False, now, client_metadata or {}, True)
+        return attempt, load(tx, token)
 
 
 def redeem_refresh_token(attempt: Attempt, stored: Stored) -> Redeemed:
@@ -80,7 +89,13 @@ def _refused_rotation(record: RefreshRecord | None) -> Exception:
 
 def refreshed_tokens(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     """New ID and access tokens from the same refresh token (auth_time kept)."""
-    return issuing.sign(attempt, redeemed.user, redeemed.groups, redeemed.record)
+    overrides = _overrides(attempt, redeemed)
+    return issuing.sign(attempt, redeemed.user, redeemed.groups, redeemed.record, overrides)
+
+
+def _overrides(attempt: Attempt, redeemed: Redeemed) -> Overrides:
+    source = TriggerSource.TOKEN_GENERATION_REFRESH_TOKENS
+    return hooks.pre_token_generation(attempt, redeemed.user, redeemed.groups, source)
 
 
 def rotated_tokens(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
@@ -91,6 +106,7 @@ def rotated_tokens(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     RefreshTokenReuseException, as a token rotated out before them would. Each loser's token
     stays the winner's predecessor: no successor is made for it."""
     record, user = redeemed.record, redeemed.user
+    overrides = _overrides(attempt, redeemed)  # before the rotation: a refusal changes nothing
     token, fresh = issuing.new_refresh_record(attempt, user, record.auth_time)
     fresh = replace(fresh, expires=record.expires, device_key=record.device_key)
     grace = float(rotation_grace_seconds(attempt.client.settings) or 0)
@@ -98,5 +114,5 @@ def rotated_tokens(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
         if not tx.refresh_tokens.mark_rotated(record.token_hash, attempt.now, grace):
             raise _refused_rotation(tx.refresh_tokens.get(record.token_hash))
         tx.refresh_tokens.add(fresh)
-    tokens = issuing.sign(attempt, user, redeemed.groups, fresh)
+    tokens = issuing.sign(attempt, user, redeemed.groups, fresh, overrides)
     return replace(tokens, refresh_token=token)

@@ -35,7 +35,7 @@ EXPIRED = "Invalid session for the user, session is expired."
 CONTEXT = b"userpool-auth-session"
 MAX_SESSION = 2048  # botocore's SessionType: a longer Session would not reach the server
 _STORED = "stored"  # the first item of a Session that only names a stored state
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -49,15 +49,23 @@ class CustomRound:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far one sign-in has come: carried from each challenge to the next."""
+    """How far one sign-in has come: carried from each challenge to the next. `stand_in`:
+    it is for a name that means nobody, where the client hides that (custom auth goes on,
+    its triggers told userNotFound)."""
 
     flow: AuthFlow
     answered: tuple[ChallengeName, ...] = ()
     device_key: str | None = None
     rounds: tuple[CustomRound, ...] = ()
+    stand_in: bool = False
 
     def after(self, challenge: ChallengeName) -> Progress:
         return replace(self, answered=(*self.answered, challenge))
+
+    def with_round(self, name: str, result: bool, metadata: str | None = None) -> Progress:
+        """This progress with one more round of a custom sign-in (DefineAuthChallenge's
+        `session[]`)."""
+        return replace(self, rounds=(*self.rounds, CustomRound(name, result, metadata)))
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ def _to_list(state: SignInState) -> list[Any]:
         list(progress.answered),
         progress.device_key,
         rounds,
+        int(progress.stand_in),
         state.role,
         state.data,
     ]
@@ -160,7 +169,7 @@ def _to_list(state: SignInState) -> list[Any]:
 
 def _from_list(items: list[Any]) -> SignInState:
     version, sid, pool_id, client_id, username, challenge, expires, flow, answered, *rest = items
-    device_key, rounds, role, data = rest
+    device_key, rounds, stand_in, role, data = rest
     if version != _FORMAT:
         raise ValueError(f"sign-in state format {version}")
     progress = Progress(
@@ -168,6 +177,7 @@ def _from_list(items: list[Any]) -> SignInState:
         tuple(ChallengeName(name) for name in answered),
         device_key,
         tuple(CustomRound(*each) for each in rounds),
+        bool(stand_in),
     )
     role = FactorRole(role) if role is not None else None
     return SignInState(

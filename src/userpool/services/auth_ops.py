@@ -50,6 +50,7 @@ def _initiate(ctx: Context, request: Request, *, admin: bool) -> Response:
         now=ctx.clock(),
         flow=request["AuthFlow"],
         params=request.get("AuthParameters") or {},
+        client_metadata=request.get("ClientMetadata"),
     )
     return outcome_response(outcome)
 
@@ -64,6 +65,7 @@ def _respond(ctx: Context, request: Request, *, admin: bool) -> Response:
         challenge=request["ChallengeName"],
         responses=request.get("ChallengeResponses") or {},
         session=request.get("Session"),
+        client_metadata=request.get("ClientMetadata"),
     )
     return outcome_response(outcome)
 

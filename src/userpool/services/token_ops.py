@@ -41,7 +41,11 @@ def _check_client_secret(
 @operation("GetTokensFromRefreshToken")
 def get_tokens_from_refresh_token(ctx: Context, request: Request) -> Response:
     attempt, stored = read_refresh_token(
-        ctx.runtime, request["ClientId"], ctx.clock(), request["RefreshToken"]
+        ctx.runtime,
+        request["ClientId"],
+        ctx.clock(),
+        request["RefreshToken"],
+        request.get("ClientMetadata"),
     )
     if attempt.client.secret is not None and request.get("ClientSecret") is None:
         check_secret_hash(attempt.client, None)

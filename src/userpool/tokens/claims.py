@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
@@ -23,6 +24,49 @@ class Grant:
     origin_jti: str
     event_id: str
     device_key: str | None = None
+
+
+# Claims a PreTokenGeneration function cannot add, change or suppress: the token's own
+# bookkeeping and identity (a change to one of these is ignored). Groups change only through
+# its group override, the access token's scope only through its scopes.
+RESERVED_ID = frozenset(
+    {"acr", "amr", "aud", "auth_time", "azp", "exp", "iat", "identities", "iss", "jti", "nonce"}
+    | {"at_hash", "sub", "token_use", "cognito:username", "origin_jti", "event_id"}
+    | {"cognito:groups"}
+)
+RESERVED_ACCESS = frozenset(
+    {"acr", "amr", "aud", "auth_time", "azp", "client_id", "exp", "iat", "identities", "iss"}
+    | {"jti", "nbf", "origin_jti", "sub", "token_use", "username", "scope", "device_key"}
+    | {"event_id", "version", "cognito:groups"}
+)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What a PreTokenGeneration function asked for (auth/hooks.py reads its answer)."""
+
+    id_claims: Mapping[str, Any] = field(default_factory=dict)
+    id_suppressed: frozenset[str] = frozenset()
+    access_claims: Mapping[str, Any] = field(default_factory=dict)
+    access_suppressed: frozenset[str] = frozenset()
+    scopes_added: tuple[str, ...] = ()
+    scopes_suppressed: frozenset[str] = frozenset()
+    groups: tuple[str, ...] | None = None  # replaces the user's groups in both tokens
+
+
+NO_OVERRIDES = Overrides()
+
+
+def _overridden(
+    claims: dict[str, Any],
+    add: Mapping[str, Any],
+    suppress: frozenset[str],
+    reserved: frozenset[str],
+) -> dict[str, Any]:
+    for name in suppress - reserved:
+        claims.pop(name, None)
+    claims.update({name: value for name, value in add.items() if name not in reserved})
+    return claims
 
 
 def _typed(name: str, value: str) -> Any:
@@ -46,11 +90,17 @@ def readable(attributes: dict[str, str], read_attributes: list[str] | None) -> d
 
 
 def id_claims(
-    grant: Grant, read_attributes: list[str] | None, iat: int, exp: int, jti: str
+    grant: Grant,
+    read_attributes: list[str] | None,
+    iat: int,
+    exp: int,
+    jti: str,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Any]:
     claims: dict[str, Any] = {"sub": grant.sub}
-    if grant.groups:
-        claims["cognito:groups"] = grant.groups
+    groups = grant.groups if overrides.groups is None else list(overrides.groups)
+    if groups:
+        claims["cognito:groups"] = groups
     claims.update(readable(grant.attributes, read_attributes))
     claims.update(
         {
@@ -66,13 +116,16 @@ def id_claims(
             "jti": jti,
         }
     )
-    return claims
+    return _overridden(claims, overrides.id_claims, overrides.id_suppressed, RESERVED_ID)
 
 
-def access_claims(grant: Grant, iat: int, exp: int, jti: str) -> dict[str, Any]:
+def access_claims(
+    grant: Grant, iat: int, exp: int, jti: str, overrides: Overrides = NO_OVERRIDES
+) -> dict[str, Any]:
     claims: dict[str, Any] = {"sub": grant.sub}
-    if grant.groups:
-        claims["cognito:groups"] = grant.groups
+    groups = grant.groups if overrides.groups is None else list(overrides.groups)
+    if groups:
+        claims["cognito:groups"] = groups
     if grant.device_key:
         claims["device_key"] = grant.device_key
     claims.update(
@@ -82,7 +135,7 @@ def access_claims(grant: Grant, iat: int, exp: int, jti: str) -> dict[str, Any]:
             "origin_jti": grant.origin_jti,
             "event_id": grant.event_id,
             "token_use": "access",
-            "scope": ACCESS_SCOPE,
+            "scope": _scope(overrides),
             "auth_time": grant.auth_time,
             "exp": exp,
             "iat": iat,
@@ -90,4 +143,12 @@ def access_claims(grant: Grant, iat: int, exp: int, jti: str) -> dict[str, Any]:
             "username": grant.username,
         }
     )
-    return claims
+    return _overridden(
+        claims, overrides.access_claims, overrides.access_suppressed, RESERVED_ACCESS
+    )
+
+
+def _scope(overrides: Overrides) -> str:
+    scopes = [ACCESS_SCOPE, *overrides.scopes_added]
+    kept = dict.fromkeys(scope for scope in scopes if scope not in overrides.scopes_suppressed)
+    return " ".join(kept)

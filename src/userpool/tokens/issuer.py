@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from userpool.domain.errors import InternalErrorException
 from userpool.tokens import jws
-from userpool.tokens.claims import Grant, access_claims, id_claims
+from userpool.tokens.claims import NO_OVERRIDES, Grant, Overrides, access_claims, id_claims
 from userpool.tokens.keys import KeyRing
 
 REFRESH_TOKEN_BYTES = 96
@@ -46,6 +46,7 @@ class TokenSigner:
         now: float,
         id_validity: int,
         access_validity: int,
+        overrides: Overrides = NO_OVERRIDES,
     ) -> SignedTokens:
         keys = self._keys.for_pool(pool_id)
         if keys is None:
@@ -54,12 +55,12 @@ class TokenSigner:
         id_kid, id_key = keys.signing["id"]
         access_kid, access_key = keys.signing["access"]
         id_token = jws.sign(
-            id_claims(grant, read_attributes, iat, iat + id_validity, str(uuid.uuid4())),
+            id_claims(grant, read_attributes, iat, iat + id_validity, str(uuid.uuid4()), overrides),
             id_kid,
             id_key,
         )
         access_token = jws.sign(
-            access_claims(grant, iat, iat + access_validity, str(uuid.uuid4())),
+            access_claims(grant, iat, iat + access_validity, str(uuid.uuid4()), overrides),
             access_kid,
             access_key,
         )

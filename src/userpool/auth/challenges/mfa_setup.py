@@ -22,10 +22,10 @@ from userpool.accounts.saving import refuse_taken_names, save_user
 from userpool.auth.challenges.message_code import SETTING_UP
 from userpool.auth.challenges.spec import ChallengeSpec, Shown, present, user_of
 from userpool.auth.next_step import MFA_SETUP
-from userpool.auth.outcomes import Attempt, Proceed
+from userpool.auth.outcomes import Attempt, Next, Proceed
 from userpool.auth.sessions import SignInState, consume
 from userpool.domain.errors import InvalidParameterException
-from userpool.domain.flows import ChallengeName
+from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
 
@@ -78,8 +78,8 @@ def _set_up_email(attempt: Attempt, state: SignInState, user: User, address: str
         consume(tx, state)
         return current
 
-    data = {SETTING_UP: address}
-    return Proceed(user, state.answered(), record, then=ChallengeName.EMAIL_OTP, data=data)
+    then = Next(ChallengeName.EMAIL_OTP, FactorRole.SECOND, {SETTING_UP: address})
+    return Proceed(user, state.answered(), record, then=then)
 
 
 SET_UP_MFA = ChallengeSpec(MFA_SETUP, parameters, answer)

@@ -10,31 +10,31 @@ import hmac
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from userpool.auth import first_factor
-from userpool.auth.challenges.spec import ChallengeSpec, present
+from userpool.auth.challenges.spec import ChallengeSpec, Shown, present
 from userpool.auth.outcomes import Attempt, Challenge, Proceed
 from userpool.auth.params import required
 from userpool.auth.sessions import Progress, SignInState, begin, consume
 from userpool.crypto import srp
 from userpool.domain.client_rules import auth_session_seconds
 from userpool.domain.errors import NotAuthorizedException
-from userpool.domain.flows import ChallengeName, FactorRole
+from userpool.domain.flows import AuthFlow, ChallengeName, FactorRole
 from userpool.domain.models import User
+from userpool.storage.repositories import Transaction
 
 NAME = ChallengeName.PASSWORD_VERIFIER
 BLOCK = "PASSWORD_CLAIM_SECRET_BLOCK"
 MAX_CLOCK_SKEW_SECONDS = 300
 
 
-def srp_challenge(
-    attempt: Attempt, user: User, big_a: int, name: str, progress: Progress, *, simulated: bool
-) -> Challenge:
-    """The PASSWORD_VERIFIER challenge; its state travels whole in SECRET_BLOCK (clients such
-    as pycognito answer without the Session)."""
+def srp_data(user: User, big_a: int, name: str, *, simulated: bool) -> dict[str, Any]:
+    """The challenge's state: the client's A, the server's secret b and its B (from the
+    user's verifier), the name signed in with, and whether `user` is a stand-in."""
     assert user.password is not None
     b, big_b = srp.server_keys(int(user.password.verifier, 16))
-    data = {
+    return {
         "A": format(big_a, "x"),
         "b": format(b, "x"),
         "B": format(big_b, "x"),
@@ -42,27 +42,44 @@ def srp_challenge(
         # 0 / 1 rather than false / true: a stand-in's SECRET_BLOCK must not be longer.
         "simulated": int(simulated),
     }
-    expires = attempt.now + auth_session_seconds(attempt.client.settings)
+
+
+def parameters(attempt: Attempt, _tx: Transaction, user: User, state: SignInState) -> Shown:
+    """What the client gets (when DefineAuthChallenge asks for the password)."""
+    return _shown(attempt, user, state)
+
+
+def _shown(attempt: Attempt, user: User, state: SignInState) -> Shown:
+    """The challenge's parameters; its state travels whole in SECRET_BLOCK too (clients
+    such as pycognito answer without the Session)."""
+    assert user.password is not None
+    return Shown(
+        {
+            # Minimal hex: pycognito pads the text it is given, identity-js the number it parses.
+            "SALT": format(int(user.password.salt, 16), "x"),
+            "SRP_B": state.data["B"],
+            "SECRET_BLOCK": attempt.runtime.sessions.seal(state),
+            "USERNAME": user.username,
+            "USER_ID_FOR_SRP": user.username,
+        }
+    )
+
+
+def srp_challenge(
+    attempt: Attempt, user: User, big_a: int, name: str, progress: Progress, *, simulated: bool
+) -> Challenge:
+    """USER_SRP_AUTH's answer to SRP_A: nothing to store, so no write (and no Session)."""
     state = begin(
         attempt.pool.id,
         attempt.client.id,
         user.username,
         NAME,
-        expires,
+        attempt.now + auth_session_seconds(attempt.client.settings),
         progress,
         FactorRole.FIRST,
-        data,
+        srp_data(user, big_a, name, simulated=simulated),
     )
-    block = attempt.runtime.sessions.seal(state)
-    parameters = {
-        # Minimal hex: pycognito pads the text it is given, identity-js the number it parses.
-        "SALT": format(int(user.password.salt, 16), "x"),
-        "SRP_B": format(big_b, "x"),
-        "SECRET_BLOCK": block,
-        "USERNAME": user.username,
-        "USER_ID_FOR_SRP": user.username,
-    }
-    return Challenge(NAME, parameters, session=None)
+    return Challenge(NAME, _shown(attempt, user, state).parameters, session=None)
 
 
 def _claim_holds(
@@ -102,7 +119,10 @@ def answer(
     name = state.data["name"]
     sub = real.sub if real else first_factor.stand_in_sub(attempt.runtime, attempt.pool, name)
     use_up = partial(consume, state=state)
-    return first_factor.verdict(attempt, sub, real, holds, state.answered(), also=use_up)
+    progress = state.answered()
+    if progress.flow is AuthFlow.CUSTOM_AUTH:  # DefineAuthChallenge sees it in session[]
+        progress = progress.with_round(NAME, True)
+    return first_factor.verdict(attempt, sub, real, holds, progress, also=use_up)
 
 
 def _verifier_of(user: User) -> str:
@@ -111,4 +131,4 @@ def _verifier_of(user: User) -> str:
     return user.password.verifier
 
 
-PASSWORD_VERIFIER = ChallengeSpec(NAME, parameters=None, answer=answer, carried_in=BLOCK)
+PASSWORD_VERIFIER = ChallengeSpec(NAME, parameters, answer, carried_in=BLOCK)

@@ -10,11 +10,11 @@ import orjson
 
 from userpool.auth.challenges.spec import ChallengeSpec, Shown, present
 from userpool.auth.next_step import SELECT_MFA_TYPE, usable_factors
-from userpool.auth.outcomes import Attempt, Proceed
+from userpool.auth.outcomes import Attempt, Next, Proceed
 from userpool.auth.params import required
 from userpool.auth.sessions import SignInState, consume
 from userpool.domain.errors import InvalidParameterException
-from userpool.domain.flows import ChallengeName
+from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
 
@@ -41,7 +41,7 @@ def answer(
         consume(tx, state)
         return user
 
-    return Proceed(user, state.answered(), record, then=chosen)
+    return Proceed(user, state.answered(), record, then=Next(chosen, FactorRole.SECOND))
 
 
 SELECT_MFA = ChallengeSpec(SELECT_MFA_TYPE, parameters, answer)

@@ -10,12 +10,14 @@ from userpool.accounts.secret_hash import check_secret_hash
 from userpool.auth import first_factor
 from userpool.auth.first_factor import Candidate
 from userpool.auth.flows import Flow
+from userpool.auth.migration import migrate
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.params import required
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import Progress
 from userpool.domain.models import UserPool
 from userpool.storage.repositories import Transaction
+from userpool.triggers.sources import TriggerSource
 
 
 def load(runtime: Runtime, tx: Transaction, pool: UserPool, params: Mapping[str, str]) -> Candidate:
@@ -31,10 +33,17 @@ def start(
     first_factor.check_not_locked(candidate, attempt.now)
     user = candidate.user
     if user is None:
-        first_factor.waste_a_proof(attempt, candidate, password)
-        raise first_factor.refuse_missing(attempt, candidate)
+        migrated = migrate(attempt, username, password, TriggerSource.USER_MIGRATION_AUTHENTICATION)
+        if migrated is None:
+            first_factor.before_proof(attempt, None, username)
+            first_factor.waste_a_proof(attempt, candidate, password)
+            raise first_factor.refuse_missing(attempt, candidate)
+        user = migrated  # the function vouched for this password
+        holds = True
+    else:
+        holds = password_matches_verifier(attempt.pool, user, password)
     first_factor.check_may_sign_in(user)
-    holds = password_matches_verifier(attempt.pool, user, password)
+    first_factor.before_proof(attempt, user, username)
     return first_factor.verdict(attempt, user.sub, user, holds, progress)
 
 

@@ -24,7 +24,7 @@ from userpool.domain.models import PasswordVerifier, User, UserPool, UserStatus
 from userpool.storage.repositories import Transaction
 
 
-def _client_public(params: Mapping[str, str]) -> int:
+def client_public(params: Mapping[str, str]) -> int:
     try:
         big_a = int(required(params, "SRP_A"), 16)
     except ValueError as error:
@@ -72,15 +72,17 @@ def start(
 ) -> Challenge:
     username = required(params, "USERNAME")
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
-    big_a = _client_public(params)
+    big_a = client_public(params)
     first_factor.check_not_locked(candidate, attempt.now)
     user = candidate.user
     if user is None:
         if not hides_user_existence(attempt.client.settings):
             raise UserNotFoundException()
+        first_factor.before_proof(attempt, None, username)
         stand_in = simulated_user(attempt, username)
         return srp_challenge(attempt, stand_in, big_a, username, progress, simulated=True)
     first_factor.check_may_sign_in(user)
+    first_factor.before_proof(attempt, user, username)
     if user.password is None:  # no password to prove: fails at the answer, like a wrong one
         stand_in = simulated_user(attempt, username)
         return srp_challenge(attempt, stand_in, big_a, username, progress, simulated=True)

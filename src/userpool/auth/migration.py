@@ -1,0 +1,52 @@
+"""UserMigration: a name this pool does not know, signing in with a password (or asking for
+a password reset), may be a user of the system the pool replaces. The pool's function is
+asked; a user it vouches for is created here, with the attributes and status it gives and,
+on a sign-in, the password they just gave kept as their SRP verifier; the sign-in then goes
+on as theirs. A function that finds nobody (no userAttributes) leaves the name unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from userpool.accounts.creation import create_user
+from userpool.accounts.passwords import temporary_password
+from userpool.auth import hooks
+from userpool.auth.outcomes import Attempt
+from userpool.domain.errors import InvalidLambdaResponseException
+from userpool.domain.models import User, UserStatus
+from userpool.triggers import UNRECOGNIZABLE
+from userpool.triggers.sources import TriggerSource
+
+# The statuses a function may leave a migrated user in.
+FINAL_STATUSES = {"CONFIRMED": UserStatus.CONFIRMED, "RESET_REQUIRED": UserStatus.RESET_REQUIRED}
+
+
+def migrate(
+    attempt: Attempt, name: str, password: str | None, source: TriggerSource
+) -> User | None:
+    answer = hooks.user_migration(attempt, name, password, source)
+    if answer is None:
+        return None
+    attributes = _attributes(answer.get("userAttributes"))
+    status = FINAL_STATUSES.get(answer.get("finalUserStatus") or "CONFIRMED")
+    if status is None:
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    with attempt.runtime.store.write() as tx:
+        return create_user(
+            tx,
+            attempt.pool,
+            name,
+            [{"Name": key, "Value": value} for key, value in attributes.items()],
+            password if password is not None else temporary_password(attempt.pool, None),
+            attempt.now,
+            status=status if password is not None else UserStatus.RESET_REQUIRED,
+            force_alias=answer.get("forceAliasCreation") is True,
+        )
+
+
+def _attributes(value: Any) -> Mapping[str, str]:
+    """The user's attributes as the function gives them (`username` is the name itself)."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return {key: text for key, text in value.items() if key != "username"}
