@@ -25,11 +25,21 @@ from userpool.storage import database, housekeeping
 from userpool.storage.sql_store import SqlStore
 from userpool.tokens.issuer import TokenSigner
 from userpool.tokens.keys import KeyRing
-from userpool.triggers import Triggers
-from userpool.triggers.in_process import InProcessInvoker
+from userpool.triggers import Invoker, Triggers
+from userpool.triggers.lambda_api import LambdaInvoker
+from userpool.triggers.local import LocalInvoker
+from userpool.triggers.resolving import ResolvingInvoker
+from userpool.triggers.triggers_file import read_triggers_file
 
 
-def build_runtime(config: ServerConfig, store: SqlStore) -> Runtime:
+def trigger_invoker(config: ServerConfig) -> ResolvingInvoker:
+    """Where the pools' Lambda triggers run: the handlers `--triggers` maps, in worker
+    processes this process owns; every other function through the Lambda Invoke API."""
+    local = LocalInvoker(read_triggers_file(config.triggers_file)) if config.triggers_file else None
+    return ResolvingInvoker(local, LambdaInvoker(config.lambda_endpoint_url, config.region))
+
+
+def build_runtime(config: ServerConfig, store: SqlStore, invoker: Invoker | None = None) -> Runtime:
     """The long-lived collaborators of one process, keyed from the server key."""
     server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), config.data_dir)
     keys = KeyRing(store, Sealer(derive(server_key, "signing-keys")))
@@ -41,7 +51,7 @@ def build_runtime(config: ServerConfig, store: SqlStore) -> Runtime:
         simulation_key=derive(server_key, "unknown-user-simulation"),
         codes_key=derive(server_key, "one-time-codes"),
         delivery=router.build(store, config.delivery, config.smtp, config.aws),
-        triggers=Triggers(InProcessInvoker()),
+        triggers=Triggers(invoker or trigger_invoker(config)),
     )
 
 
@@ -60,14 +70,17 @@ def inline_operations(store: SqlStore) -> frozenset[str]:
     return frozenset(catalog.OPERATIONS) - registry.SENDS_MESSAGES
 
 
-def _lifespan(store: SqlStore) -> Any:
+def _lifespan(store: SqlStore, invoker: ResolvingInvoker) -> Any:
     purging = housekeeping.lifespan(store)
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
         store.keep_connections_for_this_thread()  # the event loop's, where inline ops run
-        async with purging(app):
-            yield
+        try:
+            async with purging(app):
+                yield
+        finally:  # SIGTERM, Ctrl-C: the trigger handlers' workers end with this process
+            invoker.close()
 
     return running
 
@@ -76,7 +89,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     """Build the ASGI app; uvicorn calls this (as a factory) in each worker process."""
     config = config or ServerConfig.from_env()
     store = SqlStore(database.create(config.db_url))
-    runtime = build_runtime(config, store)
+    invoker = trigger_invoker(config)
+    runtime = build_runtime(config, store, invoker)
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
     dispatcher = Dispatcher(
         settings=Settings(region=config.region),
@@ -87,7 +101,9 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         inline=inline_operations(store),
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
-    app = routes.build(dispatcher, runtime.keys, config.issuer_for, dev_routes, _lifespan(store))
+    app = routes.build(
+        dispatcher, runtime.keys, config.issuer_for, dev_routes, _lifespan(store, invoker)
+    )
     # What is loaded by now (botocore's service model above all) lives as long as the
     # process: out of the collector's sight, a full collection no longer walks it all.
     gc.freeze()

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import click
 import orjson
@@ -26,6 +27,7 @@ from userpool.http import workers as http_workers
 from userpool.protocol.sigv4 import load_credentials
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
+from userpool.triggers.triggers_file import TriggersFileError, read_triggers_file
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
@@ -156,6 +158,19 @@ def _check_delivery(config: ServerConfig, allow_any_credentials: bool) -> None:
         )
 
 
+def _check_triggers(config: ServerConfig) -> None:
+    if config.triggers_file is not None:
+        try:
+            read_triggers_file(config.triggers_file)
+        except TriggersFileError as error:
+            _fail(f"bad --triggers file {config.triggers_file}: {error}")
+    url = config.lambda_endpoint_url
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            _fail(f"--lambda-endpoint-url {url!r} is not an http:// or https:// URL")
+
+
 @main.command()
 @click.option("--host", envvar="USERPOOL_HOST", default="127.0.0.1", show_default=True)
 @click.option(
@@ -214,6 +229,20 @@ def _check_delivery(config: ServerConfig, allow_any_credentials: bool) -> None:
     is_flag=True,
     help="Listen on a non-loopback address without configured credentials.",
 )
+@click.option(
+    "--triggers",
+    "triggers_file",
+    envvar="USERPOOL_TRIGGERS",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file mapping Lambda function names or ARNs to handlers on this machine.",
+)
+@click.option(
+    "--lambda-endpoint-url",
+    envvar="USERPOOL_LAMBDA_ENDPOINT_URL",
+    default=None,
+    help="Lambda Invoke API for the other functions (SAM local, LocalStack). Default: AWS.",
+)
 @_delivery_options
 def serve(
     host: str,
@@ -227,6 +256,8 @@ def serve(
     public_url: str | None,
     issuer: str,
     allow_any_credentials: bool,
+    triggers_file: Path | None,
+    lambda_endpoint_url: str | None,
     **delivery: Any,
 ) -> None:
     """Run the server."""
@@ -242,8 +273,12 @@ def serve(
         public_url,
         issuer,
         **delivery,
+        # absolute: the handlers' paths are relative to it, whatever the workers' directory
+        triggers_file=triggers_file.absolute() if triggers_file else None,
+        lambda_endpoint_url=lambda_endpoint_url or None,
     )
     _check_delivery(config, allow_any_credentials)
+    _check_triggers(config)
     if credentials_file is not None:
         try:
             load_credentials(credentials_file)

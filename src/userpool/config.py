@@ -38,6 +38,8 @@ class ServerConfig:
     aws_endpoint_url: str | None = None
     aws_region: str | None = None
     dev_endpoints: bool = False  # GET /_userpool/outbox
+    triggers_file: Path | None = None  # function name or ARN -> a handler on this machine
+    lambda_endpoint_url: str | None = None  # Lambda Invoke API for other functions; None: AWS
 
     @property
     def db_url(self) -> str:
@@ -74,6 +76,7 @@ class ServerConfig:
     def from_env(cls) -> ServerConfig:
         env = os.environ
         credentials = env.get("USERPOOL_CREDENTIALS")
+        triggers = env.get("USERPOOL_TRIGGERS")
         return cls(
             host=env.get("USERPOOL_HOST", cls.host),
             port=int(env.get("USERPOOL_PORT", cls.port)),
@@ -95,6 +98,8 @@ class ServerConfig:
             aws_endpoint_url=env.get("USERPOOL_AWS_ENDPOINT_URL") or None,
             aws_region=env.get("USERPOOL_AWS_REGION") or None,
             dev_endpoints=env.get("USERPOOL_DEV_ENDPOINTS", "") not in ("", "0", "false"),
+            triggers_file=Path(triggers) if triggers else None,
+            lambda_endpoint_url=env.get("USERPOOL_LAMBDA_ENDPOINT_URL") or None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -118,6 +123,8 @@ class ServerConfig:
             "USERPOOL_AWS_ENDPOINT_URL": self.aws_endpoint_url or "",
             "USERPOOL_AWS_REGION": self.aws_region or "",
             "USERPOOL_DEV_ENDPOINTS": "1" if self.dev_endpoints else "",
+            "USERPOOL_TRIGGERS": str(self.triggers_file or ""),
+            "USERPOOL_LAMBDA_ENDPOINT_URL": self.lambda_endpoint_url or "",
         }
         if self.credentials_file is not None:
             values["USERPOOL_CREDENTIALS"] = str(self.credentials_file)

@@ -4,8 +4,11 @@ a `TriggerError`. `Triggers` is what the engine and services hold: it finds the 
 for a trigger source, calls it within Cognito's 5 seconds, checks the answer, and turns any
 failure into one of Cognito's three Lambda errors (`cognito_error`, the one place that does).
 
-Backends: `in_process.InProcessInvoker` (Python callables registered by name); real runtimes
-(AWS Lambda, a Lambda Invoke API endpoint, worker processes) come next.
+Backends: `local.LocalInvoker` (handler files on this machine, in `node` / `python` worker
+processes), `lambda_api.LambdaInvoker` (AWS Lambda, or any Lambda Invoke API endpoint) and
+`in_process.InProcessInvoker` (Python callables registered by name). The `ResolvingInvoker` of
+`resolving` picks one of them per function, as `userpool serve` wires it (`--triggers`,
+`--lambda-endpoint-url`).
 
 The events: `events.trigger_event`; the sources and their `LambdaConfig` keys: `sources`.
 Calls are synchronous and block for as long as the function runs (at most the timeout):

@@ -60,6 +60,10 @@ class InProcessInvoker:
         """Let `handler` answer for `function` (a name, or an ARN whose name is taken)."""
         self._handlers[function_name(function)] = handler
 
+    def handles(self, function: str) -> bool:
+        """Whether a handler answers for `function`."""
+        return function_name(function) in self._handlers
+
     def invoke(self, function: str, event: JSONDict, *, timeout: float) -> object:
         handler = self._handlers.get(function_name(function))
         if handler is None:

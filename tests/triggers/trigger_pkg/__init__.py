@@ -1,0 +1,1 @@
+"""A package importable from tests/triggers/, for a `python:module:function` handler."""
