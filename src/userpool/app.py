@@ -21,6 +21,7 @@ from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
 from userpool.services.context import Settings
+from userpool.services.trigger_routing import TriggerRouting
 from userpool.storage import database, housekeeping
 from userpool.storage.sql_store import SqlStore
 from userpool.tokens.issuer import TokenSigner
@@ -62,8 +63,10 @@ def inline_operations(store: SqlStore) -> frozenset[str]:
     use one core: handing it to a thread adds a hop and GIL contention and nothing else
     (a sign-in at concurrency 32 spent ~35% more CPU that way). Operations that send
     messages still run in threads, as does everything on PostgreSQL, where a query waits on
-    the network. Sign-in operations run inline even though an SMS or email MFA code may be
-    sent over SMTP or AWS from them: such a send holds up that worker until it is done.
+    the network, and a request whose pool sets a Lambda function for an operation that
+    may call it (the Dispatcher asks TriggerRouting). Sign-in operations run inline even
+    though an SMS or email MFA code may be sent over SMTP or AWS from them: such a send
+    holds up that worker until it is done.
     """
     if store.engine.dialect.name != "sqlite":
         return frozenset()
@@ -99,6 +102,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         clock=time.time,
         operations=catalog.OPERATIONS,
         inline=inline_operations(store),
+        routing=TriggerRouting(store),
+        calls_triggers=frozenset(registry.CALLS_TRIGGERS),
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
     app = routes.build(

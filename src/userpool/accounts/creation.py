@@ -43,8 +43,7 @@ def refuse_alias_shaped_username(pool: UserPool, username: str) -> None:
             raise InvalidParameterException(refusal)
 
 
-def create_user(
-    tx: Transaction,
+def new_user(
     pool: UserPool,
     username: str,
     supplied: Iterable[dict[str, str]],
@@ -52,12 +51,10 @@ def create_user(
     now: float,
     *,
     status: UserStatus,
-    force_alias: bool = False,
-    exists_message: str | None = None,
 ) -> User:
-    """Store a new user; in email/phone-as-username pools the stored username is the sub
-    and the given name becomes the email or phone attribute. The password is temporary
-    for FORCE_CHANGE_PASSWORD users."""
+    """A user to store, checked but not yet stored (PreSignUp sees it first); in
+    email/phone-as-username pools the stored username is the sub and the given name becomes
+    the email or phone attribute. The password is temporary for FORCE_CHANGE_PASSWORD users."""
     attributes = new_user_attributes(pool, supplied)
     sub = ids.sub()
     refuse_alias_shaped_username(pool, username)
@@ -65,7 +62,7 @@ def create_user(
         attributes[username_attribute(pool, username)] = username
         username = sub
     temporary = status == UserStatus.FORCE_CHANGE_PASSWORD
-    user = User(
+    return User(
         sub=sub,
         pool_id=pool.id,
         username=username,
@@ -76,5 +73,20 @@ def create_user(
         attributes=attributes,
         password=make_password_verifier(pool, username, password, now, temporary=temporary),
     )
-    add_user(tx, pool, user, force=force_alias, exists_message=exists_message)
+
+
+def create_user(
+    tx: Transaction,
+    pool: UserPool,
+    username: str,
+    supplied: Iterable[dict[str, str]],
+    password: str,
+    now: float,
+    *,
+    status: UserStatus,
+    force_alias: bool = False,
+) -> User:
+    """Store a `new_user`."""
+    user = new_user(pool, username, supplied, password, now, status=status)
+    add_user(tx, pool, user, force=force_alias)
     return user

@@ -25,7 +25,7 @@ def _destination(user: User, medium: Medium) -> str:
     return user.attributes.get("email" if medium == Medium.EMAIL else "phone_number", "")
 
 
-def _sign_in_name(pool: UserPool, user: User) -> str:
+def sign_in_name(pool: UserPool, user: User) -> str:
     """What the user signs in with: where email or phone is the username, the stored
     username is a generated id, so the attribute is what they need to be told."""
     for attribute in pool.username_attributes:
@@ -43,7 +43,7 @@ def _message(
     texts: tuple[str, str | None],
 ) -> Message:
     body, subject = texts
-    name = _sign_in_name(pool, user)
+    name = sign_in_name(pool, user)
     return Message(
         pool_id=pool.id,
         username=user.username,

@@ -1,9 +1,11 @@
 """The sign-in engine. What the rest of the server uses of it is named here: the engine's
 calls, what they return, the runtime bundle they are given, refresh-token use, and the
-MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken. Nothing outside
-`auth/` imports its inner modules (tests/test_layers.py holds that)."""
+MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken, and UserMigration
+(which ForgotPassword calls too). Nothing outside `auth/` imports its inner modules
+(tests/test_layers.py holds that)."""
 
 from userpool.auth.engine import initiate, respond
+from userpool.auth.migration import migrate
 from userpool.auth.outcomes import Attempt, Authenticated, Challenge, IssuedTokens, Outcome
 from userpool.auth.refresh_tokens import (
     read_refresh_token,
@@ -26,6 +28,7 @@ __all__ = [
     "SetupSession",
     "following",
     "initiate",
+    "migrate",
     "open_setup",
     "read_refresh_token",
     "redeem_refresh_token",

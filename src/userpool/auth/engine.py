@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from userpool.accounts.custom_message import customized
 from userpool.accounts.lookup import find_user
 from userpool.accounts.resources import client_and_pool
 from userpool.accounts.secret_hash import check_secret_hash
@@ -206,13 +207,17 @@ def _next_challenge(attempt: Attempt, result: Proceed, decision: Next) -> Challe
         decision.data,
     )
     sessions = attempt.runtime.sessions
-    _, (shown, session) = _in_one_write(
+    user, (shown, session) = _in_one_write(
         attempt,
         result,
         lambda tx, user: (shows(attempt, tx, user, state), sessions.keep(tx, state)),
     )
     if shown.message is not None:
-        deliver_or_fail(attempt.runtime.delivery, shown.message)
+        # No ClientMetadata: neither sign-in operation lists CustomMessage among the
+        # triggers it passes it to.
+        triggers = attempt.runtime.triggers
+        message = customized(triggers, attempt.pool, user, shown.message, attempt.client.id, {})
+        deliver_or_fail(attempt.runtime.delivery, message)
     return Challenge(name, shown.parameters, session)
 
 

@@ -2,7 +2,9 @@
 a password reset), may be a user of the system the pool replaces. The pool's function is
 asked; a user it vouches for is created here, with the attributes and status it gives and,
 on a sign-in, the password they just gave kept as their SRP verifier; the sign-in then goes
-on as theirs. A function that finds nobody (no userAttributes) leaves the name unknown."""
+on as theirs. A function that finds nobody (no userAttributes) leaves the name unknown.
+Two requests migrating one name at once both get the user the first stored: the second
+one's password is then checked against it like any other."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from userpool.accounts.creation import create_user
+from userpool.accounts.lookup import find_user
 from userpool.accounts.passwords import temporary_password
 from userpool.auth import hooks
 from userpool.auth.outcomes import Attempt
-from userpool.domain.errors import InvalidLambdaResponseException
+from userpool.domain.errors import InvalidLambdaResponseException, UsernameExistsException
 from userpool.domain.models import User, UserStatus
 from userpool.triggers import UNRECOGNIZABLE
 from userpool.triggers.sources import TriggerSource
@@ -32,6 +35,21 @@ def migrate(
     status = FINAL_STATUSES.get(answer.get("finalUserStatus") or "CONFIRMED")
     if status is None:
         raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    try:
+        return _create(attempt, name, password, answer, attributes, status)
+    except UsernameExistsException:
+        with attempt.runtime.store.read() as tx:
+            return find_user(tx, attempt.pool, name)
+
+
+def _create(
+    attempt: Attempt,
+    name: str,
+    password: str | None,
+    answer: Mapping[str, Any],
+    attributes: Mapping[str, str],
+    status: UserStatus,
+) -> User:
     with attempt.runtime.store.write() as tx:
         return create_user(
             tx,

@@ -22,6 +22,7 @@ from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier
 from userpool.protocol.validation import validate
 from userpool.services.context import Context, Settings
 from userpool.services.registry import Handler
+from userpool.services.trigger_routing import TriggerRouting
 
 log = logging.getLogger("userpool.protocol")
 
@@ -40,6 +41,15 @@ def _operation_name(request: SignedRequest) -> str | None:
     return target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else None
 
 
+def _peek(body: bytes) -> dict[str, Any]:
+    """The request's parameters, if they parse (else the operation refuses it anyway)."""
+    try:
+        params = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return {}
+    return params if isinstance(params, dict) else {}
+
+
 def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
@@ -53,9 +63,13 @@ class Dispatcher:
         clock: Any,
         operations: dict[str, Handler],
         inline: frozenset[str] = frozenset(),
+        routing: TriggerRouting | None = None,
+        calls_triggers: frozenset[str] = frozenset(),
     ) -> None:
         self._operations = operations
         self._inline = inline
+        self._routing = routing
+        self._calls_triggers = calls_triggers
         self._settings = settings
         self._runtime = runtime
         self._verifier = verifier
@@ -80,8 +94,14 @@ class Dispatcher:
 
     def runs_inline(self, request: SignedRequest) -> bool:
         """Whether to handle `request` on the caller's thread (the event loop) rather than
-        in a worker thread: for operations that never wait on the network."""
-        return _operation_name(request) in self._inline
+        in a worker thread: for operations that never wait on the network, nor on a Lambda
+        function of the request's pool (`routing`)."""
+        name = _operation_name(request)
+        if name not in self._inline:
+            return False
+        if self._routing is None or name not in self._calls_triggers:
+            return True
+        return not self._routing.may_call_triggers(_peek(request.body))
 
     def _run(self, request: SignedRequest) -> dict[str, Any]:
         name = _operation_name(request)

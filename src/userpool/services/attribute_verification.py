@@ -33,7 +33,7 @@ def _verifiable(attribute: str) -> Medium:
     return medium
 
 
-@operation("GetUserAttributeVerificationCode", sends_messages=True)
+@operation("GetUserAttributeVerificationCode", sends_messages=True, calls_triggers=True)
 def get_user_attribute_verification_code(ctx: Context, request: Request) -> Response:
     token = check_access_token(ctx, request["AccessToken"])
     attribute = request["AttributeName"]
@@ -53,7 +53,7 @@ def get_user_attribute_verification_code(ctx: Context, request: Request) -> Resp
             Purpose(purpose(attribute), MessagePurpose.VERIFY_USER_ATTRIBUTE),
             codes.VERIFY_VALIDITY,
         )
-    return {"CodeDeliveryDetails": send(ctx, message)}
+    return {"CodeDeliveryDetails": send(ctx, message, request)}
 
 
 @operation("VerifyUserAttribute")

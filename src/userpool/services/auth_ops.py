@@ -70,21 +70,21 @@ def _respond(ctx: Context, request: Request, *, admin: bool) -> Response:
     return outcome_response(outcome)
 
 
-@operation("InitiateAuth")
+@operation("InitiateAuth", calls_triggers=True)
 def initiate_auth(ctx: Context, request: Request) -> Response:
     return _initiate(ctx, request, admin=False)
 
 
-@operation("AdminInitiateAuth")
+@operation("AdminInitiateAuth", calls_triggers=True)
 def admin_initiate_auth(ctx: Context, request: Request) -> Response:
     return _initiate(ctx, request, admin=True)
 
 
-@operation("RespondToAuthChallenge")
+@operation("RespondToAuthChallenge", calls_triggers=True)
 def respond_to_auth_challenge(ctx: Context, request: Request) -> Response:
     return _respond(ctx, request, admin=False)
 
 
-@operation("AdminRespondToAuthChallenge")
+@operation("AdminRespondToAuthChallenge", calls_triggers=True)
 def admin_respond_to_auth_challenge(ctx: Context, request: Request) -> Response:
     return _respond(ctx, request, admin=True)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from userpool.accounts import codes, messages
 from userpool.accounts.attributes import has_valid_format
+from userpool.accounts.custom_message import customized
 from userpool.accounts.lookup import find_user, stand_in_seed
 from userpool.delivery import deliver_or_fail, mask
 from userpool.domain.client_rules import hides_user_existence
@@ -28,7 +30,7 @@ from userpool.domain.errors import (
 )
 from userpool.domain.messages import Medium, Message, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
-from userpool.services.context import Context
+from userpool.services.context import Context, Request
 from userpool.storage.repositories import Transaction
 
 ATTRIBUTES = {Medium.EMAIL: "email", Medium.SMS: "phone_number"}
@@ -40,6 +42,16 @@ VERIFICATION_MISMATCH = "Invalid verification code provided, please try again."
 Details = dict[str, str]
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send once its state is committed, with the pool and user it is about:
+    what the pool's CustomMessage function is shown."""
+
+    message: Message
+    pool: UserPool
+    user: User
+
+
 def issue_code(
     ctx: Context,
     tx: Transaction,
@@ -48,16 +60,29 @@ def issue_code(
     medium: Medium,
     purpose: Purpose,
     validity: float,
-) -> Message:
+) -> Outgoing:
     """A fresh code for `purpose`, stored in `tx`, in the pool's verification message; send
-    the message once `tx` has committed."""
+    it once `tx` has committed."""
     code = codes.issue(tx, ctx.runtime.codes_key, user, purpose.key, ctx.clock(), validity)
-    return messages.verification(pool, user, medium, purpose, code)
+    return Outgoing(messages.verification(pool, user, medium, purpose, code), pool, user)
 
 
-def send(ctx: Context, message: Message, *, rehearsal: bool = False) -> Details:
-    """Deliver `message` (or, for a stand-in's, only rehearse it: see `stand_in_code`) and
-    describe where it went; call only after committing."""
+def send(ctx: Context, outgoing: Outgoing, request: Request, *, rehearsal: bool = False) -> Details:
+    """Deliver the message, as the pool's CustomMessage function words it (given the
+    `request`'s ClientId and ClientMetadata), and describe where it went; call only after
+    committing. A stand-in's message (see `stand_in_code`) is only rehearsed, and no
+    function is shown it: there is no user to show."""
+    message = outgoing.message
+    if not rehearsal:
+        metadata = request.get("ClientMetadata") or {}
+        message = customized(
+            ctx.runtime.triggers,
+            outgoing.pool,
+            outgoing.user,
+            message,
+            request.get("ClientId"),
+            metadata,
+        )
     deliver_or_fail(ctx.runtime.delivery, message, rehearsal=rehearsal)
     return {
         "Destination": mask(message.medium, message.destination),
@@ -98,7 +123,7 @@ def stand_in_code(
     preferred: Sequence[str],
     purpose: Purpose,
     validity: float,
-) -> Message:
+) -> Outgoing:
     """For a name that is hidden (no such user, where the client does not say so): a code
     issued and stored in `tx` as for a user, in a message to a plausible destination that
     stays the same for the name; `send` it with `rehearsal=True`. The request then does

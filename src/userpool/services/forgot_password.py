@@ -20,12 +20,14 @@ from userpool.domain.errors import (
     InvalidParameterException,
     NotAuthorizedException,
 )
-from userpool.domain.messages import Medium, Message, MessagePurpose, Purpose
+from userpool.domain.messages import Medium, MessagePurpose, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
+from userpool.services.account_triggers import migrate_for_reset, post_confirmation
 from userpool.services.auth_ops import client_and_pool
 from userpool.services.code_delivery import (
     MEDIUMS,
     VERIFICATION_MISMATCH,
+    Outgoing,
     account,
     issue_code,
     redeem,
@@ -35,6 +37,7 @@ from userpool.services.code_delivery import (
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.storage.repositories import Transaction
+from userpool.triggers.sources import TriggerSource
 
 PURPOSE = "forgot-password"
 RESETTING = Purpose(PURPOSE, MessagePurpose.FORGOT_PASSWORD)
@@ -68,7 +71,7 @@ def recovery_medium(pool: UserPool, user: User) -> Medium | None:
     return None
 
 
-def _stand_in(ctx: Context, tx: Transaction, pool: UserPool, name: str) -> Message:
+def _stand_in(ctx: Context, tx: Transaction, pool: UserPool, name: str) -> Outgoing:
     """For a hidden user, a code that seems to go to the recovery attributes the pool also
     verifies, else to the recovery order (see code_delivery.stand_in_code)."""
     recovery = recovery_attributes(pool)
@@ -77,11 +80,12 @@ def _stand_in(ctx: Context, tx: Transaction, pool: UserPool, name: str) -> Messa
     return stand_in_code(ctx, tx, pool, name, order, RESETTING, codes.FORGOT_PASSWORD_VALIDITY)
 
 
-@operation("ForgotPassword", sends_messages=True)
+@operation("ForgotPassword", sends_messages=True, calls_triggers=True)
 def forgot_password(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     name = request["Username"]
     check_secret_hash(client, request.get("SecretHash"), name)
+    migrate_for_reset(ctx, pool, client, request)
     with ctx.store.write() as tx:
         user = account(tx, pool, client, name)
         medium = None if user is None else _resettable_medium(pool, client, user)
@@ -90,7 +94,7 @@ def forgot_password(ctx: Context, request: Request) -> Response:
         else:
             validity = codes.FORGOT_PASSWORD_VALIDITY
             message = issue_code(ctx, tx, pool, user, medium, RESETTING, validity)
-    return {"CodeDeliveryDetails": send(ctx, message, rehearsal=medium is None)}
+    return {"CodeDeliveryDetails": send(ctx, message, request, rehearsal=medium is None)}
 
 
 def _resettable_medium(pool: UserPool, client: AppClient, user: User) -> Medium | None:
@@ -104,7 +108,7 @@ def _resettable_medium(pool: UserPool, client: AppClient, user: User) -> Medium 
     return medium
 
 
-@operation("ConfirmForgotPassword")
+@operation("ConfirmForgotPassword", calls_triggers=True)
 def confirm_forgot_password(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     check_secret_hash(client, request.get("SecretHash"), request["Username"])
@@ -126,4 +130,6 @@ def confirm_forgot_password(ctx: Context, request: Request) -> Response:
             tx.lockouts.clear(user.sub)
     if failure is not None:
         raise failure
+    source = TriggerSource.POST_CONFIRMATION_CONFIRM_FORGOT_PASSWORD
+    post_confirmation(ctx, pool, user, request, source)
     return {}

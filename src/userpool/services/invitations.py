@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from userpool.accounts import messages
 from userpool.domain.errors import InvalidParameterException
-from userpool.domain.messages import Medium, Message
+from userpool.domain.messages import Medium
 from userpool.domain.models import User, UserPool
-from userpool.services.code_delivery import ATTRIBUTES, send
+from userpool.services.code_delivery import ATTRIBUTES, Outgoing, send
 from userpool.services.context import Context, Request
 
 DEFAULT_MEDIUM = Medium.SMS
@@ -23,7 +23,7 @@ _MISSING = {
 }
 
 
-def invitations(pool: UserPool, user: User, password: str, request: Request) -> list[Message]:
+def invitations(pool: UserPool, user: User, password: str, request: Request) -> list[Outgoing]:
     """The messages to send `user`, or Cognito's refusal when one has nowhere to go."""
     if request.get("MessageAction") == "SUPPRESS":
         return []
@@ -31,16 +31,19 @@ def invitations(pool: UserPool, user: User, password: str, request: Request) -> 
     if not asked:
         if not user.attributes.get(ATTRIBUTES[DEFAULT_MEDIUM]):
             return []
-        return [messages.invitation(pool, user, DEFAULT_MEDIUM, password)]
+        return [Outgoing(messages.invitation(pool, user, DEFAULT_MEDIUM, password), pool, user)]
     mediums = [Medium(name) for name in dict.fromkeys(asked)]
     for medium in mediums:
         if not user.attributes.get(ATTRIBUTES[medium]):
             raise InvalidParameterException(_MISSING[medium])
-    return [messages.invitation(pool, user, medium, password) for medium in mediums]
+    return [
+        Outgoing(messages.invitation(pool, user, medium, password), pool, user)
+        for medium in mediums
+    ]
 
 
-def send_invitations(ctx: Context, invites: list[Message]) -> None:
+def send_invitations(ctx: Context, invites: list[Outgoing], request: Request) -> None:
     """Call after the user is committed: a failed delivery leaves the user created (as on
     Cognito), and AdminCreateUser with RESEND sends a new temporary password."""
-    for message in invites:
-        send(ctx, message)
+    for invite in invites:
+        send(ctx, invite, request)

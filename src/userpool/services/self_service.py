@@ -58,7 +58,7 @@ def get_user(ctx: Context, request: Request) -> Response:
     return response
 
 
-@operation("UpdateUserAttributes", sends_messages=True)
+@operation("UpdateUserAttributes", sends_messages=True, calls_triggers=True)
 def update_user_attributes(ctx: Context, request: Request) -> Response:
     """A changed email or phone number that the pool verifies automatically is sent a code
     (for VerifyUserAttribute), as on Cognito; the others are just unverified."""
@@ -85,7 +85,7 @@ def update_user_attributes(ctx: Context, request: Request) -> Response:
         ]
     if not messages:
         return {}
-    return {"CodeDeliveryDetailsList": [send(ctx, message) for message in messages]}
+    return {"CodeDeliveryDetailsList": [send(ctx, message, request) for message in messages]}
 
 
 @operation("DeleteUserAttributes")

@@ -17,10 +17,10 @@ from userpool.accounts.attributes import (
     auto_verified,
     pool_schema,
 )
-from userpool.accounts.creation import create_user
+from userpool.accounts.creation import new_user
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password
-from userpool.accounts.saving import save_user
+from userpool.accounts.saving import add_user, save_user
 from userpool.accounts.secret_hash import check_secret_hash
 from userpool.domain.attributes import developer_only
 from userpool.domain.client_rules import NOT_WRITABLE, UNAUTHORIZED_WRITE
@@ -29,13 +29,15 @@ from userpool.domain.errors import (
     InvalidParameterException,
     NotAuthorizedException,
 )
-from userpool.domain.messages import Medium, Message, MessagePurpose, Purpose
+from userpool.domain.messages import Medium, MessagePurpose, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
+from userpool.services.account_triggers import post_confirmation, pre_sign_up
 from userpool.services.auth_ops import client_and_pool
 from userpool.services.code_delivery import (
     ATTRIBUTES,
     MEDIUMS,
     VERIFICATION_MISMATCH,
+    Outgoing,
     account,
     issue_code,
     redeem,
@@ -45,6 +47,7 @@ from userpool.services.code_delivery import (
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
 from userpool.storage.repositories import Transaction
+from userpool.triggers.sources import TriggerSource
 
 PURPOSE = "sign-up"
 SIGNED_UP = Purpose(PURPOSE, MessagePurpose.SIGN_UP)
@@ -94,24 +97,24 @@ def _check_required(pool: UserPool, attributes: dict[str, str]) -> None:
         raise InvalidParameterException(CREATION_REFUSAL + lines)
 
 
-def _new_user(tx: Transaction, pool: UserPool, request: Request, password: str, now: float) -> User:
-    user = create_user(
-        tx,
+def _new_user(ctx: Context, pool: UserPool, request: Request, password: str) -> User:
+    """The user to store, as the pool's PreSignUp function leaves them."""
+    user = new_user(
         pool,
         request["Username"],
         request.get("UserAttributes") or [],
         password,
-        now,
+        ctx.clock(),
         status=UserStatus.UNCONFIRMED,
-        exists_message=USER_EXISTS,
     )
-    _check_required(pool, user.attributes)  # raising rolls the whole transaction back
+    _check_required(pool, user.attributes)
+    pre_sign_up(ctx, pool, user, request)
     return user
 
 
 def _confirmation(
     ctx: Context, tx: Transaction, pool: UserPool, user: User, purpose: Purpose
-) -> Message | None:
+) -> Outgoing | None:
     """A fresh confirmation code, stored in `tx`, and the message to send once it commits."""
     medium = confirmation_medium(pool, user)
     if medium is None:
@@ -119,7 +122,7 @@ def _confirmation(
     return issue_code(ctx, tx, pool, user, medium, purpose, codes.SIGN_UP_VALIDITY)
 
 
-@operation("SignUp", sends_messages=True)
+@operation("SignUp", sends_messages=True, calls_triggers=True)
 def sign_up(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     _check_open(pool)
@@ -130,12 +133,16 @@ def sign_up(ctx: Context, request: Request) -> Response:
     if password is None:
         raise InvalidParameterException(PASSWORD_REQUIRED)
     check_password(pool, password)
+    user = _new_user(ctx, pool, request, password)
+    confirmed = user.status is UserStatus.CONFIRMED
     with ctx.store.write() as tx:
-        user = _new_user(tx, pool, request, password, ctx.clock())
-        message = _confirmation(ctx, tx, pool, user, SIGNED_UP)
-    response: Response = {"UserConfirmed": False, "UserSub": user.sub}
+        add_user(tx, pool, user, exists_message=USER_EXISTS)
+        message = None if confirmed else _confirmation(ctx, tx, pool, user, SIGNED_UP)
+    response: Response = {"UserConfirmed": confirmed, "UserSub": user.sub}
+    if confirmed:
+        post_confirmation(ctx, pool, user, request, TriggerSource.POST_CONFIRMATION_CONFIRM_SIGN_UP)
     if message is not None:
-        response["CodeDeliveryDetails"] = send(ctx, message)
+        response["CodeDeliveryDetails"] = send(ctx, message, request)
     return response
 
 
@@ -148,7 +155,7 @@ def _confirm(tx: Transaction, pool: UserPool, user: User, force: bool, now: floa
     save_user(tx, pool, user, force=force)
 
 
-@operation("ConfirmSignUp")
+@operation("ConfirmSignUp", calls_triggers=True)
 def confirm_sign_up(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     check_secret_hash(client, request.get("SecretHash"), request["Username"])
@@ -166,10 +173,11 @@ def confirm_sign_up(ctx: Context, request: Request) -> Response:
             _confirm(tx, pool, user, force, ctx.clock())
     if failure is not None:
         raise failure
+    post_confirmation(ctx, pool, user, request, TriggerSource.POST_CONFIRMATION_CONFIRM_SIGN_UP)
     return {}
 
 
-@operation("ResendConfirmationCode", sends_messages=True)
+@operation("ResendConfirmationCode", sends_messages=True, calls_triggers=True)
 def resend_confirmation_code(ctx: Context, request: Request) -> Response:
     client, pool = client_and_pool(ctx, request["ClientId"], None)
     name = request["Username"]
@@ -182,10 +190,10 @@ def resend_confirmation_code(ctx: Context, request: Request) -> Response:
             message = stand_in_code(ctx, tx, pool, name, preferred, RESENT, validity)
         else:
             message = _resent_confirmation(ctx, tx, pool, user)
-    return {"CodeDeliveryDetails": send(ctx, message, rehearsal=user is None)}
+    return {"CodeDeliveryDetails": send(ctx, message, request, rehearsal=user is None)}
 
 
-def _resent_confirmation(ctx: Context, tx: Transaction, pool: UserPool, user: User) -> Message:
+def _resent_confirmation(ctx: Context, tx: Transaction, pool: UserPool, user: User) -> Outgoing:
     if user.status is not UserStatus.UNCONFIRMED:
         raise InvalidParameterException(ALREADY_CONFIRMED)
     message = _confirmation(ctx, tx, pool, user, RESENT)

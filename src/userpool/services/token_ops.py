@@ -38,7 +38,7 @@ def _check_client_secret(
         raise refusal("Client authentication failed.")
 
 
-@operation("GetTokensFromRefreshToken")
+@operation("GetTokensFromRefreshToken", calls_triggers=True)
 def get_tokens_from_refresh_token(ctx: Context, request: Request) -> Response:
     attempt, stored = read_refresh_token(
         ctx.runtime,

@@ -44,7 +44,7 @@ def admin_set_user_password(ctx: Context, request: Request) -> Response:
     return {}
 
 
-@operation("AdminResetUserPassword", sends_messages=True)
+@operation("AdminResetUserPassword", sends_messages=True, calls_triggers=True)
 def admin_reset_user_password(ctx: Context, request: Request) -> Response:
     """Marks the password for reset and, as Cognito does, sends the user a reset code (the
     one ConfirmForgotPassword takes) to their first verified recovery attribute."""
@@ -61,5 +61,5 @@ def admin_reset_user_password(ctx: Context, request: Request) -> Response:
             validity = codes.FORGOT_PASSWORD_VALIDITY
             message = issue_code(ctx, tx, pool, user, medium, forgot_password.RESETTING, validity)
     if message is not None:
-        send(ctx, message)
+        send(ctx, message, request)
     return {}

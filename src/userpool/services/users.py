@@ -6,20 +6,23 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from userpool.accounts.creation import create_user
+from userpool.accounts.creation import new_user
 from userpool.accounts.lookup import require_user
 from userpool.accounts.passwords import make_password_verifier, temporary_password
 from userpool.accounts.resources import require_pool
-from userpool.accounts.saving import save_user
+from userpool.accounts.saving import add_user, save_user
 from userpool.domain.errors import (
     NotAuthorizedException,
     UnsupportedUserStateException,
 )
 from userpool.domain.models import User, UserPool, UserStatus
+from userpool.services.account_triggers import post_confirmation, pre_sign_up
+from userpool.services.code_delivery import Outgoing
 from userpool.services.context import Context, Request, Response
 from userpool.services.invitations import invitations, send_invitations
 from userpool.services.registry import operation
 from userpool.storage.repositories import Transaction
+from userpool.triggers.sources import TriggerSource
 
 # What `User.mfa` may hold, under Cognito's names; each is shown only once it is set.
 USER_MFA_FIELDS = ("MFAOptions", "PreferredMfaSetting", "UserMFASettingList")
@@ -50,19 +53,21 @@ def user_type(user: User, names: Collection[str] | None = None) -> Response:
     return view
 
 
-def _create(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> tuple[User, str]:
+def _invited(ctx: Context, pool: UserPool, request: Request) -> tuple[User, list[Outgoing]]:
+    """The user to store, as the pool's PreSignUp function leaves them, and their
+    invitations (checked first: a medium asked for needs its attribute)."""
     password = temporary_password(pool, request.get("TemporaryPassword"))
-    user = create_user(
-        tx,
+    user = new_user(
         pool,
         request["Username"],
         request.get("UserAttributes") or [],
         password,
         ctx.clock(),
         status=UserStatus.FORCE_CHANGE_PASSWORD,
-        force_alias=bool(request.get("ForceAliasCreation")),
     )
-    return user, password
+    invites = invitations(pool, user, password, request)
+    pre_sign_up(ctx, pool, user, request)
+    return user, invites
 
 
 def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -> tuple[User, str]:
@@ -80,17 +85,23 @@ def _reinvite(ctx: Context, tx: Transaction, pool: UserPool, request: Request) -
     return user, password
 
 
-@operation("AdminCreateUser", sends_messages=True)
+@operation("AdminCreateUser", sends_messages=True, calls_triggers=True)
 def admin_create_user(ctx: Context, request: Request) -> Response:
-    """The invitation is sent once the user is committed (see `invitations`)."""
-    with ctx.store.write() as tx:
-        pool = require_pool(tx, request["UserPoolId"])
-        if request.get("MessageAction") == "RESEND":
+    """The invitation is sent once the user is committed (see `invitations`); the pool's
+    PreSignUp function sees a new user before anything is stored."""
+    if request.get("MessageAction") == "RESEND":
+        with ctx.store.write() as tx:
+            pool = require_pool(tx, request["UserPoolId"])
             user, password = _reinvite(ctx, tx, pool, request)
-        else:
-            user, password = _create(ctx, tx, pool, request)
-        invites = invitations(pool, user, password, request)
-    send_invitations(ctx, invites)
+            invites = invitations(pool, user, password, request)
+    else:
+        with ctx.store.read() as tx:
+            pool = require_pool(tx, request["UserPoolId"])
+        user, invites = _invited(ctx, pool, request)
+        with ctx.store.write() as tx:
+            pool = require_pool(tx, request["UserPoolId"])  # still there
+            add_user(tx, pool, user, force=bool(request.get("ForceAliasCreation")))
+    send_invitations(ctx, invites, request)
     return {"User": user_type(user)}
 
 
@@ -142,7 +153,7 @@ def admin_enable_user(ctx: Context, request: Request) -> Response:
     return _set_enabled(ctx, request, enabled=True)
 
 
-@operation("AdminConfirmSignUp")
+@operation("AdminConfirmSignUp", calls_triggers=True)
 def admin_confirm_sign_up(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"])
@@ -154,4 +165,5 @@ def admin_confirm_sign_up(ctx: Context, request: Request) -> Response:
         user.status = UserStatus.CONFIRMED
         user.modified = ctx.clock()
         save_user(tx, pool, user)
+    post_confirmation(ctx, pool, user, request, TriggerSource.POST_CONFIRMATION_CONFIRM_SIGN_UP)
     return {}

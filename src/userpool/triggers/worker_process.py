@@ -61,7 +61,9 @@ def _environment() -> dict[str, str]:
 class WorkerProcess:
     def __init__(self, handler: LocalHandler, stamp: tuple[int, int] | None) -> None:
         self.stamp = stamp  # of the handler file this worker loads
-        self._current: tuple[str, str] | None = None  # (function, request id) being served
+        # (function, request id) being served, or served last: a raw write to fd 1 or 2 is
+        # read apart from the replies and may be read after its call has answered.
+        self._current: tuple[str, str] | None = None
         self._buffer = bytearray()
         self._stopped = False
         requests_read, self._requests = os.pipe()
@@ -121,21 +123,18 @@ class WorkerProcess:
             "deadlineMs": deadline_ms,
             "event": event,
         }
-        try:
-            self._send(orjson.dumps(request) + b"\n", deadline)
-            while True:
-                message = self._receive(deadline)
-                if "log" in message:
-                    _log(function, message.get("id") or request_id, message["log"])
-                    continue
-                if message.get("id") != request_id:  # only a handler writing to our pipe
-                    raise FunctionUnreachable(EXITED)
-                error = message.get("error")
-                if error is not None:
-                    raise FunctionRaised(_error_message(error))
-                return message.get("result")
-        finally:
-            self._current = None
+        self._send(orjson.dumps(request) + b"\n", deadline)
+        while True:
+            message = self._receive(deadline)
+            if "log" in message:
+                _log(function, message.get("id") or request_id, message["log"])
+                continue
+            if message.get("id") != request_id:  # only a handler writing to our pipe
+                raise FunctionUnreachable(EXITED)
+            error = message.get("error")
+            if error is not None:
+                raise FunctionRaised(_error_message(error))
+            return message.get("result")
 
     def kill(self) -> None:
         """End the worker and anything it started, from any thread: a call in progress then

@@ -38,10 +38,10 @@ def start(
             first_factor.before_proof(attempt, None, username)
             first_factor.waste_a_proof(attempt, candidate, password)
             raise first_factor.refuse_missing(attempt, candidate)
-        user = migrated  # the function vouched for this password
-        holds = True
-    else:
-        holds = password_matches_verifier(attempt.pool, user, password)
+        user = migrated
+    # For a user just migrated, their verifier was made from this password (or, when another
+    # request migrated them first, from that one's): checked like any other.
+    holds = password_matches_verifier(attempt.pool, user, password)
     first_factor.check_may_sign_in(user)
     first_factor.before_proof(attempt, user, username)
     return first_factor.verdict(attempt, user.sub, user, holds, progress)
