@@ -204,8 +204,11 @@ class Target:
 
 
 @contextlib.contextmanager
-def own_server(workers: int, db: str | None) -> Iterator[tuple[str, int]]:
-    """`userpool serve` on a free port with a temporary data dir; yields (url, pid)."""
+def own_server(
+    workers: int, db: str | None, extra: Sequence[str] = ()
+) -> Iterator[tuple[str, int]]:
+    """`userpool serve` (with `extra` arguments) on a free port with a temporary data dir;
+    yields (url, pid)."""
     with tempfile.TemporaryDirectory(prefix="userpool-bench-") as data_dir:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
@@ -213,6 +216,7 @@ def own_server(workers: int, db: str | None) -> Iterator[tuple[str, int]]:
         command = [sys.executable, "-m", "userpool", "serve", "--port", str(port)]
         command += ["--data-dir", data_dir, "--workers", str(workers), "--log-level", "warning"]
         command += ["--db", db] if db else []
+        command += extra
         env = {k: v for k, v in os.environ.items() if not k.startswith("USERPOOL_")}
         log = Path(data_dir) / "server.log"
         with log.open("wb") as out:
@@ -360,9 +364,10 @@ def run_main(
     benchmark: Callable[[Any, str, int | None], Sequence[Any]],
     header: str,
     format_row: Callable[[Any], str],
+    server_args: Sequence[str] = (),
 ) -> None:
     """What every bench script's `main` does: say where it runs, run against `--endpoint` or
-    a server of its own, and print the table of results."""
+    a server of its own (started with `server_args`), and print the table of results."""
     where = args.endpoint or f"own server, {args.workers} workers, {args.db or 'SQLite'}"
     print(
         f"{name} bench: {where}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
@@ -373,7 +378,7 @@ def run_main(
         if args.endpoint:
             url, pid = args.endpoint.rstrip("/"), None
         else:
-            url, pid = stack.enter_context(own_server(args.workers, args.db))
+            url, pid = stack.enter_context(own_server(args.workers, args.db, server_args))
         rows = benchmark(args, url, pid)
     print(f"\n== results (load average now {os.getloadavg()[0]:.2f}) ==")
     print(header)
