@@ -42,10 +42,17 @@ def _call(
     return triggers.call(pool.settings, event)
 
 
-def pre_sign_up(ctx: Context, pool: UserPool, user: User, request: Request) -> None:
+def pre_sign_up(ctx: Context, pool: UserPool, user: User, request: Request) -> bool:
     """Show the function the user about to be stored: it may refuse them (its error is
-    raised), confirm them (SignUp only: an invited user must still choose a password), and
-    mark their email or phone number verified."""
+    raised) and, on SignUp, confirm them and mark their email or phone number verified. On
+    AdminCreateUser its answer is ignored: "Response parameters autoVerifyPhone,
+    autoVerifyEmail and autoConfirmUser are ignored by Amazon Cognito when the Pre Sign-up
+    lambda is triggered by the AdminCreateUser API" (Developer Guide, pre sign-up trigger).
+
+    True where the function verified an attribute: an alias with that value then moves to
+    the new user, the previous holder's copy unverified ("If an alias with that email already
+    exists, the alias will be moved to the new user", the same page), so store them forcing
+    their aliases."""
     admin = user.status is UserStatus.FORCE_CHANGE_PASSWORD
     source = TriggerSource.PRE_SIGN_UP_SIGN_UP
     if admin:
@@ -57,6 +64,9 @@ def pre_sign_up(ctx: Context, pool: UserPool, user: User, request: Request) -> N
         "clientMetadata": dict(request.get("ClientMetadata") or {}),
     }
     answer = _call(ctx, pool, source, user.username, request, body) or {}
+    if admin:
+        return False
+    verified = False
     for flag, attribute in _AUTO_VERIFIED.items():
         if answer.get(flag) is True:
             if not user.attributes.get(attribute):
@@ -64,8 +74,10 @@ def pre_sign_up(ctx: Context, pool: UserPool, user: User, request: Request) -> N
                     f"PreSignUp response sets {flag} but the user has no {attribute}."
                 )
             user.attributes[VERIFIED_FLAGS[attribute]] = "true"
-    if answer.get("autoConfirmUser") is True and not admin:
+            verified = True
+    if answer.get("autoConfirmUser") is True:
         user.status = UserStatus.CONFIRMED
+    return verified
 
 
 def post_confirmation(

@@ -97,8 +97,9 @@ def _check_required(pool: UserPool, attributes: dict[str, str]) -> None:
         raise InvalidParameterException(CREATION_REFUSAL + lines)
 
 
-def _new_user(ctx: Context, pool: UserPool, request: Request, password: str) -> User:
-    """The user to store, as the pool's PreSignUp function leaves them."""
+def _new_user(ctx: Context, pool: UserPool, request: Request, password: str) -> tuple[User, bool]:
+    """The user to store, as the pool's PreSignUp function leaves them, and whether their
+    aliases are to be forced over (the function verified their email or phone number)."""
     user = new_user(
         pool,
         request["Username"],
@@ -108,8 +109,7 @@ def _new_user(ctx: Context, pool: UserPool, request: Request, password: str) -> 
         status=UserStatus.UNCONFIRMED,
     )
     _check_required(pool, user.attributes)
-    pre_sign_up(ctx, pool, user, request)
-    return user
+    return user, pre_sign_up(ctx, pool, user, request)
 
 
 def _confirmation(
@@ -133,10 +133,10 @@ def sign_up(ctx: Context, request: Request) -> Response:
     if password is None:
         raise InvalidParameterException(PASSWORD_REQUIRED)
     check_password(pool, password)
-    user = _new_user(ctx, pool, request, password)
+    user, force_aliases = _new_user(ctx, pool, request, password)
     confirmed = user.status is UserStatus.CONFIRMED
     with ctx.store.write() as tx:
-        add_user(tx, pool, user, exists_message=USER_EXISTS)
+        add_user(tx, pool, user, force=force_aliases, exists_message=USER_EXISTS)
         message = None if confirmed else _confirmation(ctx, tx, pool, user, SIGNED_UP)
     response: Response = {"UserConfirmed": confirmed, "UserSub": user.sub}
     if confirmed:
