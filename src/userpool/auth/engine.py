@@ -6,12 +6,15 @@ answered session is about), the work that needs no storage (a proof, a code's ch
 decision), and ONE write transaction that makes it so: the step's own writes (its
 `Proceed.record`), then what comes next, asked of the decider of the sign-in's flow (or named
 by the answer): the next challenge's state, or the refresh token of a finished sign-in. What
-must be signed or sent (tokens, a code) is done once that write has committed.
+must be signed or sent (tokens, a code) is done once that write has committed. CUSTOM_AUTH's
+steps use their session up in a write of their own before any function of the pool is
+called (`settle`, challenges/custom_challenge.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TypeVar
 
 from userpool.accounts.custom_message import customized
@@ -158,13 +161,24 @@ def _names_session_user(tx: Transaction, pool: UserPool, state: SignInState, nam
 
 
 def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
-    """A `Proceed` made so: its writes and what comes next, in one write transaction."""
+    """A `Proceed` made so: its writes and what comes next, in one write transaction; except
+    where the decider calls the pool's functions (DefineAuthChallenge after a PASSWORD_VERIFIER
+    of CUSTOM_AUTH): there the step's own writes (the session used up, the password admitted)
+    are made first, in a write of their own, so that an answer they refuse (a replayed
+    session, a lockout) reaches no function."""
     if not isinstance(result, Proceed):
         return result
+    if result.then is None and result.record is not None and _asks_functions(result.progress):
+        user, _ = _in_one_write(attempt, result, lambda _tx, _user: None)
+        result = replace(result, user=user, record=None)
     decision = result.then or DECIDERS[result.progress.flow](attempt, result)
     if decision is None:
         return _finish(attempt, result)
     return _next_challenge(attempt, result, decision)
+
+
+def _asks_functions(progress: Progress) -> bool:
+    return progress.flow is AuthFlow.CUSTOM_AUTH and custom.asks_define(progress)
 
 
 def _finish(attempt: Attempt, result: Proceed) -> Authenticated:

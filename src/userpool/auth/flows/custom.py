@@ -6,7 +6,8 @@ the client answers it, VerifyAuthChallengeResponse judges the answer) or the pas
 issues tokens the pool's MFA applies, as after any first factor.
 
 A name that means nobody goes on where the client hides that, the functions told
-userNotFound, and never ends in tokens."""
+userNotFound, and never ends in tokens. A user who has not confirmed their account is refused
+before any function is asked (UserNotConfirmedException), as a disabled one is."""
 
 from __future__ import annotations
 
@@ -27,10 +28,11 @@ from userpool.domain.errors import (
     InvalidLambdaResponseException,
     InvalidParameterException,
     NotAuthorizedException,
+    UserNotConfirmedException,
     UserNotFoundException,
 )
 from userpool.domain.flows import ChallengeName, FactorRole
-from userpool.domain.models import User, UserPool
+from userpool.domain.models import User, UserPool, UserStatus
 from userpool.storage.repositories import Transaction
 from userpool.triggers import UNRECOGNIZABLE
 from userpool.triggers.sources import TriggerSource
@@ -56,6 +58,8 @@ def start(
         raise UserNotFoundException()
     if user is not None:
         first_factor.check_may_sign_in(user)
+        if user.status == UserStatus.UNCONFIRMED:  # no function is asked about them
+            raise UserNotConfirmedException()
     first_factor.before_proof(attempt, user, username)
     progress = replace(progress, stand_in=user is None)
     data: dict[str, str] = {"name": username}
@@ -66,11 +70,22 @@ def start(
     return Proceed(subject, progress, data=data)
 
 
+# What may follow DefineAuthChallenge's tokens: once one is answered, the function has had
+# its say, and what comes next is the built-in decider's.
+AFTER_TOKENS = next_step.SECOND_FACTORS | {next_step.NEW_PASSWORD_REQUIRED}
+
+
+def asks_define(progress: Progress) -> bool:
+    """Whether what comes next is DefineAuthChallenge's to say: until it has issued tokens and
+    a challenge that follows them (a new password, the pool's MFA) has been answered."""
+    return not AFTER_TOKENS.intersection(progress.answered)
+
+
 def decide(attempt: Attempt, result: Proceed) -> next_step.Decision:
     """DefineAuthChallenge's answer (and, for a custom challenge, CreateAuthChallenge's);
     once the pool's MFA has been answered, what the built-in decider says."""
     progress = result.progress
-    if next_step.SECOND_FACTORS.intersection(progress.answered):
+    if not asks_define(progress):
         return next_step.decide(attempt, result)
     user = None if progress.stand_in else result.user
     name = str(result.data.get("name") or result.user.username)
