@@ -109,13 +109,8 @@ def test_rounds_until_two_right_answers_then_tokens(triggers: TriggerServer) -> 
         "userNotFound": False,
     }
     verifies = triggers.events(sign_in.pool_id, VERIFY_SOURCE)
-    assert [event["request"]["challengeAnswer"] for event in verifies] == [
-        "1",
-        "nope",
-        "nope",
-        "4",
-        "5",
-    ]
+    answers = [event["request"]["challengeAnswer"] for event in verifies]
+    assert answers == ["1", "nope", "nope", "4", "5"]
     assert verifies[1]["request"] == {
         "userAttributes": attributes,
         "privateChallengeParameters": {"answer": "2"},
@@ -190,14 +185,24 @@ def test_a_user_who_must_change_their_password_does_so_once_define_issues_tokens
     assert len(triggers.events(sign_in.pool_id, DEFINE_SOURCE)) == 3
 
 
-def test_an_unconfirmed_user_is_refused_before_any_function(triggers: TriggerServer) -> None:
+def test_a_user_who_may_not_sign_in_is_refused_before_any_function(
+    triggers: TriggerServer,
+) -> None:
+    """Disabled between two answers (AdminDisableUser: "A deactivated user can't sign in"),
+    or never confirmed."""
     sign_in = custom_sign_in(triggers)
+    sign_in.initiate()
+    sign_in.answer("1")
+    sign_in.cognito.admin_disable_user(UserPoolId=sign_in.pool_id, Username=sign_in.username)
+    called = triggers.sources(sign_in.pool_id)
+    assert failure(sign_in.answer, "2") == ("NotAuthorizedException", "User is disabled.")
+    assert triggers.sources(sign_in.pool_id) == called
     sign_in.username = unique("signed-up")
     sign_in.cognito.sign_up(
         ClientId=sign_in.client_id, Username=sign_in.username, Password=PASSWORD
     )
     assert failure(sign_in.initiate) == ("UserNotConfirmedException", "User is not confirmed.")
-    assert triggers.events(sign_in.pool_id) == []
+    assert triggers.sources(sign_in.pool_id) == called
 
 
 def test_without_a_define_function_custom_auth_is_refused(triggers: TriggerServer) -> None:

@@ -21,7 +21,7 @@ from userpool.accounts.custom_message import customized
 from userpool.accounts.lookup import find_user
 from userpool.accounts.resources import client_and_pool
 from userpool.accounts.secret_hash import check_secret_hash
-from userpool.auth import hooks, issuing, next_step
+from userpool.auth import first_factor, hooks, issuing, next_step
 from userpool.auth.challenges.custom_challenge import CUSTOM
 from userpool.auth.challenges.email_otp import EMAIL_OTP
 from userpool.auth.challenges.mfa_setup import SET_UP_MFA
@@ -139,6 +139,8 @@ def respond(
     check_secret_hash(client, responses.get("SECRET_HASH"), *names)
     if not named:
         raise NotAuthorizedException(INVALID)
+    if user is not None and not user.enabled:  # disabled since the sign-in began
+        raise NotAuthorizedException(first_factor.DISABLED)
     attempt = Attempt(runtime, pool, client, admin, now, client_metadata or {}, responding=True)
     return settle(attempt, spec.answer(attempt, state, user, responses))
 

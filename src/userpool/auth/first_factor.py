@@ -47,6 +47,7 @@ from userpool.storage.repositories import Transaction
 
 WRONG_PASSWORD = "Incorrect username or password."
 TEMPORARY_EXPIRED = "Temporary password has expired and must be reset by an administrator."
+DISABLED = "User is disabled."
 DAY = 86400
 
 
@@ -92,7 +93,7 @@ def check_not_locked(candidate: Candidate, now: float) -> None:
 def check_may_sign_in(user: User) -> None:
     """Before the proof, once the lockout is checked: disabled, or a reset pending."""
     if not user.enabled:
-        raise NotAuthorizedException("User is disabled.")
+        raise NotAuthorizedException(DISABLED)
     if user.status == UserStatus.RESET_REQUIRED:
         raise PasswordResetRequiredException()
 
