@@ -165,8 +165,9 @@ def test_forgot_password_migrates_a_user_the_old_directory_knows(
         "DeliveryMedium": "EMAIL",
         "AttributeName": "email",
     }
-    # As built, ForgotPassword's ClientMetadata is both validationData and clientMetadata.
-    request = {"validationData": {"origin": "app"}, "clientMetadata": {"origin": "app"}}
+    # ForgotPassword's ClientMetadata is clientMetadata (the migrate-user trigger page ties
+    # validationData to InitiateAuth's).
+    request = {"validationData": {}, "clientMetadata": {"origin": "app"}}
     event = triggers.only_call(pool_id, "UserMigration_ForgotPassword").event
     assert event == envelope(
         "UserMigration_ForgotPassword", pool_id, name, client_id, request, MIGRATION_START

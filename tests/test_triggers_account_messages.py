@@ -274,15 +274,12 @@ def test_sign_in_codes(
     assert tokens_of(login.respond(challenge, username, **answer))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: the MFA code's CustomMessage gets no ClientMetadata from "
-    "AdminRespondToAuthChallenge, whose API reference lists custom message among the "
-    "triggers it passes ClientMetadata to",
-)
-def test_a_code_sent_after_a_chosen_factor_carries_the_answers_metadata(
-    triggers: TriggerServer,
+@pytest.mark.parametrize("admin", [True, False])
+def test_a_code_sent_after_a_chosen_factor_carries_the_admin_answers_metadata(
+    triggers: TriggerServer, admin: bool
 ) -> None:
+    """AdminRespondToAuthChallenge's API reference lists custom message among the triggers
+    its ClientMetadata reaches; RespondToAuthChallenge's does not."""
     login = Login.make(
         triggers.server,
         triggers.cognito,
@@ -297,19 +294,24 @@ def test_a_code_sent_after_a_chosen_factor_carries_the_answers_metadata(
         SMSMfaSettings={"Enabled": True},
         EmailMfaSettings={"Enabled": True},
     )
-    select = login.password(username, admin=True)
+    select = login.password(username, admin=admin)
     assert select["ChallengeName"] == "SELECT_MFA_TYPE"
-    chosen = triggers.cognito.admin_respond_to_auth_challenge(
-        UserPoolId=login.pool_id,
-        ClientId=login.client_id,
-        ChallengeName="SELECT_MFA_TYPE",
-        Session=select["Session"],
-        ChallengeResponses={"USERNAME": username, "ANSWER": "EMAIL_OTP"},
-        ClientMetadata={"device": "kiosk"},
-    )
+    answer = {
+        "ClientId": login.client_id,
+        "ChallengeName": "SELECT_MFA_TYPE",
+        "Session": select["Session"],
+        "ChallengeResponses": {"USERNAME": username, "ANSWER": "EMAIL_OTP"},
+        "ClientMetadata": {"device": "kiosk"},
+    }
+    if admin:
+        chosen = triggers.cognito.admin_respond_to_auth_challenge(
+            UserPoolId=login.pool_id, **answer
+        )
+    else:
+        chosen = triggers.cognito.respond_to_auth_challenge(**answer)
     assert chosen["ChallengeName"] == "EMAIL_OTP"
     event = triggers.only_call(login.pool_id, "CustomMessage_Authentication").event
-    assert event["request"]["clientMetadata"] == {"device": "kiosk"}
+    assert event["request"]["clientMetadata"] == ({"device": "kiosk"} if admin else {})
 
 
 @pytest.mark.parametrize("runtime", sorted(RUNTIMES))

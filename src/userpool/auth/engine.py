@@ -229,10 +229,13 @@ def _next_challenge(attempt: Attempt, result: Proceed, decision: Next) -> Challe
         lambda tx, user: (shows(attempt, tx, user, state), sessions.keep(tx, state)),
     )
     if shown.message is not None:
-        # No ClientMetadata: neither sign-in operation lists CustomMessage among the
-        # triggers it passes it to.
+        # Of the sign-in operations, only AdminRespondToAuthChallenge lists CustomMessage
+        # among the triggers its ClientMetadata reaches.
+        metadata = attempt.client_metadata if attempt.responding and attempt.admin else {}
         triggers = attempt.runtime.triggers
-        message = customized(triggers, attempt.pool, user, shown.message, attempt.client.id, {})
+        message = customized(
+            triggers, attempt.pool, user, shown.message, attempt.client.id, metadata
+        )
         deliver_or_fail(attempt.runtime.delivery, message)
     return Challenge(name, shown.parameters, session)
 

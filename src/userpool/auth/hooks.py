@@ -4,7 +4,8 @@ what it makes of their answers. A pool that sets no function for a trigger calls
 ClientMetadata reaches exactly the triggers each operation's API reference lists: from
 InitiateAuth / AdminInitiateAuth, PreAuthentication and UserMigration (as `validationData`);
 from RespondToAuthChallenge / AdminRespondToAuthChallenge, Define / Create / Verify auth
-challenge, PostAuthentication and PreTokenGeneration (as `clientMetadata`).
+challenge, PostAuthentication and PreTokenGeneration (as `clientMetadata`), and from
+AdminRespondToAuthChallenge alone, CustomMessage too (engine.py sends the MFA codes).
 """
 
 from __future__ import annotations
@@ -146,9 +147,13 @@ def user_migration(
 ) -> JSONDict | None:
     """The function's answer for a user this pool does not have yet (None: no function,
     or it found nobody either: an answer without userAttributes)."""
+    # The call's ClientMetadata is validationData on a sign-in (InitiateAuth's API reference),
+    # clientMetadata on ForgotPassword (the migrate-user trigger page).
+    metadata = dict(attempt.client_metadata)
+    forgot = source is TriggerSource.USER_MIGRATION_FORGOT_PASSWORD
     request: JSONDict = {
-        "validationData": dict(attempt.client_metadata),
-        "clientMetadata": dict(attempt.client_metadata),
+        "validationData": {} if forgot else metadata,
+        "clientMetadata": metadata if forgot else {},
     }
     if password is not None:
         request = {"password": password, **request}
