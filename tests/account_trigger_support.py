@@ -9,20 +9,17 @@ The handlers answer as `ClientMetadata={"script": "..."}` tells them (see accoun
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.codes_support import OUTBOX_FLAGS, delivered
-from tests.conftest import BACKENDS, REGION, Server, make_client, start_server
-from tests.pg import fresh_database
+from tests.codes_support import delivered
+from tests.conftest import BACKENDS, REGION, Server, make_client
 from tests.signin_support import PASSWORD, failure, new_client, new_pool
-from tests.trigger_support import FakeLambda, fake_lambda
+from tests.trigger_support import FakeLambda, fake_lambda, trigger_server
 
 HANDLERS = Path(__file__).parent / "triggers" / "account"
 RECORD_VARIABLE = "ACCOUNT_TRIGGER_RECORD"
@@ -200,27 +197,6 @@ def user_attributes(cognito: Any, pool_id: str, username: str) -> dict[str, str]
     return {**attributes, "cognito:user_status": user["UserStatus"]}
 
 
-@contextmanager
-def _serving(backend: str, data_dir: Path, record: Path, endpoint: str) -> Iterator[Server]:
-    only = os.environ.get("USERPOOL_TEST_BACKEND")
-    if only and only != backend:
-        pytest.skip(f"USERPOOL_TEST_BACKEND={only}")
-    args = [*OUTBOX_FLAGS, "--triggers", str(HANDLERS / "triggers.json")]
-    args += ["--lambda-endpoint-url", endpoint]
-    env = {
-        RECORD_VARIABLE: str(record),
-        "AWS_ACCESS_KEY_ID": "AKIDTRIGGERS",
-        "AWS_SECRET_ACCESS_KEY": "triggers-secret",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    with ExitStack() as stack:
-        if backend == "postgres":
-            args += ["--db", stack.enter_context(fresh_database())]
-        running = start_server(data_dir, *args, env=env)
-        stack.callback(running.stop)
-        yield running
-
-
 def trigger_server_fixture(name: str) -> Any:
     """A test module's `triggers` fixture: `triggers = trigger_server_fixture("messages")`."""
 
@@ -230,7 +206,17 @@ def trigger_server_fixture(name: str) -> Any:
     ) -> Iterator[TriggerServer]:
         data_dir = tmp_path_factory.mktemp(f"{name}-{request.param}")
         record = data_dir / "trigger-events.jsonl"
-        with fake_lambda() as api, _serving(request.param, data_dir, record, api.url) as server:
+        with (
+            fake_lambda() as api,
+            trigger_server(
+                request.param,
+                data_dir,
+                HANDLERS,
+                (RECORD_VARIABLE, record),
+                "--lambda-endpoint-url",
+                api.url,
+            ) as server,
+        ):
             yield TriggerServer(server, make_client(server.url), record, api)
 
     return triggers

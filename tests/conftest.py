@@ -106,7 +106,9 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @contextmanager
-def server_on(backend: str, data_dir: Path, *args: str) -> Iterator[Server]:
+def server_on(
+    backend: str, data_dir: Path, *args: str, env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """`userpool serve` on `backend`: its data dir's SQLite file, or a fresh PostgreSQL
     database dropped afterwards."""
     only = os.environ.get("USERPOOL_TEST_BACKEND")
@@ -115,7 +117,7 @@ def server_on(backend: str, data_dir: Path, *args: str) -> Iterator[Server]:
     with ExitStack() as stack:
         if backend == "postgres":
             args = (*args, "--db", stack.enter_context(fresh_database()))
-        running = start_server(data_dir, *args)
+        running = start_server(data_dir, *args, env=env)
         try:
             yield running
         finally:

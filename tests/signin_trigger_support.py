@@ -10,9 +10,7 @@ them (tests/triggers/signin/recording.py)."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +18,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from tests.codes_support import OUTBOX_FLAGS
-from tests.conftest import BACKENDS, REGION, Server, make_client, start_server
-from tests.pg import fresh_database
+from tests.conftest import BACKENDS, REGION, Server, make_client
 from tests.signin_support import PASSWORD, attribute_list, unique
-from tests.trigger_support import FakeLambda, fake_lambda
+from tests.trigger_support import FakeLambda, fake_lambda, trigger_server
 from userpool.storage import database, schema
 
 HANDLERS = Path(__file__).parent / "triggers" / "signin"
@@ -81,26 +77,12 @@ class TriggerServer:
         return events[0]
 
 
-@contextmanager
-def serving(backend: str, data_dir: Path, log: Path, endpoint: str, *args: str) -> Iterator[Server]:
+def serving(backend: str, data_dir: Path, log: Path, endpoint: str, *args: str) -> Any:
     """`userpool serve --triggers tests/triggers/signin/triggers.json` on `backend`."""
-    only = os.environ.get("USERPOOL_TEST_BACKEND")
-    if only and only != backend:
-        pytest.skip(f"USERPOOL_TEST_BACKEND={only}")
-    flags = [*OUTBOX_FLAGS, "--triggers", str(HANDLERS / "triggers.json"), *args]
-    flags += ["--lambda-endpoint-url", endpoint]
-    env = {
-        LOG_VARIABLE: str(log),
-        "AWS_ACCESS_KEY_ID": "AKIDSIGNIN",
-        "AWS_SECRET_ACCESS_KEY": "signin-secret",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    with ExitStack() as stack:
-        if backend == "postgres":
-            flags += ["--db", stack.enter_context(fresh_database())]
-        running = start_server(data_dir, *flags, env=env)
-        stack.callback(running.stop)
-        yield running
+    record = (LOG_VARIABLE, log)
+    return trigger_server(
+        backend, data_dir, HANDLERS, record, "--lambda-endpoint-url", endpoint, *args
+    )
 
 
 def trigger_server_fixture(name: str) -> Any:

@@ -15,9 +15,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from tests.codes_support import OUTBOX_FLAGS
+from tests.conftest import Server, server_on
 from userpool.triggers import TriggerError
 from userpool.triggers.events import JSONDict, TriggerEvent, trigger_event
 from userpool.triggers.sources import TriggerSource
@@ -170,3 +173,23 @@ class _InvokeHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+@contextmanager
+def trigger_server(
+    backend: str, data_dir: Path, handlers: Path, record: tuple[str, Path], *args: str
+) -> Iterator[Server]:
+    """`userpool serve` on `backend` with the outbox, `--triggers handlers/triggers.json` and
+    `args` (`--lambda-endpoint-url`, ...). `record`: the variable naming the file the handlers
+    append the events they receive to, and that file. Made-up AWS credentials, so that the
+    Invoke API is signed without looking for real ones."""
+    variable, path = record
+    env = {
+        variable: str(path),
+        "AWS_ACCESS_KEY_ID": "AKIDTRIGGERS",
+        "AWS_SECRET_ACCESS_KEY": "triggers-secret",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    flags = [*OUTBOX_FLAGS, "--triggers", str(handlers / "triggers.json"), *args]
+    with server_on(backend, data_dir, *flags, env=env) as running:
+        yield running

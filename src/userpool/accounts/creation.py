@@ -1,5 +1,6 @@
-"""Making a user: the username a pool stores, checked attributes, a password verifier, and the
-sign-in values the new user claims. Shared by AdminCreateUser and SignUp."""
+"""Making a user: the username a pool stores, checked attributes, a password verifier. Shared
+by AdminCreateUser, SignUp and UserMigration, which show the new user to a trigger and then
+store it (accounts/saving.add_user, which claims their sign-in names)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ from collections.abc import Iterable
 
 from userpool.accounts.attributes import has_valid_format, new_user_attributes
 from userpool.accounts.passwords import make_password_verifier
-from userpool.accounts.saving import add_user
 from userpool.crypto import ids
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import User, UserPool, UserStatus
-from userpool.storage.repositories import Transaction
 
 _USERNAME_REFUSALS = {
     "email": "Username should be an email.",
@@ -73,20 +72,3 @@ def new_user(
         attributes=attributes,
         password=make_password_verifier(pool, username, password, now, temporary=temporary),
     )
-
-
-def create_user(
-    tx: Transaction,
-    pool: UserPool,
-    username: str,
-    supplied: Iterable[dict[str, str]],
-    password: str,
-    now: float,
-    *,
-    status: UserStatus,
-    force_alias: bool = False,
-) -> User:
-    """Store a `new_user`."""
-    user = new_user(pool, username, supplied, password, now, status=status)
-    add_user(tx, pool, user, force=force_alias)
-    return user
