@@ -39,3 +39,23 @@ class Lockout:
     failures: int
     last_failure: float
     locked_until: float
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device a user confirmed (ConfirmDevice): its key, the user's device group key and
+    the SRP verifier of the device's secret (never the secret itself). `remembered`: the
+    device may stand in for MFA where the pool lets it (DeviceConfiguration)."""
+
+    key: str
+    pool_id: str
+    sub: str
+    group_key: str
+    salt: str  # hex, as the client sent it (base64 on the wire)
+    verifier: str  # hex
+    name: str | None
+    remembered: bool
+    created: float
+    modified: float
+    last_authenticated: float | None = None
+    last_ip: str | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from userpool.accounts.resources import require_pool
 from userpool.crypto import ids
+from userpool.domain import device_rules
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import UserPool
 from userpool.domain.schema_rules import new_pool_schema
@@ -90,6 +91,8 @@ def _apply(settings: dict[str, Any], request: Request, names: tuple[str, ...]) -
     password = {**DEFAULT_PASSWORD_POLICY, **(policies.get("PasswordPolicy") or {})}
     policies["PasswordPolicy"] = password
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
+    if settings.get("DeviceConfiguration") is not None:
+        settings["DeviceConfiguration"] = device_rules.normalized(settings["DeviceConfiguration"])
     _align_verification_messages(settings)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
-from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
+from userpool.domain.auth_records import Device, Lockout, RefreshRecord, StoredSigningKey
 from userpool.domain.messages import Message, OutboxEntry, StoredCode
 from userpool.domain.models import AppClient, Group, Page, User, UserPool
 
@@ -131,6 +131,25 @@ class RefreshTokenRepository(Protocol):
     def purge_expired(self, now: float) -> None: ...
 
 
+class DeviceRepository(Protocol):
+    def get(self, pool_id: str, key: str) -> Device | None: ...
+    def put(self, device: Device) -> bool:
+        """Store a newly confirmed device; False (nothing written) when its key is already
+        stored, for this user or another."""
+        ...
+
+    def set_remembered(self, pool_id: str, sub: str, key: str, remembered: bool, at: float) -> bool:
+        """False when the user has no such device."""
+        ...
+
+    def authenticated(self, pool_id: str, key: str, at: float) -> None: ...
+    def forget(self, pool_id: str, sub: str, key: str) -> bool:
+        """False when the user has no such device."""
+        ...
+
+    def list(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page: ...
+
+
 class SessionMarkerRepository(Protocol):
     def consume(self, sid: str, expires: float) -> bool:
         """Mark a session used; False when it already was."""
@@ -187,6 +206,8 @@ class Transaction(Protocol):
     def signing_keys(self) -> SigningKeyRepository: ...
     @property
     def refresh_tokens(self) -> RefreshTokenRepository: ...
+    @property
+    def devices(self) -> DeviceRepository: ...
     @property
     def session_markers(self) -> SessionMarkerRepository: ...
     @property

@@ -137,6 +137,25 @@ refresh_tokens = Table(
     Column("rotated_at", Float),
 )
 
+# Confirmed devices (ConfirmDevice): the SRP verifier of each device's secret.
+devices = Table(
+    "devices",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("pool_id", String(64), nullable=False),
+    Column("sub", String(64), nullable=False),
+    Column("group_key", String(64), nullable=False),
+    Column("salt", String(256), nullable=False),
+    Column("verifier", Text, nullable=False),
+    Column("name", String(1024)),
+    Column("remembered", Boolean, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("modified", Float, nullable=False),
+    Column("last_authenticated", Float),
+    Column("last_ip", String(64)),
+    Index("ix_devices_sub", "sub", "key"),
+)
+
 consumed_sessions = Table(
     "consumed_sessions",
     metadata,

@@ -17,6 +17,7 @@ from userpool.storage.prepared import Prepared
 from userpool.storage.schema import (
     clients,
     codes,
+    devices,
     group_members,
     groups,
     outbox,
@@ -36,6 +37,7 @@ from userpool.storage.sql_auth import (
     SqlSigningKeys,
     SqlSignInStates,
 )
+from userpool.storage.sql_devices import SqlDevices
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_users import SqlUsers, user_from_row
 from userpool.storage.writer_lock import writer_lock_for
@@ -113,6 +115,7 @@ class SqlPools:
             clients,
             signing_keys,
             refresh_tokens,
+            devices,
             sign_in_failures,
             sign_in_states,
             codes,
@@ -294,6 +297,7 @@ class SqlTransaction:
         self.groups = SqlGroups(connection)
         self.signing_keys = SqlSigningKeys(connection)
         self.refresh_tokens = SqlRefreshTokens(connection, locking=writing)
+        self.devices = SqlDevices(connection)
         self.session_markers = SqlSessionMarkers(connection)
         self.sign_in_states = SqlSignInStates(connection)
         self.lockouts = SqlLockouts(connection, locking=writing)

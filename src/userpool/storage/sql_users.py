@@ -28,6 +28,7 @@ from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, FilterOp, SignI
 from userpool.storage.schema import (
     SEARCH_HEAD,
     codes,
+    devices,
     group_members,
     refresh_tokens,
     sign_in_failures,
@@ -262,6 +263,7 @@ class SqlUsers:
             sign_in_names,
             group_members,
             refresh_tokens,
+            devices,
             sign_in_failures,
             codes,
             users,
