@@ -21,8 +21,10 @@ from userpool.accounts.custom_message import customized
 from userpool.accounts.lookup import find_user
 from userpool.accounts.resources import client_and_pool
 from userpool.accounts.secret_hash import check_secret_hash
-from userpool.auth import first_factor, hooks, issuing, next_step
+from userpool.auth import devices, first_factor, hooks, issuing, next_step
 from userpool.auth.challenges.custom_challenge import CUSTOM
+from userpool.auth.challenges.device_password_verifier import DEVICE_PASSWORD_VERIFIER
+from userpool.auth.challenges.device_srp_auth import DEVICE_SRP_AUTH
 from userpool.auth.challenges.email_otp import EMAIL_OTP
 from userpool.auth.challenges.mfa_setup import SET_UP_MFA
 from userpool.auth.challenges.new_password import NEW_PASSWORD
@@ -74,6 +76,8 @@ CHALLENGES: dict[ChallengeName, ChallengeSpec] = {
         SELECT_MFA,
         SET_UP_MFA,
         CUSTOM,
+        DEVICE_SRP_AUTH,
+        DEVICE_PASSWORD_VERIFIER,
     )
 }
 # What comes after a passed factor, by flow: CUSTOM_AUTH's asks DefineAuthChallenge.
@@ -82,6 +86,8 @@ DECIDERS: dict[AuthFlow, Decider] = {
     **{flow: next_step.decide for flow in AuthFlow},
     AuthFlow.CUSTOM_AUTH: custom.decide,
 }
+
+DEVICE_CHALLENGES = (ChallengeName.DEVICE_SRP_AUTH, ChallengeName.DEVICE_PASSWORD_VERIFIER)
 
 T = TypeVar("T")
 
@@ -106,8 +112,12 @@ def initiate(
         if chosen.allowed_by not in allowed_flows(client.settings):
             raise InvalidParameterException(f"{flow} flow not enabled for this client")
         loaded = chosen.load(runtime, tx, pool, params)
-    attempt = Attempt(runtime, pool, client, admin, now, client_metadata or {})
-    return settle(attempt, chosen.start(attempt, loaded, params, Progress(AuthFlow(flow))))
+        device_key = devices.named(pool, params)
+        device = tx.devices.get(pool.id, device_key) if device_key else None
+    metadata = client_metadata or {}
+    attempt = Attempt(runtime, pool, client, admin, now, metadata, device=device)
+    progress = Progress(AuthFlow(flow), device_key=device_key)
+    return settle(attempt, chosen.start(attempt, loaded, params, progress))
 
 
 def respond(
@@ -135,14 +145,29 @@ def respond(
         check_binding(state, pool.id, client.id, challenge, now)
         user = tx.users.get(pool.id, pool.username_key(state.username))
         named = _names_session_user(tx, pool, state, username)
+        state = _with_device_named(pool, state, responses)
+        device_key = state.progress.device_key
+        device = tx.devices.get(pool.id, device_key) if device_key else None
     names = {username, state.username, state.data.get("name", state.username)}
     check_secret_hash(client, responses.get("SECRET_HASH"), *names)
     if not named:
         raise NotAuthorizedException(INVALID)
     if user is not None and not user.enabled:  # disabled since the sign-in began
         raise NotAuthorizedException(first_factor.DISABLED)
-    attempt = Attempt(runtime, pool, client, admin, now, client_metadata or {}, responding=True)
+    metadata = client_metadata or {}
+    attempt = Attempt(runtime, pool, client, admin, now, metadata, responding=True, device=device)
     return settle(attempt, spec.answer(attempt, state, user, responses))
+
+
+def _with_device_named(
+    pool: UserPool, state: SignInState, responses: Mapping[str, str]
+) -> SignInState:
+    """The state with the device this answer names, if it names one (device SRP's own
+    answers only repeat the device the sign-in is proving)."""
+    if state.challenge in DEVICE_CHALLENGES:
+        return state
+    key = devices.named(pool, responses, state.progress.device_key)
+    return replace(state, progress=replace(state.progress, device_key=key))
 
 
 def _spec_for(challenge: str) -> ChallengeSpec:
@@ -170,10 +195,12 @@ def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
     session, a lockout) reaches no function."""
     if not isinstance(result, Proceed):
         return result
+    devices.check_named(attempt, result.user, result.progress)
     if result.then is None and result.record is not None and _asks_functions(result.progress):
         user, _ = _in_one_write(attempt, result, lambda _tx, _user: None)
         result = replace(result, user=user, record=None)
     decision = result.then or DECIDERS[result.progress.flow](attempt, result)
+    decision = decision or devices.before_tokens(result.progress)
     if decision is None:
         return _finish(attempt, result)
     return _next_challenge(attempt, result, decision)
@@ -187,21 +214,26 @@ def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
     """Tokens: the refresh token stored in the step's write, then (outside it) the
     PostAuthentication and PreTokenGeneration triggers, then the signatures. A trigger that
     fails leaves no way in: the refresh token it stood behind is revoked, nothing returned."""
+    new_device = devices.new_device(attempt, result.user, result.progress)
+    device_key = new_device.key if new_device else result.progress.device_key
     user, signing = _in_one_write(
-        attempt, result, lambda tx, user: issuing.record_sign_in(tx, attempt, user, result.progress)
+        attempt, result, lambda tx, user: issuing.record_sign_in(tx, attempt, user, device_key)
     )
     source = _token_source(result.progress)
     try:
-        hooks.post_authentication(attempt, user)
+        hooks.post_authentication(attempt, user, new_device_used=new_device is not None)
         overrides = hooks.pre_token_generation(attempt, user, signing.groups, source)
     except CognitoError:
         with attempt.runtime.store.write() as tx:
             tx.refresh_tokens.revoke(signing.record.jti)
         raise
-    return Authenticated(issuing.sign_in(attempt, user, signing, overrides))
+    tokens = issuing.sign_in(attempt, user, signing, overrides)
+    return Authenticated(replace(tokens, new_device=new_device))
 
 
 def _token_source(progress: Progress) -> TriggerSource:
+    if ChallengeName.DEVICE_PASSWORD_VERIFIER in progress.answered:
+        return TriggerSource.TOKEN_GENERATION_AUTHENTICATE_DEVICE
     if ChallengeName.NEW_PASSWORD_REQUIRED in progress.answered:
         return TriggerSource.TOKEN_GENERATION_NEW_PASSWORD_CHALLENGE
     return TriggerSource.TOKEN_GENERATION_AUTHENTICATION

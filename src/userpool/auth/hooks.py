@@ -61,10 +61,11 @@ def pre_authentication(attempt: Attempt, user: User | None, name: str) -> None:
     call(attempt, TriggerSource.PRE_AUTHENTICATION, name, request)
 
 
-def post_authentication(attempt: Attempt, user: User) -> None:
+def post_authentication(attempt: Attempt, user: User, *, new_device_used: bool) -> None:
+    """`new_device_used`: the sign-in was handed a new device's key (device tracking)."""
     request = {
         "userAttributes": trigger_attributes(user),
-        "newDeviceUsed": False,
+        "newDeviceUsed": new_device_used,
         "clientMetadata": _responding(attempt),
     }
     call(attempt, TriggerSource.POST_AUTHENTICATION, user.username, request)

@@ -6,7 +6,6 @@ import uuid
 from dataclasses import dataclass, replace
 
 from userpool.auth.outcomes import Attempt, IssuedTokens
-from userpool.auth.sessions import Progress
 from userpool.domain.auth_records import RefreshRecord
 from userpool.domain.client_rules import TokenKind, token_validity_seconds
 from userpool.domain.models import User
@@ -76,10 +75,13 @@ class Signing:
     groups: list[str]
 
 
-def record_sign_in(tx: Transaction, attempt: Attempt, user: User, progress: Progress) -> Signing:
-    """Store the refresh token of a finished sign-in (bound to its device, if any)."""
+def record_sign_in(
+    tx: Transaction, attempt: Attempt, user: User, device_key: str | None
+) -> Signing:
+    """Store the refresh token of a finished sign-in, bound to its device, if any: the one
+    it proved, or the new one it hands out."""
     refresh_token, record = new_refresh_record(attempt, user, attempt.now)
-    record = replace(record, device_key=progress.device_key)
+    record = replace(record, device_key=device_key)
     tx.refresh_tokens.add(record)
     return Signing(refresh_token, record, group_names(tx, user))
 

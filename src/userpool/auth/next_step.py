@@ -18,6 +18,7 @@ from collections.abc import Collection
 
 from userpool.accounts import mfa as factors
 from userpool.accounts.mfa import EMAIL_OTP, SMS_MFA, SOFTWARE_TOKEN_MFA
+from userpool.auth import devices
 from userpool.auth.outcomes import Attempt, Next, Proceed
 from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
@@ -57,8 +58,14 @@ def usable_factors(pool: UserPool, user: User) -> list[ChallengeName]:
 
 
 def next_challenge(
-    pool: UserPool, client: AppClient, user: User, answered: Collection[str] = ()
+    pool: UserPool,
+    client: AppClient,
+    user: User,
+    answered: Collection[str] = (),
+    remembered_device: bool = False,
 ) -> ChallengeName | None:
+    """`remembered_device`: the sign-in's device stands in for MFA (auth/devices.py); it
+    does not for setting a factor up."""
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         return NEW_PASSWORD_REQUIRED
     if SECOND_FACTORS.intersection(answered):
@@ -67,6 +74,8 @@ def next_challenge(
     if not usable:
         required = factors.pool_mode(pool) == factors.MODE_ON
         return MFA_SETUP if required else None
+    if remembered_device:
+        return None
     preferred = factors.read(user).preferred
     if preferred in usable:
         return ChallengeName(preferred)
@@ -76,8 +85,9 @@ def next_challenge(
 def decide(attempt: Attempt, result: Proceed) -> Decision:
     """The built-in decider (password, SRP and, later, choice-based sign-in): `next_challenge`,
     with the role of the factor it asks for."""
-    answered = result.progress.answered
-    challenge = next_challenge(attempt.pool, attempt.client, result.user, answered)
+    progress, user = result.progress, result.user
+    remembered = devices.stands_in_for_mfa(attempt, user, progress)
+    challenge = next_challenge(attempt.pool, attempt.client, user, progress.answered, remembered)
     return None if challenge is None else Next(challenge, role_of(challenge))
 
 

@@ -9,10 +9,20 @@ from typing import Any
 
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import Progress
+from userpool.domain.auth_records import Device
 from userpool.domain.errors import CognitoError
 from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.models import AppClient, User, UserPool
 from userpool.storage.repositories import Transaction
+
+
+@dataclass(frozen=True)
+class NewDevice:
+    """NewDeviceMetadata: the key of the device a sign-in came from, new to the pool, and
+    the user's device group key; the client may confirm it (ConfirmDevice)."""
+
+    key: str
+    group_key: str
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,7 @@ class IssuedTokens:
     access_token: str
     expires_in: int
     refresh_token: str | None = None
+    new_device: NewDevice | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,9 @@ class Attempt:
     """One call into the engine: which pool and client, through which operation, when; the
     call's ClientMetadata, and `responding`: whether it reaches the triggers after the first
     factor (an answer to a challenge, GetTokensFromRefreshToken) or only PreAuthentication
-    and UserMigration (InitiateAuth); auth/hooks.py."""
+    and UserMigration (InitiateAuth); auth/hooks.py. `device`: the confirmed device the
+    sign-in names (DEVICE_KEY), as the step's read found it; None when it names none or one
+    that is not stored."""
 
     runtime: Runtime
     pool: UserPool
@@ -81,3 +94,4 @@ class Attempt:
     now: float
     client_metadata: Mapping[str, str] = field(default_factory=dict)
     responding: bool = False
+    device: Device | None = None

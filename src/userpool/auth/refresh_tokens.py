@@ -9,7 +9,7 @@ from userpool.accounts.resources import client_and_pool
 from userpool.auth import hooks, issuing
 from userpool.auth.outcomes import Attempt, IssuedTokens
 from userpool.auth.runtime import Runtime
-from userpool.domain.auth_records import RefreshRecord
+from userpool.domain.auth_records import Device, RefreshRecord
 from userpool.domain.client_rules import rotation_grace_seconds
 from userpool.domain.errors import NotAuthorizedException, RefreshTokenReuseException
 from userpool.domain.models import User
@@ -26,11 +26,12 @@ EXPIRED = "Refresh Token has expired"
 @dataclass(frozen=True)
 class Stored:
     """What the step's read found for a refresh token: its record, its user and their
-    groups (for the tokens)."""
+    groups (for the tokens), and the device it was issued to, while that is confirmed."""
 
     record: RefreshRecord | None
     user: User | None
     groups: list[str]
+    device: Device | None = None
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,12 @@ class Redeemed:
 
 def load(tx: Transaction, token: str) -> Stored:
     record = tx.refresh_tokens.get(hash_refresh_token(token))
-    user = tx.users.get_by_sub(record.pool_id, record.sub) if record is not None else None
-    return Stored(record, user, issuing.group_names(tx, user) if user is not None else [])
+    if record is None:
+        return Stored(None, None, [])
+    user = tx.users.get_by_sub(record.pool_id, record.sub)
+    groups = issuing.group_names(tx, user) if user is not None else []
+    device = tx.devices.get(record.pool_id, record.device_key) if record.device_key else None
+    return Stored(record, user, groups, device)
 
 
 def read_refresh_token(
@@ -61,11 +66,16 @@ def read_refresh_token(
         return attempt, load(tx, token)
 
 
-def redeem_refresh_token(attempt: Attempt, stored: Stored) -> Redeemed:
+def redeem_refresh_token(attempt: Attempt, stored: Stored, device_key: str | None) -> Redeemed:
     """The live record of a token issued to this client, its user and their groups; or
-    Cognito's error."""
+    Cognito's error. A token issued to a device (NewDeviceMetadata, or a device sign-in) is
+    good only from that device, named by `device_key`, and only while the device stays
+    confirmed: on Cognito an unconfirmed or forgotten device's tokens are an "Invalid
+    Refresh Token"."""
     record, user = stored.record, stored.user
     if record is None or record.client_id != attempt.client.id:
+        raise NotAuthorizedException(INVALID)
+    if record.device_key is not None and not _from_its_device(record, stored.device, device_key):
         raise NotAuthorizedException(INVALID)
     if record.revoked or user is None:
         raise NotAuthorizedException(REVOKED)
@@ -78,6 +88,10 @@ def redeem_refresh_token(attempt: Attempt, stored: Stored) -> Redeemed:
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
     return Redeemed(record, user, stored.groups)
+
+
+def _from_its_device(record: RefreshRecord, device: Device | None, named: str | None) -> bool:
+    return named == record.device_key and device is not None and device.sub == record.sub
 
 
 def _refused_rotation(record: RefreshRecord | None) -> Exception:

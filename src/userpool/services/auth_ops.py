@@ -28,6 +28,9 @@ def authentication_result(tokens: IssuedTokens) -> Response:
     }
     if tokens.refresh_token is not None:
         result["RefreshToken"] = tokens.refresh_token
+    if tokens.new_device is not None:
+        device = tokens.new_device
+        result["NewDeviceMetadata"] = {"DeviceKey": device.key, "DeviceGroupKey": device.group_key}
     return result
 
 

@@ -49,7 +49,7 @@ def get_tokens_from_refresh_token(ctx: Context, request: Request) -> Response:
     )
     if attempt.client.secret is not None and request.get("ClientSecret") is None:
         check_secret_hash(attempt.client, None)
-    redeemed = redeem_refresh_token(attempt, stored)
+    redeemed = redeem_refresh_token(attempt, stored, request.get("DeviceKey"))
     # UnauthorizedException is RevokeToken's; this operation declares NotAuthorizedException.
     _check_client_secret(attempt.client, request.get("ClientSecret"), NotAuthorizedException)
     if rotation_grace_seconds(attempt.client.settings) is None:

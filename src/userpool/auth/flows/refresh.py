@@ -34,7 +34,7 @@ def start(
         check_secret_hash(attempt.client, None)
     if rotation_grace_seconds(attempt.client.settings) is not None:
         raise NotAuthorizedException(ROTATING)
-    redeemed = refresh_tokens.redeem_refresh_token(attempt, stored)
+    redeemed = refresh_tokens.redeem_refresh_token(attempt, stored, params.get("DEVICE_KEY"))
     user = redeemed.user
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), user.username, user.sub)
     return Authenticated(refresh_tokens.refreshed_tokens(attempt, redeemed))
