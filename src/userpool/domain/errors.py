@@ -33,6 +33,12 @@ class NotAuthorizedException(CognitoError):
     pass
 
 
+class DeviceKeyExistsException(CognitoError):
+    """ConfirmDevice of a device key that is already confirmed."""
+
+    default_message = "Device key already exists."
+
+
 class UserNotFoundException(CognitoError):
     default_message = "User does not exist."
 

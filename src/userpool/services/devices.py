@@ -21,7 +21,7 @@ from userpool.crypto import srp
 from userpool.domain.auth_records import Device
 from userpool.domain.device_rules import remembers_on_confirm, tracks_devices
 from userpool.domain.errors import (
-    CognitoError,
+    DeviceKeyExistsException,
     InvalidParameterException,
     ResourceNotFoundException,
 )
@@ -40,13 +40,6 @@ DEVICE_GONE = "Device does not exist."
 # sign-in was handed (reported by amplify-js, boto3 and .NET SDK users).
 INVALID_KEY = "Invalid device key given."
 VERIFIER_CONFIG = "DeviceSecretVerifierConfig"
-
-
-class DeviceKeyExistsException(CognitoError):
-    """Cognito's error for confirming a device key that is already confirmed (ConfirmDevice's
-    model lists it). Kept here until domain/errors.py, which other work owns, takes it."""
-
-    default_message = "Device key already exists."
 
 
 def device_type(ctx: Context, pool: UserPool, user: User, device: Device) -> dict[str, Any]:
