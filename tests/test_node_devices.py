@@ -223,17 +223,15 @@ def test_identity_js_remembers_a_device_and_signs_in_with_it(
     gone(tracking, username, key, again)
 
 
-def test_identity_js_answers_device_srp_after_mfa_with_a_used_session(
+def test_identity_js_proves_a_device_not_remembered_after_the_mfa_code(
     node: NodeRunner, tracking: Login
 ) -> None:
     """A device confirmed but not remembered does not stand in for MFA, so the server asks
     for the code first and for the device's proof after it (as it does for Amplify, below).
-    amazon-cognito-identity-js 6.3.21 cannot follow: sendMFACode goes on to DEVICE_SRP_AUTH
-    without keeping the Session that answer came with (src/CognitoUser.js, sendMFACode:
-    `if (challengeName === 'DEVICE_SRP_AUTH') { this.getDeviceResponse(callback); }`, where
-    authenticateUserInternal first sets `this.Session = dataAuthenticate.Session`), so it
-    sends the SMS_MFA Session again, already used. The server refuses it: a session issued
-    for the code must not open device SRP."""
+    amazon-cognito-identity-js 6.3.21 answers that DEVICE_SRP_AUTH with the SMS_MFA Session
+    it has just used: sendMFACode goes on to getDeviceResponse without keeping the Session the
+    answer came with (authenticateUserInternal keeps it). The server takes that session for
+    the one DEVICE_SRP_AUTH the right code led to (auth/sessions.py `successor`)."""
     username = sms_user(tracking)
     result = run(node, "devices_identity_js.mjs", tracking, username, remember="no")
     key = confirmed(tracking, result["first"])
@@ -246,12 +244,11 @@ def test_identity_js_answers_device_srp_after_mfa_with_a_used_session(
     assert code["deviceKey"] == key
     assert code["answered"]["challengeName"] == "DEVICE_SRP_AUTH"
     assert device_srp["session"] == code["session"] != code["answered"]["session"]
-    assert device_srp["answered"] == {
-        "error": "NotAuthorizedException",
-        "message": "Invalid session for the user.",
-    }
-    device = only_device(tracking, username, key)
+    proved(second, key)
+    refreshed_with(result, second, key)
+    device = result["device"]["Device"]
     assert attribute(device, "dev:device_remembered_status") == "not_remembered"
+    assert device["DeviceLastAuthenticatedDate"] > device["DeviceCreateDate"]
 
 
 @pytest.mark.parametrize("flow", FLOWS)

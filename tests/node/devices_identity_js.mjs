@@ -199,8 +199,9 @@ await run(async () => {
 
   const second = await signIn();
   const sofar = { flow: args.flow ?? "default", remember, first: first.result, remembered };
-  // With --remember no the library cannot finish this sign-in (it answers DEVICE_SRP_AUTH,
-  // which comes after the MFA code, with the code's used Session): the refusal is the result.
+  // With --remember no, DEVICE_SRP_AUTH comes after the MFA code and the library answers it
+  // with the code's Session (sendMFACode keeps no new one); should the server refuse that,
+  // the refusal is the result.
   if (second.session === undefined) return { ...sofar, keptAfterSignOut, second: second.result };
   const refreshed = await refresh(second.user, second.session);
   const listed = await new Promise((resolve, reject) =>

@@ -32,7 +32,7 @@ from userpool.auth.challenges.password_verifier import PASSWORD_VERIFIER
 from userpool.auth.challenges.select_mfa_type import SELECT_MFA
 from userpool.auth.challenges.sms_mfa import SMS_MFA
 from userpool.auth.challenges.software_token_mfa import SOFTWARE_TOKEN
-from userpool.auth.challenges.spec import ChallengeSpec
+from userpool.auth.challenges.spec import ChallengeSpec, Shown
 from userpool.auth.flows import Flow, custom, password, refresh, srp
 from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Next, Outcome, Proceed
 from userpool.auth.params import required
@@ -141,7 +141,7 @@ def respond(
             check_secret_hash(client, None)
         if not sealed:
             raise InvalidParameterException("Missing required parameter Session")
-        state = runtime.sessions.open(sealed, tx)
+        state = _answered_state(runtime, tx, challenge, runtime.sessions.open(sealed, tx))
         check_binding(state, pool.id, client.id, challenge, now)
         user = tx.users.get(pool.id, pool.username_key(state.username))
         named = _names_session_user(tx, pool, state, username)
@@ -156,7 +156,20 @@ def respond(
         raise NotAuthorizedException(first_factor.DISABLED)
     metadata = client_metadata or {}
     attempt = Attempt(runtime, pool, client, admin, now, metadata, responding=True, device=device)
-    return settle(attempt, spec.answer(attempt, state, user, responses))
+    result = spec.answer(attempt, state, user, responses)
+    if isinstance(result, Proceed):
+        result = replace(result, answered_sid=state.sid)
+    return settle(attempt, result)
+
+
+def _answered_state(
+    runtime: Runtime, tx: Transaction, challenge: str, opened: SignInState
+) -> SignInState:
+    """The state a session stands for: its own, or, for DEVICE_SRP_AUTH answered with the
+    session of the MFA code before it, the one that code led to (sessions.successor)."""
+    if challenge != ChallengeName.DEVICE_SRP_AUTH or opened.challenge == challenge:
+        return opened
+    return runtime.sessions.successor(tx, opened) or opened
 
 
 def _with_device_named(
@@ -255,11 +268,13 @@ def _next_challenge(attempt: Attempt, result: Proceed, decision: Next) -> Challe
         decision.data,
     )
     sessions = attempt.runtime.sessions
-    user, (shown, session) = _in_one_write(
-        attempt,
-        result,
-        lambda tx, user: (shows(attempt, tx, user, state), sessions.keep(tx, state)),
-    )
+
+    def issue(tx: Transaction, user: User) -> tuple[Shown, str]:
+        if result.answered_sid is not None and _after_a_code(name, result.progress):
+            sessions.keep_as_successor(tx, result.answered_sid, state)
+        return shows(attempt, tx, user, state), sessions.keep(tx, state)
+
+    user, (shown, session) = _in_one_write(attempt, result, issue)
     if shown.message is not None:
         # Of the sign-in operations, only AdminRespondToAuthChallenge lists CustomMessage
         # among the triggers its ClientMetadata reaches.
@@ -270,6 +285,16 @@ def _next_challenge(attempt: Attempt, result: Proceed, decision: Next) -> Challe
         )
         deliver_or_fail(attempt.runtime.delivery, message)
     return Challenge(name, shown.parameters, session)
+
+
+def _after_a_code(name: ChallengeName, progress: Progress) -> bool:
+    """DEVICE_SRP_AUTH right after an MFA code: see sessions.successor."""
+    answered = progress.answered
+    return (
+        name is ChallengeName.DEVICE_SRP_AUTH
+        and bool(answered)
+        and answered[-1] in (next_step.SECOND_FACTORS)
+    )
 
 
 def _in_one_write(

@@ -76,6 +76,7 @@ class Proceed:
     record: Record | None = None
     then: Next | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    answered_sid: str | None = None  # the session this step answered, if any (engine)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ EXPIRED = "Invalid session for the user, session is expired."
 CONTEXT = b"userpool-auth-session"
 MAX_SESSION = 2048  # botocore's SessionType: a longer Session would not reach the server
 _STORED = "stored"  # the first item of a Session that only names a stored state
+_SUCCESSOR = "after-"  # the key of a state kept as the successor of a session (by its sid)
 _FORMAT = 2
 
 
@@ -117,6 +118,20 @@ class SessionSealer:
             return whole
         tx.sign_in_states.put(state.sid, state.pool_id, state.expires, whole)
         return self._encode([_STORED, state.sid, state.expires])
+
+    def keep_as_successor(self, tx: Transaction, earlier: str, state: SignInState) -> None:
+        """Also keep `state` as what the session `earlier` (a sid) led to, for a client that
+        answers it with that session again (see `successor`)."""
+        tx.sign_in_states.put(_SUCCESSOR + earlier, state.pool_id, state.expires, self.seal(state))
+
+    def successor(self, tx: Transaction, earlier: SignInState) -> SignInState | None:
+        """The state `earlier`'s answer led to, where it was kept as its successor: the one
+        DEVICE_SRP_AUTH that follows an MFA code. amazon-cognito-identity-js 6 answers that
+        DEVICE_SRP_AUTH with the Session of the code it has just answered (sendMFACode goes
+        on without keeping the new one). The successor is single-use by its own sid, and
+        exists only once the code was right."""
+        stored = tx.sign_in_states.get(_SUCCESSOR + earlier.sid)
+        return _from_list(self._decode(stored)) if stored is not None else None
 
     def open(self, session: str, tx: Transaction | None = None) -> SignInState:
         """The state `session` carries (read from storage through `tx` when it names a
