@@ -27,7 +27,7 @@ from tests.signin_support import (
     user_auth,
 )
 from tests.srp_support import SRP_FLOWS, Channel
-from userpool.auth.sessions import REUSED
+from userpool.auth.sessions import INVALID, REUSED
 
 KEY_SHAPE = re.compile(r"us-east-1_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")
 GROUP_SHAPE = re.compile(r"-[A-Za-z0-9_-]{8}")
@@ -309,3 +309,29 @@ def test_remembering_a_device_on_an_opt_in_pool_makes_it_stand_in_for_mfa(
     )
     step = user_auth(cognito, login.client_id, username, DEVICE_KEY=device.key)
     assert step["ChallengeName"] == "DEVICE_SRP_AUTH"
+
+
+def test_the_code_session_stands_for_the_device_srp_it_led_to_once(
+    server: Server, cognito: Any
+) -> None:
+    """As amazon-cognito-identity-js answers it: DEVICE_SRP_AUTH with the MFA code's Session."""
+    login, username = mfa_login(server, cognito, OPT_IN)
+    proof = DeviceProof(cognito, login.pool_id, login.client_id)
+    device = confirm(cognito, tokens_of(sms_sign_in(login, username)))
+    challenge = user_auth(cognito, login.client_id, username, DEVICE_KEY=device.key)
+    code = login.code(username)
+    wrong = "000000" if code != "000000" else "111111"
+    assert failure(login.respond, challenge, username, SMS_MFA_CODE=wrong)[0] == (
+        "CodeMismatchException"
+    )
+    # A code not (yet) right led nowhere: its session opens no device SRP.
+    srp = proof.helper(username, device)
+    refused = failure(proof.start, srp, username, challenge["Session"])
+    assert refused == ("NotAuthorizedException", INVALID)
+    step = login.respond(challenge, username, SMS_MFA_CODE=code)
+    assert step["ChallengeName"] == "DEVICE_SRP_AUTH"
+    result = tokens_of(proof.prove(username, device, challenge["Session"]))
+    assert claims(result["AccessToken"])["device_key"] == device.key
+    # One sign-in: the successor's own Session is spent with it.
+    again = failure(proof.start, proof.helper(username, device), username, step["Session"])
+    assert again == ("NotAuthorizedException", REUSED)
