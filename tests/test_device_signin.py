@@ -335,3 +335,17 @@ def test_the_code_session_stands_for_the_device_srp_it_led_to_once(
     # One sign-in: the successor's own Session is spent with it.
     again = failure(proof.start, proof.helper(username, device), username, step["Session"])
     assert again == ("NotAuthorizedException", REUSED)
+
+
+def test_global_sign_out_ends_the_devices_tokens_but_not_the_device(cognito: Any) -> None:
+    """GlobalSignOut revokes every token, the device's too; the device stays remembered and
+    signs in again with device SRP."""
+    pool = Pool(cognito)
+    username = pool.user()
+    device = pool.new_device(username)
+    result = tokens_of(pool.device_sign_in(username, device))
+    cognito.global_sign_out(AccessToken=result["AccessToken"])
+    revoked = failure(refresh, pool, result["RefreshToken"], DEVICE_KEY=device.key)
+    assert revoked == ("NotAuthorizedException", "Refresh Token has been revoked")
+    again = tokens_of(pool.device_sign_in(username, device))
+    assert claims(again["AccessToken"])["device_key"] == device.key
