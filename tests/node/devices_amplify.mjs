@@ -19,9 +19,9 @@
 //      not exist.", forgets it and signs in again (MFA, a new device).
 // Without --flow, signIn uses its default, USER_SRP_AUTH.
 
-import { createHash } from "node:crypto";
 import { claims, options, run } from "./lib.mjs";
 import { sentCode } from "./mfa_lib.mjs";
+import { exchanges } from "./devices_lib.mjs";
 import { Amplify } from "aws-amplify";
 import {
   confirmSignIn,
@@ -48,57 +48,6 @@ const remember = (args.remember ?? "yes") === "yes";
 if (globalThis.navigator === undefined) {
   globalThis.navigator = { userAgent: `Node.js/${process.version} (userpool tests)` };
 }
-
-/** What each Cognito request carried about devices, and what the server answered. */
-const exchanges = [];
-
-function parsed(text) {
-  try {
-    return typeof text === "string" ? JSON.parse(text) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** A short name for a Session, to tell which answer issued the one a request sends. */
-function sessionName(session) {
-  return session ? createHash("sha256").update(session).digest("hex").slice(0, 12) : null;
-}
-
-/** The DEVICE_KEY a request sent: its value, null when sent as null, absent otherwise. */
-function sentDeviceKey(request) {
-  for (const part of [request.AuthParameters, request.ChallengeResponses, request]) {
-    for (const name of ["DEVICE_KEY", "DeviceKey"]) {
-      if (part && Object.hasOwn(part, name)) return { deviceKey: part[name] };
-    }
-  }
-  return {};
-}
-
-const recordedFetch = globalThis.fetch; // lib.mjs's, which records `steps`
-globalThis.fetch = async function deviceRecordingFetch(input, init) {
-  const headers = new Headers(init?.headers ?? {});
-  const target = headers.get("x-amz-target");
-  const response = await recordedFetch(input, init);
-  if (!target) return response;
-  const request = parsed(init?.body);
-  const body = parsed(await response.clone().text());
-  exchanges.push({
-    operation: target.split(".").pop(),
-    step: request.AuthFlow ?? request.ChallengeName ?? null,
-    ...sentDeviceKey(request),
-    session: sessionName(request.Session),
-    answered: response.ok
-      ? {
-          challengeName: body.ChallengeName ?? null,
-          session: sessionName(body.Session),
-          tokens: body.AuthenticationResult !== undefined,
-          newDeviceKey: body.AuthenticationResult?.NewDeviceMetadata?.DeviceKey ?? null,
-        }
-      : { error: body.__type, message: body.message },
-  });
-  return response;
-};
 
 Amplify.configure({
   Auth: {

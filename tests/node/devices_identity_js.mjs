@@ -11,7 +11,7 @@
 //   3. authenticateUser again: the library names the device and proves it (DEVICE_SRP_AUTH,
 //      DEVICE_PASSWORD_VERIFIER); no MFA on a remembered device; refreshSession with it.
 //      On a device not remembered the code comes first, and the library then answers
-//      DEVICE_SRP_AUTH with the code's used Session: that refusal ends the script;
+//      DEVICE_SRP_AUTH with the code's Session (the server takes it for the one it led to);
 //   4. listDevices, getDevice, forgetDevice (which also drops the key from storage);
 //   5. authenticateUser: MFA again, a new device;
 //   6. forgetSpecificDevice of that device (the storage keeps its key, as when it is forgotten
@@ -19,9 +19,9 @@
 //      is told "Device does not exist." and (USER_SRP_AUTH) answers again without it.
 // Without --flow the library keeps its default flow, USER_SRP_AUTH.
 
-import { createHash } from "node:crypto";
 import { claims, describeError, options, run } from "./lib.mjs";
 import { sentCode } from "./mfa_lib.mjs";
+import { exchanges } from "./devices_lib.mjs";
 import identity from "amazon-cognito-identity-js";
 
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = identity;
@@ -33,57 +33,6 @@ const args = options(
 // --remember no leaves the device confirmed but not remembered: it cannot stand in for MFA,
 // and is proved after the code.
 const remember = (args.remember ?? "yes") === "yes";
-
-/** What each Cognito request carried about devices, and what the server answered. */
-const exchanges = [];
-
-function parsed(text) {
-  try {
-    return typeof text === "string" ? JSON.parse(text) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** A short name for a Session, to tell which answer issued the one a request sends. */
-function sessionName(session) {
-  return session ? createHash("sha256").update(session).digest("hex").slice(0, 12) : null;
-}
-
-/** The DEVICE_KEY a request sent: its value, null when sent as null, absent otherwise. */
-function sentDeviceKey(request) {
-  for (const part of [request.AuthParameters, request.ChallengeResponses, request]) {
-    for (const name of ["DEVICE_KEY", "DeviceKey"]) {
-      if (part && Object.hasOwn(part, name)) return { deviceKey: part[name] };
-    }
-  }
-  return {};
-}
-
-const recordedFetch = globalThis.fetch; // lib.mjs's, which records `steps`
-globalThis.fetch = async function deviceRecordingFetch(input, init) {
-  const headers = new Headers(init?.headers ?? {});
-  const target = headers.get("x-amz-target");
-  const response = await recordedFetch(input, init);
-  if (!target) return response;
-  const request = parsed(init?.body);
-  const body = parsed(await response.clone().text());
-  exchanges.push({
-    operation: target.split(".").pop(),
-    step: request.AuthFlow ?? request.ChallengeName ?? null,
-    ...sentDeviceKey(request),
-    session: sessionName(request.Session),
-    answered: response.ok
-      ? {
-          challengeName: body.ChallengeName ?? null,
-          session: sessionName(body.Session),
-          tokens: body.AuthenticationResult !== undefined,
-          newDeviceKey: body.AuthenticationResult?.NewDeviceMetadata?.DeviceKey ?? null,
-        }
-      : { error: body.__type, message: body.message },
-  });
-  return response;
-};
 
 /** The library's storage, kept between sign-ins as localStorage is in a browser (its Node
  * default is a module-level object the script could not look into). */
