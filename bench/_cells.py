@@ -11,7 +11,7 @@ import multiprocessing as mp
 import signal
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,21 @@ class Share:
     cpu: float  # this load process's CPU seconds in the window
 
 
+async def cpu_in_window(w: Window) -> float:
+    """This process's CPU seconds within the measured window (waits until it ends)."""
+    await asyncio.sleep(max(0.0, w.measure - time.time()))
+    before = time.process_time()
+    await asyncio.sleep(max(0.0, w.end - time.time()))
+    return time.process_time() - before
+
+
+def ms(ordered: Sequence[float], quantile: float) -> float:
+    """The `quantile` of sorted seconds, in milliseconds (0 for none)."""
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000
+
+
 async def _drive(
     url: str, make: MakeRequest, numbers: list[int], expect: bytes, w: Window
 ) -> Share:
@@ -60,13 +75,7 @@ async def _drive(
             elif began >= w.measure and ended <= w.end:
                 latencies.append(ended - began)
 
-    async def cpu_in_window() -> float:
-        await asyncio.sleep(max(0.0, w.measure - time.time()))
-        before = time.process_time()
-        await asyncio.sleep(max(0.0, w.end - time.time()))
-        return time.process_time() - before
-
-    cpu = asyncio.ensure_future(cpu_in_window())
+    cpu = asyncio.ensure_future(cpu_in_window(w))
     await asyncio.gather(*(drive(c, n) for c, n in zip(connections, numbers, strict=True)))
     for connection in connections:
         connection.close()

@@ -47,6 +47,7 @@ from userpool.crypto import srp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _cells
 import _http
+from _cells import ms
 
 PASSWORD = "Bench-Passw0rd!"
 TRACKING = {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False}
@@ -183,13 +184,7 @@ async def drive(url: str, client_id: str, queues: list[list[Device]], w: _cells.
                 password_steps.append(trips[0])
                 device_trips.extend(trips[1:])
 
-    async def cpu_in_window() -> float:
-        await asyncio.sleep(max(0.0, w.measure - time.time()))
-        before = time.process_time()
-        await asyncio.sleep(max(0.0, w.end - time.time()))
-        return time.process_time() - before
-
-    cpu = asyncio.ensure_future(cpu_in_window())
+    cpu = asyncio.ensure_future(_cells.cpu_in_window(w))
     await asyncio.gather(*(worker(c, d) for c, d in zip(clients, queues, strict=True)))
     for client in clients:
         client.connection.close()
@@ -280,18 +275,12 @@ def format_row(row: Row) -> str:
     other = f"{row.other_pct:4.0f}" if row.other_pct is not None else "   -"
     return (
         f"device-sign-in  conc {row.concurrency:3}  {row.rate:7.1f} sign-ins/s  p50 "
-        f"{_ms(row.sign_ins, 0.5):7.2f} ms  p99 {_ms(row.sign_ins, 0.99):7.2f} ms  "
+        f"{ms(row.sign_ins, 0.5):7.2f} ms  p99 {ms(row.sign_ins, 0.99):7.2f} ms  "
         f"errors {row.errors}  server {server} ms/sign-in  gen {row.gen_pct:3.0f}%  "
-        f"other {other}%  per device round trip p50 {_ms(row.device_trips, 0.5):6.2f} ms  "
-        f"p99 {_ms(row.device_trips, 0.99):6.2f} ms  password step p50 "
-        f"{_ms(row.password_steps, 0.5):6.2f} ms  p99 {_ms(row.password_steps, 0.99):6.2f} ms"
+        f"other {other}%  per device round trip p50 {ms(row.device_trips, 0.5):6.2f} ms  "
+        f"p99 {ms(row.device_trips, 0.99):6.2f} ms  password step p50 "
+        f"{ms(row.password_steps, 0.5):6.2f} ms  p99 {ms(row.password_steps, 0.99):6.2f} ms"
     )
-
-
-def _ms(ordered: list[float], quantile: float) -> float:
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000
 
 
 def cell(

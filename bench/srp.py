@@ -28,6 +28,7 @@ from userpool.crypto import srp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _http
+from _cells import ms
 
 PASSWORD = "Bench-Passw0rd!"
 WARMUP_SECONDS = 1.0  # connections made, caches warm: not counted
@@ -211,16 +212,10 @@ def cell(
     srv = server / max(len(times), 1) * 1000
     return (
         f"USER_SRP_AUTH  conc {conc:3}  {rate:7.1f} sign-ins/s  p50 "
-        f"{_ms(times, 0.5):7.2f} ms  p99 {_ms(times, 0.99):7.2f} ms  "
+        f"{ms(times, 0.5):7.2f} ms  p99 {ms(times, 0.99):7.2f} ms  "
         f"server {srv:5.2f} ms/sign-in  gen+other {gen:4.0f}%  "
-        f"per round trip p50 {_ms(trips, 0.5):6.2f} ms  p99 {_ms(trips, 0.99):6.2f} ms"
+        f"per round trip p50 {ms(trips, 0.5):6.2f} ms  p99 {ms(trips, 0.99):6.2f} ms"
     )
-
-
-def _ms(ordered: list[float], quantile: float) -> float:
-    if not ordered:
-        return 0.0
-    return ordered[min(len(ordered) - 1, int(len(ordered) * quantile))] * 1000
 
 
 def main(argv: Sequence[str] | None = None) -> None:
