@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.conftest import Server, make_client, start_server
@@ -83,6 +84,26 @@ def sqlite_workers(base: Path) -> Iterator[Topology]:
         yield Topology("sqlite-workers", [server], _clients([server]))
     finally:
         server.stop()
+
+
+TOPOLOGIES = {"postgres-nodes": postgres_nodes, "sqlite-workers": sqlite_workers}
+
+
+def topology_fixture() -> Any:
+    """A race module's `topology` fixture: each of its tests runs on both topologies, one
+    set of servers per topology for the whole module."""
+
+    @pytest.fixture(
+        scope="module",
+        params=[pytest.param("postgres-nodes", marks=pytest.mark.postgres), "sqlite-workers"],
+    )
+    def topology(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Topology]:
+        with TOPOLOGIES[request.param](tmp_path_factory.mktemp(request.param)) as running:
+            yield running
+
+    return topology
 
 
 def outcome_of(call: Callable[[], Any]) -> Outcome:

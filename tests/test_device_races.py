@@ -6,10 +6,8 @@ whole verifier, which its own secret proves."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from pycognito.aws_srp import generate_hash_device
 
 from tests.device_support import TRACKING, DeviceProof, KnownDevice, confirm
@@ -17,25 +15,13 @@ from tests.race_support import (
     Topology,
     one_winner,
     play_rounds,
-    postgres_nodes,
     race,
-    sqlite_workers,
+    topology_fixture,
 )
 from tests.signin_support import confirmed_user, new_client, new_pool, tokens_of, unique, user_auth
 from userpool.crypto.srp import pad_hex
 
-TOPOLOGIES = {"postgres-nodes": postgres_nodes, "sqlite-workers": sqlite_workers}
-
-
-@pytest.fixture(
-    scope="module",
-    params=[pytest.param("postgres-nodes", marks=pytest.mark.postgres), "sqlite-workers"],
-)
-def topology(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Topology]:
-    with TOPOLOGIES[request.param](tmp_path_factory.mktemp(request.param)) as running:
-        yield running
+topology = topology_fixture()
 
 
 def tracking_pool(admin: Any) -> tuple[str, str, str]:

@@ -9,10 +9,8 @@ client), `race` them, and return the round's problems (empty when it went right)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from tests.mfa_support import authenticator_code, mfa_pool
 from tests.race_support import (
@@ -24,10 +22,9 @@ from tests.race_support import (
     one_winner,
     outcome_of,
     play_rounds,
-    postgres_nodes,
     race,
-    sqlite_workers,
     tally,
+    topology_fixture,
     user_with_authenticator,
     winners,
 )
@@ -47,19 +44,8 @@ INCORRECT = ("NotAuthorizedException", WRONG_PASSWORD)
 FREE_FAILURES = 5  # wrong passwords answered "Incorrect …" before the lockout starts
 FIRST_LOCK_SECONDS = 1.0  # how long the lock that the fifth failure starts lasts
 
-TOPOLOGIES = {"postgres-nodes": postgres_nodes, "sqlite-workers": sqlite_workers}
+topology = topology_fixture()
 Call = Callable[[], Any]
-
-
-@pytest.fixture(
-    scope="module",
-    params=[pytest.param("postgres-nodes", marks=pytest.mark.postgres), "sqlite-workers"],
-)
-def topology(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Topology]:
-    with TOPOLOGIES[request.param](tmp_path_factory.mktemp(request.param)) as running:
-        yield running
 
 
 def users_with_email(cognito: Any, pool_id: str, email: str) -> list[dict[str, Any]]:
