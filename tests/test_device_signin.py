@@ -54,6 +54,11 @@ class Pool:
     def sign_in(self, username: str, **extra: str) -> dict[str, Any]:
         return user_auth(self.cognito, self.client_id, username, **extra)
 
+    def user_with_device(self) -> tuple[str, KnownDevice]:
+        """A new user and the device they confirmed at their first sign-in."""
+        username = self.user()
+        return username, self.new_device(username)
+
     def new_device(self, username: str) -> KnownDevice:
         return confirm(self.cognito, tokens_of(self.sign_in(username)))
 
@@ -92,8 +97,7 @@ def test_a_pool_without_device_tracking_hands_out_none_and_ignores_device_keys(
 
 def test_a_confirmed_device_signs_in_with_device_srp(cognito: Any) -> None:
     pool = Pool(cognito)
-    username = pool.user()
-    device = pool.new_device(username)
+    username, device = pool.user_with_device()
     challenge = pool.sign_in(username, DEVICE_KEY=device.key)
     assert challenge["ChallengeName"] == "DEVICE_SRP_AUTH"
     assert challenge["ChallengeParameters"] == {}
@@ -173,8 +177,7 @@ def test_a_device_that_is_not_the_users_does_not_exist(cognito: Any, whose: str)
 
 def test_a_wrong_device_secret_is_refused_and_uses_the_session_up(cognito: Any) -> None:
     pool = Pool(cognito)
-    username = pool.user()
-    device = pool.new_device(username)
+    username, device = pool.user_with_device()
     wrong = KnownDevice(device.key, device.group_key, "not-the-secret")
     challenge = pool.sign_in(username, DEVICE_KEY=device.key)
     srp = pool.proof.helper(username, wrong)
@@ -188,8 +191,7 @@ def test_a_wrong_device_secret_is_refused_and_uses_the_session_up(cognito: Any) 
 
 def test_device_sessions_are_single_use(cognito: Any) -> None:
     pool = Pool(cognito)
-    username = pool.user()
-    device = pool.new_device(username)
+    username, device = pool.user_with_device()
     challenge = pool.sign_in(username, DEVICE_KEY=device.key)
     srp = pool.proof.helper(username, device)
     verifier = pool.proof.start(srp, username, challenge["Session"])
@@ -203,8 +205,7 @@ def test_device_sessions_are_single_use(cognito: Any) -> None:
 
 def test_a_device_forgotten_during_the_sign_in_cannot_finish_it(cognito: Any) -> None:
     pool = Pool(cognito)
-    username = pool.user()
-    device = pool.new_device(username)
+    username, device = pool.user_with_device()
     challenge = pool.sign_in(username, DEVICE_KEY=device.key)
     cognito.admin_forget_device(UserPoolId=pool.pool_id, Username=username, DeviceKey=device.key)
     srp = pool.proof.helper(username, device)
@@ -341,8 +342,7 @@ def test_global_sign_out_ends_the_devices_tokens_but_not_the_device(cognito: Any
     """GlobalSignOut revokes every token, the device's too; the device stays remembered and
     signs in again with device SRP."""
     pool = Pool(cognito)
-    username = pool.user()
-    device = pool.new_device(username)
+    username, device = pool.user_with_device()
     result = tokens_of(pool.device_sign_in(username, device))
     cognito.global_sign_out(AccessToken=result["AccessToken"])
     revoked = failure(refresh, pool, result["RefreshToken"], DEVICE_KEY=device.key)
