@@ -59,3 +59,37 @@ class Device:
     modified: float
     last_authenticated: float | None = None
     last_ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Passkey:
+    """A passkey a user registered (CompleteWebAuthnRegistration): the credential's public key
+    as the authenticator gave it (a COSE_Key), the signature counter it last reported, and what
+    ListWebAuthnCredentials shows. `relying_party_id`: the RP id it was made for; its
+    authenticator signs only for that one."""
+
+    credential_id: str  # base64url without padding, as WebAuthn's JSON forms carry it
+    pool_id: str
+    sub: str
+    public_key: bytes
+    sign_count: int
+    transports: tuple[str, ...]
+    relying_party_id: str
+    created: float
+    friendly_name: str | None = None
+    authenticator_attachment: str | None = None  # "platform" or "cross-platform"
+
+
+@dataclass(frozen=True)
+class PasskeyChallenge:
+    """The open StartWebAuthnRegistration of one user: one at a time, answerable once, by that
+    user through the same app client, until `expires`. It keeps what its options said (RP id,
+    user verification), so a pool changed in between does not change the answer's rules."""
+
+    pool_id: str
+    sub: str
+    client_id: str
+    challenge: str  # base64url without padding, as clientDataJSON carries it back
+    relying_party_id: str
+    user_verification: str  # "required" or "preferred"
+    expires: float

@@ -16,7 +16,14 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
-from userpool.domain.auth_records import Device, Lockout, RefreshRecord, StoredSigningKey
+from userpool.domain.auth_records import (
+    Device,
+    Lockout,
+    Passkey,
+    PasskeyChallenge,
+    RefreshRecord,
+    StoredSigningKey,
+)
 from userpool.domain.messages import Message, OutboxEntry, StoredCode
 from userpool.domain.models import AppClient, Group, Page, User, UserPool
 
@@ -150,6 +157,40 @@ class DeviceRepository(Protocol):
     def list(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page: ...
 
 
+class PasskeyRepository(Protocol):
+    def add(self, passkey: Passkey) -> bool:
+        """Store a newly registered passkey; False (nothing written) when its credential id is
+        already stored in the pool, for this user or another."""
+        ...
+
+    def get(self, pool_id: str, credential_id: str) -> Passkey | None: ...
+    def of_user(self, pool_id: str, sub: str) -> list[Passkey]:
+        """All of a user's passkeys, oldest first (a sign-in's allowed credentials)."""
+        ...
+
+    def count(self, pool_id: str, sub: str) -> int: ...
+    def list(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page: ...
+    def delete(self, pool_id: str, sub: str, credential_id: str) -> bool:
+        """False when the user has no such passkey."""
+        ...
+
+    def update_sign_count(self, pool_id: str, credential_id: str, old: int, new: int) -> bool:
+        """Move the counter from `old` to `new` in one statement: False when it no longer reads
+        `old` (another sign-in got there first) or the passkey is gone."""
+        ...
+
+    def put_challenge(self, challenge: PasskeyChallenge) -> None:
+        """Open a registration, replacing the user's open one if any."""
+        ...
+
+    def take_challenge(self, pool_id: str, sub: str) -> PasskeyChallenge | None:
+        """Remove the user's open registration and return it (expired or not): of two requests
+        answering it at once, one gets it."""
+        ...
+
+    def purge_expired_challenges(self, now: float) -> None: ...
+
+
 class SessionMarkerRepository(Protocol):
     def consume(self, sid: str, expires: float) -> bool:
         """Mark a session used; False when it already was."""
@@ -208,6 +249,8 @@ class Transaction(Protocol):
     def refresh_tokens(self) -> RefreshTokenRepository: ...
     @property
     def devices(self) -> DeviceRepository: ...
+    @property
+    def passkeys(self) -> PasskeyRepository: ...
     @property
     def session_markers(self) -> SessionMarkerRepository: ...
     @property

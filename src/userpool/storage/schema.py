@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -154,6 +155,38 @@ devices = Table(
     Column("last_authenticated", Float),
     Column("last_ip", String(64)),
     Index("ix_devices_sub", "sub", "key"),
+)
+
+# Registered passkeys (CompleteWebAuthnRegistration): each credential's public key (COSE_Key)
+# and the signature counter it last reported. A credential id is unique in its pool; the
+# counter is a 32-bit unsigned number, hence BigInteger.
+passkeys = Table(
+    "passkeys",
+    metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("credential_id", String(1400), primary_key=True),
+    Column("sub", String(64), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("sign_count", BigInteger, nullable=False),
+    Column("transports", Text, nullable=False),
+    Column("relying_party_id", String(256), nullable=False),
+    Column("created", Float, nullable=False),
+    Column("friendly_name", String(1024)),
+    Column("authenticator_attachment", String(32)),
+    Index("ix_passkeys_sub", "sub", "credential_id"),
+)
+
+# The open StartWebAuthnRegistration of each user (one at a time; a new one replaces it).
+passkey_challenges = Table(
+    "passkey_challenges",
+    metadata,
+    Column("pool_id", String(64), primary_key=True),
+    Column("sub", String(64), primary_key=True),
+    Column("client_id", String(128), nullable=False),
+    Column("challenge", String(128), nullable=False),
+    Column("relying_party_id", String(256), nullable=False),
+    Column("user_verification", String(16), nullable=False),
+    Column("expires", Float, nullable=False, index=True),
 )
 
 consumed_sessions = Table(

@@ -21,6 +21,8 @@ from userpool.storage.schema import (
     group_members,
     groups,
     outbox,
+    passkey_challenges,
+    passkeys,
     pools,
     refresh_tokens,
     sign_in_failures,
@@ -39,6 +41,7 @@ from userpool.storage.sql_auth import (
 )
 from userpool.storage.sql_devices import SqlDevices
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
+from userpool.storage.sql_passkeys import SqlPasskeys
 from userpool.storage.sql_users import SqlUsers, user_from_row
 from userpool.storage.writer_lock import writer_lock_for
 
@@ -116,6 +119,8 @@ class SqlPools:
             signing_keys,
             refresh_tokens,
             devices,
+            passkeys,
+            passkey_challenges,
             sign_in_failures,
             sign_in_states,
             codes,
@@ -298,6 +303,7 @@ class SqlTransaction:
         self.signing_keys = SqlSigningKeys(connection)
         self.refresh_tokens = SqlRefreshTokens(connection, locking=writing)
         self.devices = SqlDevices(connection)
+        self.passkeys = SqlPasskeys(connection)
         self.session_markers = SqlSessionMarkers(connection)
         self.sign_in_states = SqlSignInStates(connection)
         self.lockouts = SqlLockouts(connection, locking=writing)

@@ -30,6 +30,8 @@ from userpool.storage.schema import (
     codes,
     devices,
     group_members,
+    passkey_challenges,
+    passkeys,
     refresh_tokens,
     sign_in_failures,
     sign_in_names,
@@ -257,13 +259,16 @@ class SqlUsers:
         return clashes
 
     def delete(self, user: User) -> None:
-        """The user and all that hangs off them: names, memberships, tokens, lockout."""
+        """The user and all that hangs off them: names, memberships, tokens, devices, passkeys,
+        lockout."""
         tables = (
             user_search,
             sign_in_names,
             group_members,
             refresh_tokens,
             devices,
+            passkeys,
+            passkey_challenges,
             sign_in_failures,
             codes,
             users,
