@@ -92,6 +92,49 @@ class InternalErrorException(CognitoError):
     default_message = "Internal server error."
 
 
+# Passkeys (StartWebAuthnRegistration, CompleteWebAuthnRegistration): botocore's model names
+# which operation raises which; the messages are ours, Cognito's are not documented.
+
+
+class WebAuthnNotEnabledException(CognitoError):
+    """The pool does not offer passkeys (neither as a first factor nor as MFA)."""
+
+    default_message = "Passkeys are not enabled for this user pool."
+
+
+class WebAuthnConfigurationMissingException(CognitoError):
+    """No relying party id: none configured, and none to fall back on."""
+
+    default_message = "The user pool has no relying party ID for passkeys."
+
+
+class WebAuthnChallengeNotFoundException(CognitoError):
+    """No open registration for this user, or it expired, or the answer is to another."""
+
+    default_message = "The passkey registration challenge was not found or has expired."
+
+
+class WebAuthnClientMismatchException(CognitoError):
+    """The registration was started through another app client."""
+
+    default_message = (
+        "The access token is for a different app client than the one that started the "
+        "passkey registration."
+    )
+
+
+class WebAuthnRelyingPartyMismatchException(CognitoError):
+    default_message = "The passkey credential is for a different relying party."
+
+
+class WebAuthnOriginNotAllowedException(CognitoError):
+    default_message = "The passkey credential's origin is not allowed for the relying party."
+
+
+class WebAuthnCredentialNotSupportedException(CognitoError):
+    default_message = "The passkey credential is not supported."
+
+
 # Protocol-level errors (raised before any Cognito handler runs).
 
 
