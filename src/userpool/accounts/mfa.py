@@ -29,7 +29,8 @@ SMS_MFA = ChallengeName.SMS_MFA
 SOFTWARE_TOKEN_MFA = ChallengeName.SOFTWARE_TOKEN_MFA
 EMAIL_OTP = ChallengeName.EMAIL_OTP
 FACTORS = (SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP)  # Cognito's order in lists
-CONTACTS = {SMS_MFA: "phone_number", EMAIL_OTP: "email"}
+# Where each code challenge sends its code (SMS_OTP: USER_AUTH's first factor by text).
+CONTACTS = {SMS_MFA: "phone_number", EMAIL_OTP: "email", ChallengeName.SMS_OTP: "phone_number"}
 
 # Refusals of operations on a user's factors, shared by the sign-in's MFA_SETUP and the
 # MFA settings operations.

@@ -16,6 +16,7 @@ from userpool.auth.refresh_tokens import (
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import SessionSealer
 from userpool.auth.setup_sessions import SetupSession, following, open_setup
+from userpool.auth.sign_up_sessions import sign_up_session
 
 __all__ = [
     "Attempt",
@@ -35,4 +36,5 @@ __all__ = [
     "refreshed_tokens",
     "respond",
     "rotated_tokens",
+    "sign_up_session",
 ]

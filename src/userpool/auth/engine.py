@@ -21,7 +21,7 @@ from userpool.accounts.custom_message import customized
 from userpool.accounts.lookup import find_user
 from userpool.accounts.resources import client_and_pool
 from userpool.accounts.secret_hash import check_secret_hash
-from userpool.auth import devices, first_factor, hooks, issuing, next_step
+from userpool.auth import devices, first_factor, hooks, issuing, next_step, sign_up_sessions
 from userpool.auth.challenges.custom_challenge import CUSTOM
 from userpool.auth.challenges.device_password_verifier import DEVICE_PASSWORD_VERIFIER
 from userpool.auth.challenges.device_srp_auth import DEVICE_SRP_AUTH
@@ -29,11 +29,14 @@ from userpool.auth.challenges.email_otp import EMAIL_OTP
 from userpool.auth.challenges.mfa_setup import SET_UP_MFA
 from userpool.auth.challenges.new_password import NEW_PASSWORD
 from userpool.auth.challenges.password_verifier import PASSWORD_VERIFIER
+from userpool.auth.challenges.select_challenge import SELECT_CHALLENGE
 from userpool.auth.challenges.select_mfa_type import SELECT_MFA
 from userpool.auth.challenges.sms_mfa import SMS_MFA
+from userpool.auth.challenges.sms_otp import SMS_OTP
 from userpool.auth.challenges.software_token_mfa import SOFTWARE_TOKEN
 from userpool.auth.challenges.spec import ChallengeSpec, Shown
-from userpool.auth.flows import Flow, custom, password, refresh, srp
+from userpool.auth.challenges.web_authn import WEB_AUTHN
+from userpool.auth.flows import Flow, custom, password, refresh, srp, user_auth
 from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Next, Outcome, Proceed
 from userpool.auth.params import required
 from userpool.auth.runtime import Runtime
@@ -46,11 +49,12 @@ from userpool.domain.errors import (
     NotAuthorizedException,
 )
 from userpool.domain.flows import AuthFlow, ChallengeName
-from userpool.domain.models import User, UserPool
+from userpool.domain.models import AppClient, User, UserPool
 from userpool.storage.repositories import Transaction
 from userpool.triggers.sources import TriggerSource
 
 PUBLIC_FLOWS: dict[AuthFlow, Flow] = {
+    AuthFlow.USER_AUTH: user_auth.FLOW,
     AuthFlow.USER_SRP_AUTH: srp.FLOW,
     AuthFlow.CUSTOM_AUTH: custom.FLOW,
     AuthFlow.USER_PASSWORD_AUTH: password.PUBLIC,
@@ -58,6 +62,7 @@ PUBLIC_FLOWS: dict[AuthFlow, Flow] = {
     AuthFlow.REFRESH_TOKEN: refresh.FLOW,
 }
 ADMIN_FLOWS: dict[AuthFlow, Flow] = {
+    AuthFlow.USER_AUTH: user_auth.FLOW,
     AuthFlow.USER_SRP_AUTH: srp.FLOW,
     AuthFlow.CUSTOM_AUTH: custom.FLOW,
     AuthFlow.ADMIN_USER_PASSWORD_AUTH: password.ADMIN,
@@ -78,6 +83,9 @@ CHALLENGES: dict[ChallengeName, ChallengeSpec] = {
         CUSTOM,
         DEVICE_SRP_AUTH,
         DEVICE_PASSWORD_VERIFIER,
+        SELECT_CHALLENGE,
+        SMS_OTP,
+        WEB_AUTHN,
     )
 }
 # What comes after a passed factor, by flow: CUSTOM_AUTH's asks DefineAuthChallenge.
@@ -102,7 +110,9 @@ def initiate(
     flow: str,
     params: Mapping[str, str],
     client_metadata: Mapping[str, str] | None = None,
+    session: str | None = None,
 ) -> Outcome:
+    """`session`: USER_AUTH's sign-in with the Session ConfirmSignUp returned."""
     flows = ADMIN_FLOWS if admin else PUBLIC_FLOWS
     with runtime.store.read() as tx:
         client, pool = client_and_pool(tx, client_id, pool_id)
@@ -111,6 +121,8 @@ def initiate(
         chosen = flows[AuthFlow(flow)]
         if chosen.allowed_by not in allowed_flows(client.settings):
             raise InvalidParameterException(f"{flow} flow not enabled for this client")
+        if session and flow == AuthFlow.USER_AUTH:
+            return _signed_up(runtime, tx, pool, client, admin, now, params, session)
         loaded = chosen.load(runtime, tx, pool, params)
         device_key = devices.named(pool, params)
         device = tx.devices.get(pool.id, device_key) if device_key else None
@@ -118,6 +130,24 @@ def initiate(
     attempt = Attempt(runtime, pool, client, admin, now, metadata, device=device)
     progress = Progress(AuthFlow(flow), device_key=device_key)
     return settle(attempt, chosen.start(attempt, loaded, params, progress))
+
+
+def _signed_up(
+    runtime: Runtime,
+    tx: Transaction,
+    pool: UserPool,
+    client: AppClient,
+    admin: bool,
+    now: float,
+    params: Mapping[str, str],
+    session: str,
+) -> Outcome:
+    """InitiateAuth USER_AUTH with a sign-up session (auth/sign_up_sessions.py)."""
+    check_secret_hash(client, params.get("SECRET_HASH"), required(params, "USERNAME"))
+    state = sign_up_sessions.open_sign_up_session(runtime, session, pool.id, client.id, now)
+    user = tx.users.get(pool.id, pool.username_key(state.username))
+    attempt = Attempt(runtime, pool, client, admin, now, {})
+    return settle(attempt, sign_up_sessions.sign_in(attempt, state, user, params))
 
 
 def respond(
@@ -148,6 +178,7 @@ def respond(
         state = _with_device_named(pool, state, responses)
         device_key = state.progress.device_key
         device = tx.devices.get(pool.id, device_key) if device_key else None
+        loaded = spec.load(runtime, tx, pool, state, responses) if spec.load else None
     names = {username, state.username, state.data.get("name", state.username)}
     check_secret_hash(client, responses.get("SECRET_HASH"), *names)
     if not named:
@@ -155,7 +186,9 @@ def respond(
     if user is not None and not user.enabled:  # disabled since the sign-in began
         raise NotAuthorizedException(first_factor.DISABLED)
     metadata = client_metadata or {}
-    attempt = Attempt(runtime, pool, client, admin, now, metadata, responding=True, device=device)
+    attempt = Attempt(
+        runtime, pool, client, admin, now, metadata, responding=True, device=device, loaded=loaded
+    )
     result = spec.answer(attempt, state, user, responses)
     if isinstance(result, Proceed):
         result = replace(result, answered_sid=state.sid)
@@ -284,7 +317,7 @@ def _next_challenge(attempt: Attempt, result: Proceed, decision: Next) -> Challe
             triggers, attempt.pool, user, shown.message, attempt.client.id, metadata
         )
         deliver_or_fail(attempt.runtime.delivery, message)
-    return Challenge(name, shown.parameters, session)
+    return Challenge(name, shown.parameters, session, decision.available)
 
 
 def _after_a_code(name: ChallengeName, progress: Progress) -> bool:

@@ -27,6 +27,9 @@ NEW_PASSWORD_REQUIRED = ChallengeName.NEW_PASSWORD_REQUIRED
 SELECT_MFA_TYPE = ChallengeName.SELECT_MFA_TYPE
 MFA_SETUP = ChallengeName.MFA_SETUP
 SECOND_FACTORS = frozenset({SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, MFA_SETUP})
+# A passwordless first factor of USER_AUTH proves the user alone: no MFA follows it. (EMAIL_OTP
+# is among the second factors already: one code by email is all a sign-in asks.)
+PASSWORDLESS = frozenset({ChallengeName.SMS_OTP, ChallengeName.WEB_AUTHN})
 
 # A decision: the challenge to send next, or None for tokens.
 Decision = Next | None
@@ -68,7 +71,7 @@ def next_challenge(
     does not for setting a factor up."""
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         return NEW_PASSWORD_REQUIRED
-    if SECOND_FACTORS.intersection(answered):
+    if SECOND_FACTORS.intersection(answered) or PASSWORDLESS.intersection(answered):
         return None
     usable = usable_factors(pool, user)
     if not usable:

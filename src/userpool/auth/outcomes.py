@@ -36,9 +36,12 @@ class IssuedTokens:
 
 @dataclass(frozen=True)
 class Challenge:
+    """`available`: USER_AUTH's AvailableChallenges, the first factors the user may choose."""
+
     name: ChallengeName
     parameters: dict[str, str]
     session: str | None
+    available: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Next:
     challenge: ChallengeName
     role: FactorRole | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+    available: tuple[str, ...] | None = None  # USER_AUTH: AvailableChallenges to show with it
 
 
 @dataclass(frozen=True)
@@ -96,3 +100,4 @@ class Attempt:
     client_metadata: Mapping[str, str] = field(default_factory=dict)
     responding: bool = False
     device: Device | None = None
+    loaded: Any = None  # what the answered challenge's `load` read (challenges/spec.py)

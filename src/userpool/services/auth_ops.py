@@ -41,6 +41,8 @@ def outcome_response(outcome: Outcome) -> Response:
     response: Response = {"ChallengeName": outcome.name, "ChallengeParameters": outcome.parameters}
     if outcome.session is not None:
         response["Session"] = outcome.session
+    if outcome.available is not None:
+        response["AvailableChallenges"] = list(outcome.available)
     return response
 
 
@@ -54,6 +56,7 @@ def _initiate(ctx: Context, request: Request, *, admin: bool) -> Response:
         flow=request["AuthFlow"],
         params=request.get("AuthParameters") or {},
         client_metadata=request.get("ClientMetadata"),
+        session=request.get("Session"),
     )
     return outcome_response(outcome)
 

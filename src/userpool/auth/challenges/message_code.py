@@ -22,6 +22,7 @@ from userpool.auth.params import required
 from userpool.auth.sessions import SignInState
 from userpool.crypto.codes import code_matches
 from userpool.delivery import mask
+from userpool.domain.errors import CodeMismatchException
 from userpool.domain.flows import ChallengeName
 from userpool.domain.messages import Medium, StoredCode
 from userpool.domain.models import User
@@ -71,6 +72,8 @@ def answer_for(channel: Channel) -> Answer:
         attempt: Attempt, state: SignInState, user: User | None, responses: Mapping[str, str]
     ) -> Proceed:
         code = required(responses, channel.answer_field)
+        if state.progress.stand_in:  # a name that means nobody (auth/choice.py): no code is
+            raise CodeMismatchException()  # right, and the session stays, as a user's would
         key = attempt.runtime.codes_key
 
         def judge(tx: Transaction, stored: StoredCode, user: User) -> bool:

@@ -21,6 +21,7 @@ from userpool.domain.errors import (
     ExpiredCodeException,
     NotAuthorizedException,
 )
+from userpool.domain.flows import FactorRole
 from userpool.domain.messages import StoredCode
 from userpool.domain.models import User
 from userpool.storage.repositories import Transaction
@@ -37,7 +38,9 @@ def purpose(state: SignInState) -> str:
 
 
 def new_code(attempt: Attempt, tx: Transaction, user: User, state: SignInState) -> str:
-    """A fresh code for the session `state` will seal, stored in `tx` as a keyed hash."""
+    """A fresh code for the session `state` will seal, stored in `tx` as a keyed hash: eight
+    digits where it is a first factor (USER_AUTH's EMAIL_OTP and SMS_OTP, as observed on
+    Cognito), six for MFA."""
     return codes.issue(
         tx,
         attempt.runtime.codes_key,
@@ -45,6 +48,7 @@ def new_code(attempt: Attempt, tx: Transaction, user: User, state: SignInState) 
         purpose(state),
         attempt.now,
         state.expires - attempt.now,
+        digits=8 if state.role is FactorRole.FIRST else 6,
     )
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from userpool.auth.outcomes import Attempt, Outcome, Proceed
+from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import INVALID, SignInState
 from userpool.domain.errors import NotAuthorizedException
 from userpool.domain.flows import ChallengeName
 from userpool.domain.messages import Message
-from userpool.domain.models import User
+from userpool.domain.models import User, UserPool
 from userpool.storage.repositories import Transaction
 
 
@@ -24,6 +26,8 @@ class Shown:
 
 
 Parameters = Callable[[Attempt, Transaction, User, SignInState], Shown]
+# What an answer needs read besides its session's user, in the step's read (Attempt.loaded).
+Load = Callable[[Runtime, Transaction, UserPool, SignInState, Mapping[str, str]], Any]
 # The answer to a challenge, given its session's state and its user as the step's read found
 # them (None when gone, or for a stand-in's PASSWORD_VERIFIER).
 Answer = Callable[[Attempt, SignInState, User | None, Mapping[str, str]], "Outcome | Proceed"]
@@ -42,6 +46,7 @@ class ChallengeSpec:
     answer: Answer
     carried_in: str | None = None
     stores: bool = False
+    load: Load | None = None
 
 
 def user_of(tx: Transaction, attempt: Attempt, state: SignInState) -> User:
