@@ -3,8 +3,10 @@ and what deleting a user or a pool takes with it."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -113,6 +115,27 @@ def test_the_sign_count_moves_only_from_the_value_read(store: SqlStore) -> None:
         assert stored is not None and stored.sign_count == 6
     with store.write() as tx:  # a 32-bit counter near its top fits
         assert tx.passkeys.update_sign_count(POOL, "key", 6, 2**32 - 1)
+
+
+def test_of_many_sign_ins_on_one_counter_value_one_moves_it(store: SqlStore) -> None:
+    """Each thread verified an assertion against the counter it read (5) and moves it in its
+    own write transaction, all released at once: one wins."""
+    alice = a_user(store)
+    with store.write() as tx:
+        tx.passkeys.add(a_passkey(alice, "key", count=5))
+    barrier = threading.Barrier(8, timeout=30)
+
+    def sign_in(new: int) -> bool:
+        barrier.wait()
+        with store.write() as tx:
+            return tx.passkeys.update_sign_count(POOL, "key", 5, new)
+
+    with ThreadPoolExecutor(8) as threads:
+        won = list(threads.map(sign_in, range(6, 14)))
+    assert won.count(True) == 1
+    with store.read() as tx:
+        stored = tx.passkeys.get(POOL, "key")
+        assert stored is not None and stored.sign_count == 6 + won.index(True)
 
 
 def test_an_open_registration_is_replaced_taken_once_and_purged(store: SqlStore) -> None:
