@@ -87,6 +87,11 @@ class UnsupportedOperationException(CognitoError):
     pass
 
 
+class FeatureUnavailableInTierException(CognitoError):
+    """A setting the pool's feature plan (UserPoolTier) does not include; the message names
+    the plan and the feature (userpool.domain.tier_rules words it)."""
+
+
 class InternalErrorException(CognitoError):
     status = 500
     default_message = "Internal server error."

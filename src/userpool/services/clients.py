@@ -7,7 +7,7 @@ import copy
 
 from userpool.accounts.resources import require_client, require_pool
 from userpool.crypto import ids
-from userpool.domain import client_rules
+from userpool.domain import client_rules, tier_rules
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import AppClient, JSONDict, UserPool
 from userpool.services.common import decode_token, encode_token
@@ -33,6 +33,7 @@ def _settings(request: Request, pool: UserPool, has_secret: bool, verb: str) -> 
     schema = pool.settings.get("SchemaAttributes") or []
     client_rules.check_attribute_permissions(settings, schema, verb)
     client_rules.check_secret_use(settings, has_secret)
+    tier_rules.check_client(pool.settings, settings)
     return settings
 
 
@@ -56,7 +57,8 @@ def create_user_pool_client(ctx: Context, request: Request) -> Response:
     secret = _secret(request)
     now = ctx.clock()
     with ctx.store.write() as tx:
-        pool = require_pool(tx, request["UserPoolId"])
+        # Locked: an UpdateUserPool moving the pool down a plan judges its clients too.
+        pool = require_pool(tx, request["UserPoolId"], for_update=True)
         settings = _settings(request, pool, secret is not None, "creating")
         name = request["ClientName"]
         client = AppClient(ids.client_id(), pool.id, name, secret, now, now, settings)
@@ -76,7 +78,8 @@ def describe_user_pool_client(ctx: Context, request: Request) -> Response:
 def update_user_pool_client(ctx: Context, request: Request) -> Response:
     """Replace the client's settings; as on AWS, one the request omits returns to its default."""
     with ctx.store.write() as tx:
-        pool = require_pool(tx, request["UserPoolId"])
+        # Locked: an UpdateUserPool moving the pool down a plan judges its clients too.
+        pool = require_pool(tx, request["UserPoolId"], for_update=True)
         client = require_client(tx, pool.id, request["ClientId"], for_update=True)
         client.settings = _settings(request, pool, client.secret is not None, "updating")
         if request.get("ClientName") is not None:

@@ -18,6 +18,7 @@ import copy
 from typing import Any
 
 from userpool.accounts.resources import require_pool
+from userpool.domain import tier_rules
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import UserPool
 from userpool.services.context import Context, Request, Response
@@ -78,6 +79,7 @@ def _check_sms(pool: UserPool, request: Request) -> None:
 def _check_email(pool: UserPool, request: Request) -> None:
     if _block(request, "EmailMfaConfiguration") is None:
         return
+    tier_rules.check_email_mfa(pool)
     email = pool.settings.get("EmailConfiguration") or {}
     if email.get("EmailSendingAccount", "COGNITO_DEFAULT") != "DEVELOPER":
         raise InvalidParameterException(EMAIL_NEEDS_DEVELOPER)

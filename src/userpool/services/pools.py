@@ -7,13 +7,14 @@ from typing import Any
 
 from userpool.accounts.resources import require_pool
 from userpool.crypto import ids
-from userpool.domain import device_rules
+from userpool.domain import device_rules, sign_in_policy, tier_rules
 from userpool.domain.errors import InvalidParameterException
-from userpool.domain.models import UserPool
+from userpool.domain.models import JSONDict, UserPool
 from userpool.domain.schema_rules import new_pool_schema
 from userpool.services.common import decode_token, encode_token, pool_arn
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
+from userpool.storage.repositories import Transaction
 
 DEFAULT_PASSWORD_POLICY = {
     "MinimumLength": 8,
@@ -53,6 +54,7 @@ LEGACY_VERIFICATION_FIELDS = {
     "SmsMessage": "SmsVerificationMessage",
 }
 DEFAULT_EMAIL_OPTION = "CONFIRM_WITH_CODE"
+CLIENT_PAGE = 60
 FIXED = ("AliasAttributes", "UsernameAttributes", "UsernameConfiguration")
 # The stored settings that DescribeUserPool shows; anything else is internal state.
 DESCRIBED = frozenset((*UPDATABLE, *FIXED, "SchemaAttributes"))
@@ -62,7 +64,7 @@ def _defaults() -> dict[str, Any]:
     return {
         "Policies": {
             "PasswordPolicy": dict(DEFAULT_PASSWORD_POLICY),
-            "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD"]},
+            "SignInPolicy": sign_in_policy.normalized(None),
         },
         "DeletionProtection": "INACTIVE",
         "LambdaConfig": {},
@@ -74,7 +76,7 @@ def _defaults() -> dict[str, Any]:
             "AllowAdminCreateUserOnly": False,
             "UnusedAccountValidityDays": 7,
         },
-        "UserPoolTier": "ESSENTIALS",
+        "UserPoolTier": tier_rules.DEFAULT_TIER.value,
     }
 
 
@@ -90,7 +92,7 @@ def _apply(settings: dict[str, Any], request: Request, names: tuple[str, ...]) -
     policies = settings["Policies"]
     password = {**DEFAULT_PASSWORD_POLICY, **(policies.get("PasswordPolicy") or {})}
     policies["PasswordPolicy"] = password
-    policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
+    policies["SignInPolicy"] = sign_in_policy.normalized(policies.get("SignInPolicy"))
     if settings.get("DeviceConfiguration") is not None:
         settings["DeviceConfiguration"] = device_rules.normalized(settings["DeviceConfiguration"])
     _align_verification_messages(settings)
@@ -116,6 +118,24 @@ def _check_sign_in_names(request: Request) -> None:
         )
 
 
+def _clients(tx: Transaction, pool_id: str) -> list[JSONDict]:
+    """Every app client's settings: a feature plan covers what the pool's clients do too."""
+    settings: list[JSONDict] = []
+    after: str | None = None
+    while True:
+        page = tx.clients.list(pool_id, CLIENT_PAGE, after)
+        settings.extend(client.settings for client in page.items)
+        if page.next_key is None:
+            return settings
+        after = page.next_key
+
+
+def _check(settings: JSONDict, clients: list[JSONDict]) -> None:
+    """The configuration about to be stored: its parameters first, then its feature plan."""
+    sign_in_policy.check(settings["Policies"]["SignInPolicy"])
+    tier_rules.check_pool(settings, clients)
+
+
 def describe(ctx: Context, pool: UserPool, users: int) -> Response:
     """Cognito's UserPoolType: the settings it has fields for (internal state stays out)."""
     settings = {k: copy.deepcopy(v) for k, v in pool.settings.items() if k in DESCRIBED}
@@ -136,6 +156,7 @@ def create_user_pool(ctx: Context, request: Request) -> Response:
     now = ctx.clock()
     settings: dict[str, Any] = {"SchemaAttributes": new_pool_schema(request.get("Schema") or [])}
     _apply(settings, request, UPDATABLE)
+    _check(settings, [])
     for name in FIXED:
         if request.get(name) is not None:
             settings[name] = copy.deepcopy(request[name])
@@ -160,7 +181,12 @@ def describe_user_pool(ctx: Context, request: Request) -> Response:
 def update_user_pool(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"], for_update=True)
+        tier = tier_rules.tier_of(pool.settings)
         _apply(pool.settings, request, UPDATABLE)
+        if request.get("UserPoolTier") is None:
+            # The one setting an UpdateUserPool that omits it leaves as it was (API reference).
+            pool.settings["UserPoolTier"] = tier.value
+        _check(pool.settings, _clients(tx, pool.id))
         if request.get("PoolName") is not None:
             pool.name = request["PoolName"]
         pool.modified = ctx.clock()
