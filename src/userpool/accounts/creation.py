@@ -54,13 +54,28 @@ def new_user(
     """A user to store, checked but not yet stored (PreSignUp sees it first); in
     email/phone-as-username pools the stored username is the sub and the given name becomes
     the email or phone attribute. The password is temporary for FORCE_CHANGE_PASSWORD users."""
+    user = new_user_without_password(pool, username, supplied, now, status=status)
+    temporary = status == UserStatus.FORCE_CHANGE_PASSWORD
+    user.password = make_password_verifier(pool, user.username, password, now, temporary=temporary)
+    return user
+
+
+def new_user_without_password(
+    pool: UserPool,
+    username: str,
+    supplied: Iterable[dict[str, str]],
+    now: float,
+    *,
+    status: UserStatus,
+) -> User:
+    """As `new_user`, for a user who signs in without a password (a passwordless SignUp):
+    `password` stays None, so no password factor is ever offered to them."""
     attributes = new_user_attributes(pool, supplied)
     sub = ids.sub()
     refuse_alias_shaped_username(pool, username)
     if pool.username_attributes:
         attributes[username_attribute(pool, username)] = username
         username = sub
-    temporary = status == UserStatus.FORCE_CHANGE_PASSWORD
     return User(
         sub=sub,
         pool_id=pool.id,
@@ -70,5 +85,4 @@ def new_user(
         created=now,
         modified=now,
         attributes=attributes,
-        password=make_password_verifier(pool, username, password, now, temporary=temporary),
     )

@@ -1,9 +1,12 @@
 """SignUp, ConfirmSignUp, ResendConfirmationCode: users who sign themselves up.
 
-A new user is UNCONFIRMED with a permanent password. When the pool auto-verifies the
+A new user is UNCONFIRMED with a permanent password, or with none where the pool and client
+allow passwordless sign-in (accounts/passwordless.py). When the pool auto-verifies the
 user's phone or email, a confirmation code goes there (the phone first: Cognito verifies
 only the phone when both are auto-verified); confirming with it marks that attribute
-verified and the user CONFIRMED.
+verified and the user CONFIRMED. Where the client takes USER_AUTH, ConfirmSignUp also
+returns a Session that signs the new user in once: the code they just gave stands for
+their first factor (InitiateAuth's `Session`, API reference).
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from userpool.accounts.attributes import (
     auto_verified,
     pool_schema,
 )
-from userpool.accounts.creation import new_user
+from userpool.accounts.creation import new_user, new_user_without_password
 from userpool.accounts.lookup import VERIFIED_FLAGS
+from userpool.accounts.passwordless import has_way_in, passwordless_allowed, signs_in_by_choice
 from userpool.accounts.passwords import check_password
 from userpool.accounts.saving import add_user, save_user
 from userpool.accounts.secret_hash import check_secret_hash
+from userpool.auth import sign_up_session
 from userpool.domain.attributes import developer_only
-from userpool.domain.client_rules import NOT_WRITABLE, UNAUTHORIZED_WRITE
+from userpool.domain.client_rules import NOT_WRITABLE, UNAUTHORIZED_WRITE, auth_session_seconds
 from userpool.domain.errors import (
     CodeMismatchException,
     InvalidParameterException,
@@ -97,19 +102,35 @@ def _check_required(pool: UserPool, attributes: dict[str, str]) -> None:
         raise InvalidParameterException(CREATION_REFUSAL + lines)
 
 
-def _new_user(ctx: Context, pool: UserPool, request: Request, password: str) -> tuple[User, bool]:
+def _new_user(
+    ctx: Context, pool: UserPool, request: Request, password: str | None
+) -> tuple[User, bool]:
     """The user to store, as the pool's PreSignUp function leaves them, and whether their
     aliases are to be forced over (the function verified their email or phone number)."""
-    user = new_user(
-        pool,
-        request["Username"],
-        request.get("UserAttributes") or [],
-        password,
-        ctx.clock(),
-        status=UserStatus.UNCONFIRMED,
-    )
+    name, supplied, now = request["Username"], request.get("UserAttributes") or [], ctx.clock()
+    unconfirmed = UserStatus.UNCONFIRMED
+    if password is None:
+        user = new_user_without_password(pool, name, supplied, now, status=unconfirmed)
+        # Judged on what the user gave, before PreSignUp: a function that verifies an
+        # address does not stand in for the pool auto-verifying it.
+        if not has_way_in(pool, user):
+            raise InvalidParameterException(PASSWORD_REQUIRED)
+    else:
+        user = new_user(pool, name, supplied, password, now, status=unconfirmed)
     _check_required(pool, user.attributes)
     return user, pre_sign_up(ctx, pool, user, request)
+
+
+def _given_password(pool: UserPool, client: AppClient, request: Request) -> str | None:
+    """The checked password, or None for a passwordless sign-up (the API reference: "omit
+    this parameter or submit a blank value")."""
+    password = request.get("Password")
+    if password:
+        check_password(pool, password)
+        return str(password)
+    if not passwordless_allowed(pool, client):
+        raise InvalidParameterException(PASSWORD_REQUIRED)
+    return None
 
 
 def _confirmation(
@@ -129,10 +150,7 @@ def sign_up(ctx: Context, request: Request) -> Response:
     check_secret_hash(client, request.get("SecretHash"), request["Username"])
     names = (entry["Name"] for entry in request.get("UserAttributes") or [])
     _check_writable(pool, client, names)
-    password = request.get("Password")
-    if password is None:
-        raise InvalidParameterException(PASSWORD_REQUIRED)
-    check_password(pool, password)
+    password = _given_password(pool, client, request)
     user, force_aliases = _new_user(ctx, pool, request, password)
     confirmed = user.status is UserStatus.CONFIRMED
     with ctx.store.write() as tx:
@@ -174,7 +192,11 @@ def confirm_sign_up(ctx: Context, request: Request) -> Response:
     if failure is not None:
         raise failure
     post_confirmation(ctx, pool, user, request, TriggerSource.POST_CONFIRMATION_CONFIRM_SIGN_UP)
-    return {}
+    if not signs_in_by_choice(client):
+        return {}
+    expires = ctx.clock() + auth_session_seconds(client.settings)
+    # The session names the stored username: the engine finds the user by it.
+    return {"Session": sign_up_session(ctx.runtime, pool.id, client.id, user.username, expires)}
 
 
 @operation("ResendConfirmationCode", sends_messages=True, calls_triggers=True)
