@@ -1,7 +1,8 @@
 """Choice-based sign-in (AuthFlow USER_AUTH) through Amplify 6.22.1, unchanged (pinned in
 tests/node): signIn with each preferredChallenge (EMAIL_OTP and SMS_OTP answered with the
 code the server sent, PASSWORD and PASSWORD_SRP with the password), signIn without one
-(CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION, then confirmSignIn with the factor chosen).
+(CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION, then confirmSignIn with the factor chosen),
+and a passwordless signUp, confirmSignUp and autoSignIn (ConfirmSignUp's Session).
 The pool allows PASSWORD, EMAIL_OTP and SMS_OTP first and has optional MFA, so that a user
 with MFA shows it follows a password and never a code. Script:
 tests/node/amplify_user_auth.mjs; harness: tests/test_node_clients.py.
@@ -255,3 +256,47 @@ def test_amplify_is_asked_for_mfa_after_a_password_and_never_after_a_code(
         assert_signed_in(choice, output["result"], username)
         sent += 1
         assert len(choice.sent(username)) == sent
+
+
+@pytest.mark.parametrize(("attribute", "factor"), [("email", "EMAIL_OTP"), ("phone", "SMS_OTP")])
+def test_amplify_signs_up_without_a_password_and_signs_in_automatically(
+    node: NodeRunner, choice: Choice, attribute: str, factor: str
+) -> None:
+    username = unique("passwordless")
+    address = email() if attribute == "email" else phone()
+    output = run(node, choice, "sign-up", username=username, **{attribute: address})
+    result = output["result"]
+    _, medium, _ = CODES[factor]
+    name = "email" if attribute == "email" else "phone_number"
+    sub = choice.sub(username)
+    assert result["signUp"]["isSignUpComplete"] is False
+    assert result["signUp"]["userId"] == sub
+    assert result["signUp"]["nextStep"]["signUpStep"] == "CONFIRM_SIGN_UP"
+    shown = result["signUp"]["nextStep"]["codeDeliveryDetails"]
+    assert (shown["deliveryMedium"], shown["attributeName"]) == (medium, name)
+    assert result["confirmSignUp"] == {
+        "isSignUpComplete": True,
+        "nextStep": {"signUpStep": "COMPLETE_AUTO_SIGN_IN"},
+    }
+    # autoSignIn sends ConfirmSignUp's Session with USER_AUTH: tokens, with no factor asked.
+    assert result["nextSteps"] == []
+    assert requests(output) == ["SignUp", "ConfirmSignUp", INITIATE]
+    assert_signed_in(choice, result, username)
+    [message] = choice.sent(username)
+    assert (message["medium"], message["destination"]) == (medium, address)
+    user = choice.cognito.admin_get_user(UserPoolId=choice.pool_id, Username=username)
+    attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    assert user["UserStatus"] == "CONFIRMED"
+    assert attributes[f"{name}_verified"] == "true"
+
+    # Without a password, the code to the address just verified is the only factor offered.
+    again = sign_in(node, choice, username, choose=factor)
+    step, _, answer = CODES[factor]
+    assert again["result"]["nextSteps"][0] == {
+        "signInStep": SELECTION,
+        "availableChallenges": [factor],
+    }
+    assert step_names(again["result"]) == [SELECTION, step]
+    assert requests(again) == [INITIATE, SELECT, answer]
+    assert_signed_in(choice, again["result"], username)
+    assert len(choice.sent(username)) == 2
