@@ -243,3 +243,18 @@ def test_a_session_only_where_the_client_takes_user_auth(cognito: Any, server: S
     response = confirm(cognito, legacy, other, last_code(server, pool_id, other))
     assert "Session" not in response
     tokens_of(user_auth(cognito, legacy, other))
+
+
+def test_where_email_is_the_username_the_session_signs_in_by_email(
+    server: Server, cognito: Any
+) -> None:
+    """Amplify's autoSignIn sends the name the user signed up with: here their email, while
+    the pool keeps a generated username."""
+    pool_id, client_id = pool_and_client(cognito, UsernameAttributes=["email"])
+    address = f"{unique('first')}@example.com"
+    signed_up = cognito.sign_up(ClientId=client_id, Username=address)
+    stored = signed_up["UserSub"]
+    code = last_code(server, pool_id, stored)
+    session = confirm(cognito, client_id, address, code)["Session"]
+    result = tokens_of(session_sign_in(cognito, client_id, address, session))
+    assert claims(result["AccessToken"])["sub"] == stored

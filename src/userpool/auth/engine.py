@@ -143,11 +143,12 @@ def _signed_up(
     session: str,
 ) -> Outcome:
     """InitiateAuth USER_AUTH with a sign-up session (auth/sign_up_sessions.py)."""
-    check_secret_hash(client, params.get("SECRET_HASH"), required(params, "USERNAME"))
+    name = required(params, "USERNAME")
+    check_secret_hash(client, params.get("SECRET_HASH"), name)
     state = sign_up_sessions.open_sign_up_session(runtime, session, pool.id, client.id, now)
-    user = tx.users.get(pool.id, pool.username_key(state.username))
+    user = find_user(tx, pool, name)
     attempt = Attempt(runtime, pool, client, admin, now, {})
-    return settle(attempt, sign_up_sessions.sign_in(attempt, state, user, params))
+    return settle(attempt, sign_up_sessions.sign_in(attempt, state, user))
 
 
 def respond(

@@ -6,10 +6,7 @@ the client's AuthSessionValidity, and is single use."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from userpool.auth.outcomes import Attempt, Proceed
-from userpool.auth.params import required
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import INVALID, Progress, SignInState, begin, check_binding, consume
 from userpool.domain.errors import NotAuthorizedException
@@ -42,14 +39,11 @@ def open_sign_up_session(
     return state
 
 
-def sign_in(
-    attempt: Attempt, state: SignInState, user: User | None, params: Mapping[str, str]
-) -> Proceed:
-    """The new user signed in with their sign-up session: USERNAME must name them (as the
-    session does: their username), they must still be confirmed and enabled."""
-    name = required(params, "USERNAME")
-    key = attempt.pool.username_key
-    if user is None or key(name) != key(state.username) or user.status != UserStatus.CONFIRMED:
+def sign_in(attempt: Attempt, state: SignInState, user: User | None) -> Proceed:
+    """The new user signed in with their sign-up session: `user` is whom USERNAME names (by
+    username or an alias: Amplify sends what the user signed up with), who must be the
+    session's user, still confirmed and enabled."""
+    if user is None or user.username != state.username or user.status != UserStatus.CONFIRMED:
         raise NotAuthorizedException(INVALID)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")
