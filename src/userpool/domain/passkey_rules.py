@@ -36,8 +36,13 @@ def enabled(pool: UserPool) -> bool:
 def user_verification(pool: UserPool) -> str:
     """`required` or `preferred`; Cognito's default is `preferred` (the AWS CLI's examples of
     Get/SetUserPoolMfaConfig show it, and so do Amplify's and the CDK's defaults)."""
-    value = configuration(pool).get("UserVerification")
-    return REQUIRED if value == REQUIRED else PREFERRED
+    settings = configuration(pool)
+    # A passkey that stands for both factors (MULTI_FACTOR_WITH_USER_VERIFICATION, what a pool
+    # with MFA on must say for WEB_AUTHN as a first factor) is one only if it verified its user:
+    # without that flag it would be one factor passing for two.
+    if settings.get("FactorConfiguration") == MULTI_FACTOR:
+        return REQUIRED
+    return REQUIRED if settings.get("UserVerification") == REQUIRED else PREFERRED
 
 
 def configured_relying_party(pool: UserPool) -> str | None:
