@@ -1,4 +1,5 @@
-"""Starlette routes: the AWS JSON endpoint, health, each pool's JWKS and OpenID discovery."""
+"""Starlette routes: the AWS JSON endpoint (with CORS, http/cors.py), health, each pool's JWKS
+and OpenID discovery."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from userpool.http.cors import Cors
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest, header_map
 from userpool.tokens.keys import KeyRing
@@ -70,6 +73,7 @@ def build(
 
     return Starlette(
         lifespan=lifespan,
+        middleware=[Middleware(Cors, path="/")],
         routes=[
             Route("/", aws_json, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
