@@ -20,6 +20,9 @@ FACTORS = (PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN)  # the model's order
 DEFAULT_FACTORS = (PASSWORD,)
 
 NEEDS_PASSWORD = "Password should be configured as one of the allowed first auth factors."
+# Newer service models list SOFTWARE_TOKEN among the factors, and say it cannot start a
+# sign-in (no refusal of it has been seen: this wording is ours).
+NOT_FIRST_FACTOR = "{} is not supported as a first auth factor."
 
 
 def normalized(policy: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -29,7 +32,11 @@ def normalized(policy: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def check(policy: Mapping[str, Any]) -> None:
-    if PASSWORD not in policy.get("AllowedFirstAuthFactors", DEFAULT_FACTORS):
+    factors = policy.get("AllowedFirstAuthFactors", DEFAULT_FACTORS)
+    for factor in factors:
+        if factor not in FACTORS:
+            raise InvalidParameterException(NOT_FIRST_FACTOR.format(factor))
+    if PASSWORD not in factors:
         raise InvalidParameterException(NEEDS_PASSWORD)
 
 

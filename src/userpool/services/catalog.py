@@ -2,6 +2,7 @@
 
 from userpool.services import (
     attribute_verification,
+    auth_factors,
     auth_ops,
     clients,
     custom_attributes,
@@ -27,6 +28,7 @@ from userpool.services.registry import OPERATIONS
 __all__ = [
     "OPERATIONS",
     "attribute_verification",
+    "auth_factors",
     "auth_ops",
     "clients",
     "custom_attributes",
