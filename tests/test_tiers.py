@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.mfa_support import EMAIL_CONFIGURATION
-from tests.signin_support import failure, new_client, new_pool
+from tests.signin_support import failure, new_client, new_pool, unique
 from userpool.domain import tier_rules
 from userpool.domain.errors import FeatureUnavailableInTierException
 from userpool.domain.models import UserPool
@@ -285,3 +285,16 @@ def test_moving_down_with_passkey_settings_is_refused(cognito: Any) -> None:
         REFUSED,
         DISABLE.format("LITE", "Passkeys"),
     )
+
+
+def test_passkeys_are_refused_on_lite(cognito: Any) -> None:
+    """WebAuthnConfiguration (SetUserPoolMfaConfig) needs Essentials or above."""
+    pool_id = cognito.create_user_pool(PoolName=unique("lite"), UserPoolTier="LITE")["UserPool"][
+        "Id"
+    ]
+    refused = failure(
+        cognito.set_user_pool_mfa_config,
+        UserPoolId=pool_id,
+        WebAuthnConfiguration={"RelyingPartyId": "example.com"},
+    )
+    assert refused[0] == "FeatureUnavailableInTierException"

@@ -77,6 +77,7 @@ def _check_sms(pool: UserPool, request: Request) -> None:
 
 
 def _check_email(pool: UserPool, request: Request) -> None:
+    """Email MFA (on the pool's plan: checked first, as Cognito does) sends through SES."""
     if _block(request, "EmailMfaConfiguration") is None:
         return
     tier_rules.check_email_mfa(pool)
@@ -98,6 +99,8 @@ def _check_first_factors(pool: UserPool, request: Request) -> None:
 
 
 def _check(pool: UserPool, request: Request, mode: str) -> None:
+    if _block(request, "WebAuthnConfiguration") is not None:
+        tier_rules.check_webauthn(pool)  # passkeys need the Essentials plan, MFA or not
     if mode == "OFF":
         if any(_block(request, name) is not None for name in FACTOR_BLOCKS):
             raise InvalidParameterException(OFF_WITH_FACTOR)

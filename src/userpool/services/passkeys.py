@@ -21,7 +21,7 @@ from typing import Any
 from webauthn.helpers import bytes_to_base64url
 
 from userpool.accounts import passkey_registration
-from userpool.domain import passkey_rules
+from userpool.domain import passkey_rules, tier_rules
 from userpool.domain.auth_records import Passkey, PasskeyChallenge
 from userpool.domain.errors import (
     CognitoError,
@@ -82,6 +82,7 @@ def start_web_authn_registration(ctx: Context, request: Request) -> Response:
         pool, user = found.pool, found.user
         if not passkey_rules.enabled(pool):
             raise WebAuthnNotEnabledException()
+        tier_rules.check_webauthn(pool)
         pending = PasskeyChallenge(
             pool_id=pool.id,
             sub=user.sub,
