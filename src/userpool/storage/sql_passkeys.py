@@ -27,6 +27,12 @@ _OF_USER = Prepared(
     .where(passkeys.c.pool_id == bindparam("pool_id"), passkeys.c.sub == bindparam("sub"))
     .order_by(passkeys.c.created, passkeys.c.credential_id)
 )
+# Every USER_AUTH sign-in asks whether the user has a passkey (WEB_AUTHN offered or not).
+_COUNT = Prepared(
+    select(func.count())
+    .select_from(passkeys)
+    .where(passkeys.c.pool_id == bindparam("pool_id"), passkeys.c.sub == bindparam("sub"))
+)
 # The counter still reads what the sign-in verified against: of two sign-ins that verified
 # against one value, one moves it and the other finds it moved.
 _MOVE_COUNT = Prepared(
@@ -82,8 +88,8 @@ class SqlPasskeys:
         return [_passkey(row) for row in _OF_USER.all(self._db, {"pool_id": pool_id, "sub": sub})]
 
     def count(self, pool_id: str, sub: str) -> int:
-        query = select(func.count()).select_from(passkeys).where(_mine(pool_id, sub))
-        return int(self._db.execute(query).scalar_one())
+        row = _COUNT.first(self._db, {"pool_id": pool_id, "sub": sub})
+        return int(row[0]) if row is not None else 0
 
     def list(self, pool_id: str, sub: str, limit: int, after: str | None) -> Page:
         query = select(passkeys).where(_mine(pool_id, sub))
