@@ -178,6 +178,13 @@ class SoftwareAuthenticator:
         return credential
 
 
+def origin_for(options: dict[str, Any]) -> str:
+    """A page the options' RP id allows: localhost locally, else the RP id's https origin
+    (nodes that share a public URL have its host as their RP id)."""
+    rp_id = options["rp"]["id"]
+    return LOCAL_ORIGIN if rp_id == "localhost" else f"https://{rp_id}"
+
+
 def _client_data(kind: str, challenge: str, origin: str) -> bytes:
     """clientDataJSON as browsers write it: type, challenge, origin, crossOrigin, in order."""
     return orjson.dumps(

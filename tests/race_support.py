@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
+from tests.codes_support import OUTBOX_FLAGS
 from tests.conftest import Server, make_client, start_server
 from tests.mfa_support import authenticator_code, away_from_step_edge
 from tests.pg import fresh_database
@@ -67,7 +68,7 @@ def postgres_nodes(base: Path) -> Iterator[Topology]:
     has its own data directory)."""
     with fresh_database() as url, ExitStack() as running:
         env = {"USERPOOL_SECRET_KEY": secrets.token_urlsafe(32)}
-        shared = ("--db", url, "--public-url", PUBLIC_URL)
+        shared = ("--db", url, "--public-url", PUBLIC_URL, *OUTBOX_FLAGS)
         servers = []
         for node in ("node-a", "node-b"):
             server = start_server(base / node, *shared, env=env)
@@ -79,7 +80,7 @@ def postgres_nodes(base: Path) -> Iterator[Topology]:
 @contextmanager
 def sqlite_workers(base: Path) -> Iterator[Topology]:
     """One node on SQLite with two worker processes."""
-    server = start_server(base / "workers", "--workers", "2")
+    server = start_server(base / "workers", "--workers", "2", *OUTBOX_FLAGS)
     try:
         yield Topology("sqlite-workers", [server], _clients([server]))
     finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.passkey_support import LOCAL_ORIGIN, SoftwareAuthenticator
+from tests.passkey_support import SoftwareAuthenticator, origin_for
 from tests.race_support import Topology, one_winner, play_rounds, race, topology_fixture
 from tests.signin_support import admin_auth, confirmed_user, new_client, new_pool, tokens_of, unique
 
@@ -23,13 +23,6 @@ def passkey_user(admin: Any) -> str:
     username = unique("passkey")
     confirmed_user(admin, pool_id, username)
     return str(tokens_of(admin_auth(admin, pool_id, client_id, username))["AccessToken"])
-
-
-def origin_for(options: dict[str, Any]) -> str:
-    """A page the options' RP id allows: localhost locally, else the RP id's https origin
-    (the PostgreSQL nodes share a public URL, whose host is their RP id)."""
-    rp_id = options["rp"]["id"]
-    return LOCAL_ORIGIN if rp_id == "localhost" else f"https://{rp_id}"
 
 
 def registered(admin: Any, token: str) -> int:
