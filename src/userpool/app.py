@@ -107,7 +107,13 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
     app = routes.build(
-        dispatcher, runtime.keys, config.issuer_for, dev_routes, _lifespan(store, invoker)
+        dispatcher,
+        runtime.keys,
+        config.issuer_for,
+        dev_routes,
+        _lifespan(store, invoker),
+        store=store,
+        public_url=config.base_url,
     )
     # What is loaded by now (botocore's service model above all) lives as long as the
     # process: out of the collector's sight, a full collection no longer walks it all.

@@ -1,5 +1,5 @@
 """Starlette routes: the AWS JSON endpoint (with CORS, http/cors.py), health, each pool's JWKS
-and OpenID discovery."""
+and OpenID discovery, and the pools' domains (by path here, by Host in http/domain_hosts.py)."""
 
 from __future__ import annotations
 
@@ -14,23 +14,32 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from userpool.http.cors import Cors
+from userpool.http.domain_hosts import DomainHosts, Serve
+from userpool.oauth import discovery
+from userpool.oauth.domains import PATH_ROOT, DomainRequest, by_path, pool_base
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest, header_map
+from userpool.storage.repositories import Store
 from userpool.tokens.keys import KeyRing
 
+DISCOVERY = "/.well-known/openid-configuration"
+# Every method reaches a domain's endpoints, which answer it (404 for now, but for discovery).
+DOMAIN_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+NOT_FOUND = {"error": "not_found", "error_description": "Nothing is served at this path."}
+UNKNOWN_DOMAIN = {"error": "not_found", "error_description": "No such domain."}
 
-def discovery_document(issuer: str) -> dict[str, Any]:
-    """OpenID Connect discovery for one pool, as Cognito publishes it."""
-    return {
-        "issuer": issuer,
-        "jwks_uri": f"{issuer}/.well-known/jwks.json",
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "response_types_supported": ["code", "token"],
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "token_use"],
-    }
+
+def domain_endpoints(issuer_for: Callable[[str], str]) -> Serve:
+    """What a pool's domain serves, reached by path or by Host: for now its discovery
+    document; the OAuth endpoints and the login pages come here (userpool.oauth)."""
+
+    async def serve(found: DomainRequest, request: Request) -> Response:
+        if found.path == DISCOVERY and request.method in ("GET", "HEAD"):
+            issuer = issuer_for(found.pool.id)
+            return JSONResponse(discovery.document(issuer, found.base_url))
+        return JSONResponse(NOT_FOUND, status_code=404)
+
+    return serve
 
 
 def build(
@@ -39,8 +48,13 @@ def build(
     issuer_for: Callable[[str], str],
     extra: Sequence[BaseRoute],
     lifespan: Any = None,
+    *,
+    store: Store,
+    public_url: str,
 ) -> Starlette:
-    """The app; `extra`: more routes (the development endpoints, when enabled)."""
+    """The app; `extra`: more routes (the development endpoints, when enabled); `public_url`:
+    where this server is reached (the root of the domains' path form)."""
+    serve_domain = domain_endpoints(issuer_for)
 
     async def aws_json(request: Request) -> Response:
         signed = SignedRequest(
@@ -69,11 +83,21 @@ def build(
         pool_id = request.path_params["pool_id"]
         if await run_in_threadpool(keys.for_pool, pool_id) is None:
             return JSONResponse({"message": "User pool does not exist."}, status_code=404)
-        return JSONResponse(discovery_document(issuer_for(pool_id)))
+        base = await run_in_threadpool(pool_base, store, public_url, pool_id)
+        return JSONResponse(discovery.document(issuer_for(pool_id), base))
+
+    async def by_domain_path(request: Request) -> Response:
+        found = await run_in_threadpool(by_path, store, public_url, request.url.path)
+        if found is None:
+            return JSONResponse(UNKNOWN_DOMAIN, status_code=404)
+        return await serve_domain(found, request)
 
     return Starlette(
         lifespan=lifespan,
-        middleware=[Middleware(Cors, path="/")],
+        middleware=[
+            Middleware(DomainHosts, store=store, serve=serve_domain),
+            Middleware(Cors, path="/"),
+        ],
         routes=[
             Route("/", aws_json, methods=["POST"]),
             Route("/health", health, methods=["GET"]),
@@ -83,6 +107,7 @@ def build(
                 openid_configuration,
                 methods=["GET"],
             ),
+            Route(PATH_ROOT + "/{rest:path}", by_domain_path, methods=DOMAIN_METHODS),
             *extra,
         ],
     )

@@ -24,6 +24,10 @@ MAX_REPORTED = 10
 INTEGER_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 NUL = "\x00"
 NUL_CONSTRAINT = "Member must not contain the NUL character (U+0000)"
+# Shapes whose model pattern Cognito does not enforce at the edge. DomainType allows no dot,
+# yet a custom domain is a dotted host name (auth.example.com, the API reference's example);
+# CreateUserPoolDomain judges the name itself, with its own message (services/domains.py).
+PATTERN_NOT_ENFORCED = frozenset({"DomainType"})
 
 
 @cache
@@ -67,7 +71,7 @@ def _scalar_constraints(shape: Any, value: Any) -> list[str]:
             found.append(f"Member must have length greater than or equal to {meta['min']}")
         if "max" in meta and len(value) > meta["max"]:
             found.append(f"Member must have length less than or equal to {meta['max']}")
-        pattern = meta.get("pattern")
+        pattern = meta.get("pattern") if shape.name not in PATTERN_NOT_ENFORCED else None
         refused_by_pattern = bool(pattern) and not _compiled(pattern).fullmatch(value)
         if refused_by_pattern:
             found.append(f"Member must satisfy regular expression pattern: {pattern}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from userpool.accounts.resources import require_pool
 from userpool.crypto import ids
-from userpool.domain import device_rules, sign_in_policy, tier_rules
+from userpool.domain import device_rules, pool_domains, sign_in_policy, tier_rules
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import JSONDict, UserPool
 from userpool.domain.schema_rules import new_pool_schema
@@ -174,7 +174,8 @@ def describe_user_pool(ctx: Context, request: Request) -> Response:
     with ctx.store.read() as tx:
         pool = require_pool(tx, request["UserPoolId"])
         users = tx.users.count(pool.id)
-    return {"UserPool": describe(ctx, pool, users)}
+        domains = tx.domains.of_pool(pool.id)
+    return {"UserPool": {**describe(ctx, pool, users), **pool_domains.pool_fields(domains)}}
 
 
 @operation("UpdateUserPool")

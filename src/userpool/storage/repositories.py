@@ -26,6 +26,7 @@ from userpool.domain.auth_records import (
 )
 from userpool.domain.messages import Message, OutboxEntry, StoredCode
 from userpool.domain.models import AppClient, Group, Page, User, UserPool
+from userpool.domain.pool_domains import PoolDomain
 
 # Attributes kept in the lookup index: ListUsers filters and alias / email / phone sign-in.
 SEARCHABLE_ATTRIBUTES = frozenset(
@@ -191,6 +192,27 @@ class PasskeyRepository(Protocol):
     def purge_expired_challenges(self, now: float) -> None: ...
 
 
+class DomainRepository(Protocol):
+    def add(self, domain: PoolDomain) -> bool:
+        """Store a new domain; False (nothing written) when its name is taken, by any pool.
+        The caller holds its pool's row (`pools.get_for_update`), so that its own check for a
+        domain of that kind already there and this insert are one step."""
+        ...
+
+    def get(self, name: str) -> PoolDomain | None: ...
+    def of_pool(self, pool_id: str) -> list[PoolDomain]: ...
+    def update(
+        self, pool_id: str, name: str, version: int, certificate_arn: str | None, at: float
+    ) -> PoolDomain | None:
+        """Set the domain's ManagedLoginVersion (and certificate, when given) in one statement;
+        None when the pool has no such domain."""
+        ...
+
+    def remove(self, pool_id: str, name: str) -> bool:
+        """False when the pool has no such domain."""
+        ...
+
+
 class SessionMarkerRepository(Protocol):
     def consume(self, sid: str, expires: float) -> bool:
         """Mark a session used; False when it already was."""
@@ -251,6 +273,8 @@ class Transaction(Protocol):
     def devices(self) -> DeviceRepository: ...
     @property
     def passkeys(self) -> PasskeyRepository: ...
+    @property
+    def domains(self) -> DomainRepository: ...
     @property
     def session_markers(self) -> SessionMarkerRepository: ...
     @property

@@ -40,6 +40,7 @@ from userpool.storage.sql_auth import (
     SqlSignInStates,
 )
 from userpool.storage.sql_devices import SqlDevices
+from userpool.storage.sql_domains import SqlDomains
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_passkeys import SqlPasskeys
 from userpool.storage.sql_users import SqlUsers, user_from_row
@@ -128,6 +129,9 @@ class SqlPools:
         ):
             self._db.execute(delete(table).where(table.c.pool_id == pool_id))
         self._db.execute(delete(pools).where(pools.c.id == pool_id))
+        # After the pool's row: a CreateUserPoolDomain holding that row commits its domain
+        # before this DELETE goes on, and this statement, run after it, sees that domain.
+        SqlDomains(self._db).remove_pool(pool_id)
 
     def list(self, limit: int, after: str | None) -> Page:
         query = select(pools).order_by(pools.c.id).limit(limit + 1)
@@ -304,6 +308,7 @@ class SqlTransaction:
         self.refresh_tokens = SqlRefreshTokens(connection, locking=writing)
         self.devices = SqlDevices(connection)
         self.passkeys = SqlPasskeys(connection)
+        self.domains = SqlDomains(connection)
         self.session_markers = SqlSessionMarkers(connection)
         self.sign_in_states = SqlSignInStates(connection)
         self.lockouts = SqlLockouts(connection, locking=writing)
