@@ -7,12 +7,14 @@ import copy
 
 from userpool.accounts.resources import require_client, require_pool
 from userpool.crypto import ids
-from userpool.domain import client_rules, tier_rules
+from userpool.domain import client_rules, oauth_rules, tier_rules
 from userpool.domain.errors import InvalidParameterException
 from userpool.domain.models import AppClient, JSONDict, UserPool
 from userpool.services.common import decode_token, encode_token
 from userpool.services.context import Context, Request, Response
 from userpool.services.registry import operation
+from userpool.services.resource_servers import custom_scopes
+from userpool.storage.repositories import Transaction
 
 DEFAULT_PAGE_SIZE = 60
 
@@ -28,11 +30,22 @@ def _secret(request: Request) -> str | None:
     return str(supplied) if supplied is not None else None
 
 
-def _settings(request: Request, pool: UserPool, has_secret: bool, verb: str) -> JSONDict:
+def _settings(
+    tx: Transaction, request: Request, pool: UserPool, has_secret: bool, verb: str
+) -> JSONDict:
+    """The client's settings, checked. The caller holds the pool's row: the custom scopes
+    read here cannot be deleted before this client is written (services/resource_servers.py)."""
     settings = client_rules.client_settings(request)
     schema = pool.settings.get("SchemaAttributes") or []
     client_rules.check_attribute_permissions(settings, schema, verb)
     client_rules.check_secret_use(settings, has_secret)
+    # Only COGNITO as an identity provider: this server has no federated ones yet.
+    oauth_rules.check_oauth(
+        settings,
+        pool_id=pool.id,
+        has_secret=has_secret,
+        custom_scopes=custom_scopes(tx, pool.id),
+    )
     tier_rules.check_client(pool.settings, settings)
     return settings
 
@@ -57,9 +70,10 @@ def create_user_pool_client(ctx: Context, request: Request) -> Response:
     secret = _secret(request)
     now = ctx.clock()
     with ctx.store.write() as tx:
-        # Locked: an UpdateUserPool moving the pool down a plan judges its clients too.
+        # Locked: an UpdateUserPool moving the pool down a plan judges its clients too, and a
+        # resource server's delete takes its scopes out of them.
         pool = require_pool(tx, request["UserPoolId"], for_update=True)
-        settings = _settings(request, pool, secret is not None, "creating")
+        settings = _settings(tx, request, pool, secret is not None, "creating")
         name = request["ClientName"]
         client = AppClient(ids.client_id(), pool.id, name, secret, now, now, settings)
         tx.clients.add(client)
@@ -81,7 +95,7 @@ def update_user_pool_client(ctx: Context, request: Request) -> Response:
         # Locked: an UpdateUserPool moving the pool down a plan judges its clients too.
         pool = require_pool(tx, request["UserPoolId"], for_update=True)
         client = require_client(tx, pool.id, request["ClientId"], for_update=True)
-        client.settings = _settings(request, pool, client.secret is not None, "updating")
+        client.settings = _settings(tx, request, pool, client.secret is not None, "updating")
         if request.get("ClientName") is not None:
             client.name = request["ClientName"]
         client.modified = ctx.clock()

@@ -43,6 +43,7 @@ from userpool.storage.sql_devices import SqlDevices
 from userpool.storage.sql_domains import SqlDomains
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_passkeys import SqlPasskeys
+from userpool.storage.sql_resource_servers import SqlResourceServers, resource_servers
 from userpool.storage.sql_users import SqlUsers, user_from_row
 from userpool.storage.writer_lock import writer_lock_for
 
@@ -117,6 +118,7 @@ class SqlPools:
             sign_in_names,
             users,
             clients,
+            resource_servers,
             signing_keys,
             refresh_tokens,
             devices,
@@ -302,6 +304,7 @@ class SqlTransaction:
     def __init__(self, connection: Connection, *, writing: bool = False) -> None:
         self.pools = SqlPools(connection)
         self.clients = SqlClients(connection)
+        self.resource_servers = SqlResourceServers(connection)
         self.users = SqlUsers(connection, locking=writing)
         self.groups = SqlGroups(connection)
         self.signing_keys = SqlSigningKeys(connection)
