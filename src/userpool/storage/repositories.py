@@ -26,8 +26,8 @@ from userpool.domain.auth_records import (
 )
 from userpool.domain.messages import Message, OutboxEntry, StoredCode
 from userpool.domain.models import AppClient, Group, Page, User, UserPool
-from userpool.domain.resource_server_rules import ResourceServer
 from userpool.domain.pool_domains import PoolDomain
+from userpool.domain.resource_server_rules import ResourceServer
 
 # Attributes kept in the lookup index: ListUsers filters and alias / email / phone sign-in.
 SEARCHABLE_ATTRIBUTES = frozenset(
