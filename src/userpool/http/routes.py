@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from userpool.auth import Runtime
 from userpool.http.cors import Cors
 from userpool.http.domain_hosts import DomainHosts, Serve
-from userpool.oauth import discovery
+from userpool.oauth import discovery, token
 from userpool.oauth.domains import PATH_ROOT, DomainRequest, by_path, pool_base
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest, header_map
@@ -23,20 +24,23 @@ from userpool.storage.repositories import Store
 from userpool.tokens.keys import KeyRing
 
 DISCOVERY = "/.well-known/openid-configuration"
+TOKEN = "/oauth2/token"
 # Every method reaches a domain's endpoints, which answer it (404 for now, but for discovery).
 DOMAIN_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 NOT_FOUND = {"error": "not_found", "error_description": "Nothing is served at this path."}
 UNKNOWN_DOMAIN = {"error": "not_found", "error_description": "No such domain."}
 
 
-def domain_endpoints(issuer_for: Callable[[str], str]) -> Serve:
-    """What a pool's domain serves, reached by path or by Host: for now its discovery
-    document; the OAuth endpoints and the login pages come here (userpool.oauth)."""
+def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serve:
+    """What a pool's domain serves, reached by path or by Host: its discovery document and
+    its OAuth endpoints (userpool.oauth); the login pages come here too."""
 
     async def serve(found: DomainRequest, request: Request) -> Response:
         if found.path == DISCOVERY and request.method in ("GET", "HEAD"):
             issuer = issuer_for(found.pool.id)
             return JSONResponse(discovery.document(issuer, found.base_url))
+        if found.path == TOKEN and request.method == "POST":
+            return await token.token(runtime, found, request)
         return JSONResponse(NOT_FOUND, status_code=404)
 
     return serve
@@ -54,7 +58,7 @@ def build(
 ) -> Starlette:
     """The app; `extra`: more routes (the development endpoints, when enabled); `public_url`:
     where this server is reached (the root of the domains' path form)."""
-    serve_domain = domain_endpoints(issuer_for)
+    serve_domain = domain_endpoints(dispatcher.runtime, issuer_for)
 
     async def aws_json(request: Request) -> Response:
         signed = SignedRequest(

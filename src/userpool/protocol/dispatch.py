@@ -80,6 +80,11 @@ class Dispatcher:
         }
         self._open = unauthenticated_operations()
 
+    @property
+    def runtime(self) -> Runtime:
+        """What the operations are given: the pool domains' endpoints use it too."""
+        return self._runtime
+
     def handle(self, request: SignedRequest) -> WireResponse:
         request_id = str(uuid.uuid4())
         try:

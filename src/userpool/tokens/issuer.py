@@ -10,7 +10,14 @@ from dataclasses import dataclass
 
 from userpool.domain.errors import InternalErrorException
 from userpool.tokens import jws
-from userpool.tokens.claims import NO_OVERRIDES, Grant, Overrides, access_claims, id_claims
+from userpool.tokens.claims import (
+    NO_OVERRIDES,
+    Grant,
+    Overrides,
+    access_claims,
+    client_credentials_claims,
+    id_claims,
+)
 from userpool.tokens.keys import KeyRing
 
 REFRESH_TOKEN_BYTES = 96
@@ -65,3 +72,17 @@ class TokenSigner:
             access_key,
         )
         return SignedTokens(id_token, access_token, access_validity)
+
+    def sign_client_access(
+        self, pool_id: str, client_id: str, scopes: list[str], now: float, validity: int
+    ) -> str:
+        """A client_credentials access token, signed with the pool's access-token key."""
+        keys = self._keys.for_pool(pool_id)
+        if keys is None:
+            raise InternalErrorException()
+        iat = int(now)
+        kid, key = keys.signing["access"]
+        claims = client_credentials_claims(
+            self.issuer_for(pool_id), client_id, scopes, iat, iat + validity, str(uuid.uuid4())
+        )
+        return jws.sign(claims, kid, key)
