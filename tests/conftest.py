@@ -51,7 +51,7 @@ class Server:
 
 
 def start_server(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> Server:
-    """Start `userpool serve` and wait until /health answers."""
+    """Start `userpool serve` and wait until /health answers (over HTTPS with --tls)."""
     port = free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"server-{port}.log"
@@ -72,13 +72,15 @@ def start_server(data_dir: Path, *args: str, env: dict[str, str] | None = None) 
     full_env.update(env or {})
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=full_env)
-    url = f"http://127.0.0.1:{port}"
+    tls_env = {"USERPOOL_TLS", "USERPOOL_TLS_CERT"} & {k for k, v in (env or {}).items() if v}
+    tls = "--tls" in args or "--tls-cert" in args or bool(tls_env)
+    url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+        try:  # unverified: this only waits until it serves; the TLS tests check the certificate
+            if httpx.get(f"{url}/health", timeout=1, verify=not tls).status_code == 200:
                 db_url = args[args.index("--db") + 1] if "--db" in args else sqlite_url(data_dir)
                 return Server(url, process, data_dir, log, db_url)
         except httpx.TransportError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 import sys
@@ -10,36 +9,26 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
-from urllib.parse import urlsplit
 
 import click
 import orjson
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from userpool.config import ServerConfig
+from userpool.config import ServerConfig, is_loopback
 from userpool.crypto.sealing import load_server_key
 from userpool.delivery import COGNITO_FROM, NAMES
 from userpool.delivery.outbox import PAGE, as_json, describe
 from userpool.delivery.smtp import DEFAULT_PORTS, TLS_MODES
 from userpool.domain.messages import OutboxEntry
+from userpool.http import tls as http_tls
 from userpool.http import workers as http_workers
 from userpool.protocol.sigv4 import load_credentials
 from userpool.storage import database
 from userpool.storage.sql_store import SqlStore
-from userpool.triggers.triggers_file import TriggersFileError, read_triggers_file
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _fail(message: str) -> NoReturn:
@@ -146,31 +135,6 @@ def _delivery_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _check_delivery(config: ServerConfig, allow_any_credentials: bool) -> None:
-    if config.delivery == "smtp" and not config.smtp_host:
-        _fail("--delivery smtp needs --smtp-host")
-    if bool(config.smtp_username) != bool(config.smtp_password):
-        _fail("--smtp-username and --smtp-password (or USERPOOL_SMTP_PASSWORD) go together")
-    if config.dev_endpoints and not _is_loopback(config.host) and not allow_any_credentials:
-        _fail(
-            f"refusing --dev-endpoints on {config.host}: anyone could read the codes sent "
-            "(pass --allow-any-credentials to accept)"
-        )
-
-
-def _check_triggers(config: ServerConfig) -> None:
-    if config.triggers_file is not None:
-        try:
-            read_triggers_file(config.triggers_file)
-        except TriggersFileError as error:
-            _fail(f"bad --triggers file {config.triggers_file}: {error}")
-    url = config.lambda_endpoint_url
-    if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            _fail(f"--lambda-endpoint-url {url!r} is not an http:// or https:// URL")
-
-
 @main.command()
 @click.option("--host", envvar="USERPOOL_HOST", default="127.0.0.1", show_default=True)
 @click.option(
@@ -243,6 +207,24 @@ def _check_triggers(config: ServerConfig) -> None:
     default=None,
     help="Lambda Invoke API for the other functions (SAM local, LocalStack). Default: AWS.",
 )
+@click.option(
+    "--tls",
+    envvar="USERPOOL_TLS",
+    is_flag=True,
+    help="Serve HTTPS, with a certificate from a local CA in --data-dir (see `userpool ca`).",
+)
+@click.option(
+    "--tls-cert",
+    envvar="USERPOOL_TLS_CERT",
+    type=EXISTING_FILE,
+    help="Serve HTTPS with this certificate (PEM, chain after it) instead.",
+)
+@click.option(
+    "--tls-key",
+    envvar="USERPOOL_TLS_KEY",
+    type=EXISTING_FILE,
+    help="The private key of --tls-cert (PEM).",
+)
 @_delivery_options
 def serve(
     host: str,
@@ -258,6 +240,9 @@ def serve(
     allow_any_credentials: bool,
     triggers_file: Path | None,
     lambda_endpoint_url: str | None,
+    tls: bool,
+    tls_cert: Path | None,
+    tls_key: Path | None,
     **delivery: Any,
 ) -> None:
     """Run the server."""
@@ -276,15 +261,19 @@ def serve(
         # absolute: the handlers' paths are relative to it, whatever the workers' directory
         triggers_file=triggers_file.absolute() if triggers_file else None,
         lambda_endpoint_url=lambda_endpoint_url or None,
+        tls=tls or tls_cert is not None,
+        tls_cert=tls_cert.absolute() if tls_cert else None,  # absolute: as for triggers_file
+        tls_key=tls_key.absolute() if tls_key else None,
     )
-    _check_delivery(config, allow_any_credentials)
-    _check_triggers(config)
+    refusal = config.refusal(allow_any_credentials)
+    if refusal is not None:
+        _fail(refusal)
     if credentials_file is not None:
         try:
             load_credentials(credentials_file)
         except (OSError, ValueError) as error:
             _fail(f"bad credentials file: {error}")
-    elif not _is_loopback(host) and not allow_any_credentials:
+    elif not is_loopback(host) and not allow_any_credentials:
         _fail(
             f"refusing to listen on {host} without --credentials "
             "(pass --allow-any-credentials to accept any signature)"
@@ -304,24 +293,45 @@ def serve(
     except OSError as error:
         reason = os.strerror(error.errno) if error.errno else str(error)
         _fail(f"cannot listen on {host}:{port}: {reason}")
-    os.environ.update(config.to_env())
-    import uvicorn
-
-    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    database_url = _redacted(config.db_url)
-    click.echo(
-        f"userpool listening on http://{where} (database: {database_url}, workers: {workers})"
-    )
+    try:  # each worker loads the files itself
+        files = (config.data_dir, config.base_url, config.tls_cert, config.tls_key)
+        tls_files = http_tls.uvicorn_options(*files) if config.tls else {}
+    except (OSError, ValueError, http_tls.TlsError) as error:
+        _fail(f"cannot serve HTTPS: {error}")
     options: dict[str, Any] = {
         "app": "userpool.app:create_app",
         "factory": True,
         "log_level": log_level,
         "access_log": log_level == "debug",
+        **tls_files,
     }
+    os.environ.update(config.to_env())
+    import uvicorn
+
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    database_url = _redacted(config.db_url)
+    own_ca = config.tls and config.tls_cert is None  # then say what clients are to trust
+    trust = f", CA: {http_tls.ca_path(data_dir)}" if own_ca else ""
+    click.echo(
+        f"userpool listening on {config.scheme}://{where} "
+        f"(database: {database_url}, workers: {workers}{trust})"
+    )
     if workers == 1:
         uvicorn.run(host=host, port=port, **options)
     else:
         http_workers.run(host, port, workers, options)
+
+
+@main.command()
+@click.option(
+    "--data-dir", envvar="USERPOOL_DATA_DIR", default=".userpool", show_default=True, type=DIRECTORY
+)
+def ca(data_dir: Path) -> None:
+    """Print the path of the certificate of `serve --tls`'s local CA (made if need be)."""
+    try:
+        click.echo(http_tls.ensure_authority(data_dir))
+    except (OSError, ValueError, http_tls.TlsError) as error:
+        _fail(f"cannot make the local CA in {data_dir}: {error}")
 
 
 @main.command()

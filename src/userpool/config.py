@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from userpool.delivery import COGNITO_FROM
 from userpool.delivery.aws import AwsSettings
 from userpool.delivery.smtp import SmtpSettings
 from userpool.storage.database import sqlite_url
+from userpool.triggers.triggers_file import TriggersFileError, read_triggers_file
 
 
 def _optional_int(value: str | None) -> int | None:
     return int(value) if value else None
+
+
+def _flag(value: str | None) -> bool:
+    """A boolean variable, read as click reads the flag's (unset or empty: off)."""
+    return (value or "").strip().lower() not in ("", "0", "false", "f", "no", "n", "off")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -40,20 +57,53 @@ class ServerConfig:
     dev_endpoints: bool = False  # GET /_userpool/outbox
     triggers_file: Path | None = None  # function name or ARN -> a handler on this machine
     lambda_endpoint_url: str | None = None  # Lambda Invoke API for other functions; None: AWS
+    tls: bool = False  # HTTPS: with tls_cert/tls_key if given, else the data dir's local CA
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
 
     @property
     def db_url(self) -> str:
         return self.db or sqlite_url(self.data_dir)
 
     @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+    @property
     def base_url(self) -> str:
-        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return (self.public_url or f"{self.scheme}://{host}:{self.port}").rstrip("/")
 
     def issuer_for(self, pool_id: str) -> str:
         if self.issuer == "aws":
             region = pool_id.split("_", 1)[0]
             return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
         return f"{self.base_url}/{pool_id}"
+
+    def refusal(self, allow_any_credentials: bool) -> str | None:
+        """Why `userpool serve` must not start with these settings, or None."""
+        if self.delivery == "smtp" and not self.smtp_host:
+            return "--delivery smtp needs --smtp-host"
+        if bool(self.smtp_username) != bool(self.smtp_password):
+            return "--smtp-username and --smtp-password (or USERPOOL_SMTP_PASSWORD) go together"
+        if self.dev_endpoints and not is_loopback(self.host) and not allow_any_credentials:
+            return (
+                f"refusing --dev-endpoints on {self.host}: anyone could read the codes sent "
+                "(pass --allow-any-credentials to accept)"
+            )
+        if self.triggers_file is not None:
+            try:
+                read_triggers_file(self.triggers_file)
+            except TriggersFileError as error:
+                return f"bad --triggers file {self.triggers_file}: {error}"
+        url = self.lambda_endpoint_url
+        if url is not None:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                return f"--lambda-endpoint-url {url!r} is not an http:// or https:// URL"
+        if (self.tls_cert is None) != (self.tls_key is None):
+            return "--tls-cert and --tls-key go together"
+        return None
 
     @property
     def smtp(self) -> SmtpSettings | None:
@@ -77,6 +127,7 @@ class ServerConfig:
         env = os.environ
         credentials = env.get("USERPOOL_CREDENTIALS")
         triggers = env.get("USERPOOL_TRIGGERS")
+        tls_cert, tls_key = env.get("USERPOOL_TLS_CERT"), env.get("USERPOOL_TLS_KEY")
         return cls(
             host=env.get("USERPOOL_HOST", cls.host),
             port=int(env.get("USERPOOL_PORT", cls.port)),
@@ -97,9 +148,12 @@ class ServerConfig:
             smtp_from=env.get("USERPOOL_SMTP_FROM") or cls.smtp_from,
             aws_endpoint_url=env.get("USERPOOL_AWS_ENDPOINT_URL") or None,
             aws_region=env.get("USERPOOL_AWS_REGION") or None,
-            dev_endpoints=env.get("USERPOOL_DEV_ENDPOINTS", "") not in ("", "0", "false"),
+            dev_endpoints=_flag(env.get("USERPOOL_DEV_ENDPOINTS")),
             triggers_file=Path(triggers) if triggers else None,
             lambda_endpoint_url=env.get("USERPOOL_LAMBDA_ENDPOINT_URL") or None,
+            tls=_flag(env.get("USERPOOL_TLS")) or bool(tls_cert),
+            tls_cert=Path(tls_cert) if tls_cert else None,
+            tls_key=Path(tls_key) if tls_key else None,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -125,6 +179,9 @@ class ServerConfig:
             "USERPOOL_DEV_ENDPOINTS": "1" if self.dev_endpoints else "",
             "USERPOOL_TRIGGERS": str(self.triggers_file or ""),
             "USERPOOL_LAMBDA_ENDPOINT_URL": self.lambda_endpoint_url or "",
+            "USERPOOL_TLS": "1" if self.tls else "",
+            "USERPOOL_TLS_CERT": str(self.tls_cert or ""),
+            "USERPOOL_TLS_KEY": str(self.tls_key or ""),
         }
         if self.credentials_file is not None:
             values["USERPOOL_CREDENTIALS"] = str(self.credentials_file)
