@@ -5,6 +5,7 @@ MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken, and Use
 (tests/test_layers.py holds that)."""
 
 from userpool.auth.engine import initiate, respond
+from userpool.auth.hooks import pre_token_generation_for_client
 from userpool.auth.migration import migrate
 from userpool.auth.outcomes import Attempt, Authenticated, Challenge, IssuedTokens, Outcome
 from userpool.auth.refresh_tokens import (
@@ -31,6 +32,7 @@ __all__ = [
     "initiate",
     "migrate",
     "open_setup",
+    "pre_token_generation_for_client",
     "read_refresh_token",
     "redeem_refresh_token",
     "refreshed_tokens",

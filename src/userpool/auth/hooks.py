@@ -94,6 +94,25 @@ def pre_token_generation(
     return _v2_overrides(_block(response, "claimsAndScopeOverrideDetails"))
 
 
+def pre_token_generation_for_client(attempt: Attempt, scopes: list[str]) -> Overrides:
+    """TokenGeneration_ClientCredentials: the claims and scopes of a machine's access token.
+    Called only for a version 3 function (triggers/config.py: Cognito's rule for M2M); the
+    event names the app client, and no user."""
+    request: JSONDict = {
+        "userAttributes": {},
+        "groupConfiguration": {
+            "groupsToOverride": [],
+            "iamRolesToOverride": [],
+            "preferredRole": None,
+        },
+        "scopes": list(scopes),
+        "clientMetadata": dict(attempt.client_metadata),
+    }
+    source = TriggerSource.TOKEN_GENERATION_CLIENT_CREDENTIALS
+    response = call(attempt, source, attempt.client.id, request) or {}
+    return _v2_overrides(_block(response, "claimsAndScopeOverrideDetails"))
+
+
 def _block(response: JSONDict, name: str) -> JSONDict:
     """A part of a function's answer that must be an object when present."""
     value = response.get(name)

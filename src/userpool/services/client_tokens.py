@@ -8,7 +8,8 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 
-from userpool.auth import Runtime
+from userpool.accounts.resources import require_pool
+from userpool.auth import Attempt, Runtime, pre_token_generation_for_client
 from userpool.domain.client_rules import TokenKind, token_validity_seconds
 from userpool.domain.models import AppClient
 
@@ -61,11 +62,14 @@ def issue(
 ) -> ClientToken:
     with runtime.store.read() as tx:
         client = _authenticated(tx.clients.get(client_id), pool_id, secret)
+        pool = require_pool(tx, pool_id)
     settings = client.settings
     flows = settings.get("AllowedOAuthFlows") or []
     if "client_credentials" not in flows or not settings.get("AllowedOAuthFlowsUserPoolClient"):
         raise TokenRefusal("unauthorized_client")
     scopes = _granted(client, requested_scope)
     validity = token_validity_seconds(settings, TokenKind.ACCESS)
-    token = runtime.signer.sign_client_access(pool_id, client.id, scopes, now, validity)
+    attempt = Attempt(runtime, pool, client, False, now)
+    overrides = pre_token_generation_for_client(attempt, scopes)
+    token = runtime.signer.sign_client_access(pool_id, client.id, scopes, now, validity, overrides)
     return ClientToken(token, validity)

@@ -149,14 +149,23 @@ def access_claims(
 
 
 def client_credentials_claims(
-    issuer: str, client_id: str, scopes: list[str], iat: int, exp: int, jti: str
+    issuer: str,
+    client_id: str,
+    scopes: list[str],
+    iat: int,
+    exp: int,
+    jti: str,
+    overrides: Overrides = NO_OVERRIDES,
 ) -> dict[str, Any]:
     """A machine-to-machine access token (the client_credentials grant): it names the app
-    client as its subject, carries the granted custom scopes, and no user."""
-    return {
+    client as its subject, carries the granted custom scopes (as a version 3 PreTokenGeneration
+    function changed them), and no user."""
+    kept = [*scopes, *overrides.scopes_added]
+    granted = dict.fromkeys(scope for scope in kept if scope not in overrides.scopes_suppressed)
+    claims = {
         "sub": client_id,
         "token_use": "access",
-        "scope": " ".join(scopes),
+        "scope": " ".join(granted),
         "auth_time": iat,
         "iss": issuer,
         "exp": exp,
@@ -165,6 +174,9 @@ def client_credentials_claims(
         "jti": jti,
         "client_id": client_id,
     }
+    return _overridden(
+        claims, overrides.access_claims, overrides.access_suppressed, RESERVED_ACCESS
+    )
 
 
 def _scope(overrides: Overrides) -> str:

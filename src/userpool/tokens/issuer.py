@@ -74,7 +74,13 @@ class TokenSigner:
         return SignedTokens(id_token, access_token, access_validity)
 
     def sign_client_access(
-        self, pool_id: str, client_id: str, scopes: list[str], now: float, validity: int
+        self,
+        pool_id: str,
+        client_id: str,
+        scopes: list[str],
+        now: float,
+        validity: int,
+        overrides: Overrides = NO_OVERRIDES,
     ) -> str:
         """A client_credentials access token, signed with the pool's access-token key."""
         keys = self._keys.for_pool(pool_id)
@@ -82,7 +88,8 @@ class TokenSigner:
             raise InternalErrorException()
         iat = int(now)
         kid, key = keys.signing["access"]
+        issuer, jti = self.issuer_for(pool_id), str(uuid.uuid4())
         claims = client_credentials_claims(
-            self.issuer_for(pool_id), client_id, scopes, iat, iat + validity, str(uuid.uuid4())
+            issuer, client_id, scopes, iat, iat + validity, jti, overrides
         )
         return jws.sign(claims, kid, key)
