@@ -180,7 +180,7 @@ def test_aws_jwt_verify_fetches_the_jwks_over_https_with_its_own_fetcher(
 
 
 def test_the_ca_is_kept_across_restarts_and_the_certificate_follows_the_public_url(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     server = start_server(tmp_path, env={"USERPOOL_TLS": "1"})
     ca = tmp_path / "tls" / "ca.pem"
@@ -201,7 +201,8 @@ def test_the_ca_is_kept_across_restarts_and_the_certificate_follows_the_public_u
     try:
         second = served_certificate(server.url)
         assert httpx.get(f"{server.url}/health", verify=trusting(ca)).status_code == 200
-        cognito = make_client(server.url, verify=str(ca))
+        monkeypatch.setenv("AWS_CA_BUNDLE", str(ca))  # as the README says for the AWS CLI
+        cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="p")["UserPool"]["Id"]
         discovery = f"{server.url}/{pool_id}/.well-known/openid-configuration"
         issuer = httpx.get(discovery, verify=trusting(ca)).json()["issuer"]

@@ -327,7 +327,10 @@ def serve(
     "--data-dir", envvar="USERPOOL_DATA_DIR", default=".userpool", show_default=True, type=DIRECTORY
 )
 def ca(data_dir: Path) -> None:
-    """Print the path of the certificate of `serve --tls`'s local CA (made if need be)."""
+    """Print the path of the local CA's certificate.
+
+    The CA that `serve --tls` issues its certificate from, made in --data-dir if need be: for
+    browsers and clients to trust (NODE_EXTRA_CA_CERTS, AWS_CA_BUNDLE, ...)."""
     try:
         click.echo(http_tls.ensure_authority(data_dir))
     except (OSError, ValueError, http_tls.TlsError) as error:
