@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.pg import fresh_database
-from userpool.domain.auth_records import Lockout, RefreshRecord, StoredSigningKey
+from userpool.domain.auth_records import AuthorizationCode, Lockout, RefreshRecord, StoredSigningKey
 from userpool.domain.messages import Medium, Message, MessagePurpose, StoredCode
 from userpool.domain.models import AppClient, Group, Page, PasswordVerifier, User, UserPool
 from userpool.domain.models import UserStatus as Status
@@ -435,3 +435,24 @@ def test_a_failed_write_leaves_nothing_behind(store: SqlStore) -> None:
         assert tx.users.holder(POOL, "email", "changed") is None
         assert tx.users.holder("us-east-1_half", "email", "k") is None
         assert tx.groups.get(POOL, "g") is None
+
+
+def test_an_authorization_code_is_taken_once(store: SqlStore) -> None:
+    code = AuthorizationCode(
+        "hash-1",
+        POOL,
+        "client",
+        "sub",
+        "https://app/cb",
+        ("openid",),
+        b"sealed",
+        100.0,
+        "c",
+        "S256",
+    )
+    with store.write() as tx:
+        tx.pools.add(pool())
+        tx.authorization_codes.add(code)
+    with store.write() as tx:
+        assert tx.authorization_codes.take("hash-1") == code
+        assert tx.authorization_codes.take("hash-1") is None

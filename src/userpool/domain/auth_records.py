@@ -93,3 +93,23 @@ class PasskeyChallenge:
     relying_party_id: str
     user_verification: str  # "required" or "preferred"
     expires: float
+
+
+@dataclass(frozen=True)
+class AuthorizationCode:
+    """An OAuth 2.0 authorization code of a pool domain's `/oauth2/authorize`, kept as its hash
+    (`code_hash`), single use, for a few minutes. It holds what the managed login's sign-in
+    issued (`sealed_tokens`: the tokens, sealed with the server key) and what the token
+    endpoint must check before handing them out: the client, the exact redirect_uri, and the
+    PKCE challenge (`code_challenge`, method "S256" or "plain"; None without PKCE)."""
+
+    code_hash: str
+    pool_id: str
+    client_id: str
+    sub: str
+    redirect_uri: str
+    scopes: tuple[str, ...]
+    sealed_tokens: bytes
+    expires: float
+    code_challenge: str | None = None
+    code_challenge_method: str | None = None

@@ -31,6 +31,7 @@ def purge_expired(store: Store, now: float) -> None:
         tx.refresh_tokens.purge_expired(now - ACCESS_TOKEN_MAX_SECONDS)
         tx.lockouts.purge_forgotten(now - LOCKOUT_FORGOTTEN_SECONDS)
         tx.passkeys.purge_expired_challenges(now)
+        tx.authorization_codes.purge_expired(now)
 
 
 def lifespan(store: Store, clock: Callable[[], float] = time.time) -> Any:

@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
 from userpool.domain.auth_records import (
+    AuthorizationCode,
     Device,
     Lockout,
     Passkey,
@@ -237,6 +238,16 @@ class DomainRepository(Protocol):
         ...
 
 
+class AuthorizationCodeRepository(Protocol):
+    def add(self, code: AuthorizationCode) -> None: ...
+    def take(self, code_hash: str) -> AuthorizationCode | None:
+        """Remove the code and return it, in one statement: of two exchanges of one code at
+        once, one gets it (expired or not: the caller judges), the other None."""
+        ...
+
+    def purge_expired(self, now: float) -> None: ...
+
+
 class SessionMarkerRepository(Protocol):
     def consume(self, sid: str, expires: float) -> bool:
         """Mark a session used; False when it already was."""
@@ -301,6 +312,8 @@ class Transaction(Protocol):
     def passkeys(self) -> PasskeyRepository: ...
     @property
     def domains(self) -> DomainRepository: ...
+    @property
+    def authorization_codes(self) -> AuthorizationCodeRepository: ...
     @property
     def session_markers(self) -> SessionMarkerRepository: ...
     @property

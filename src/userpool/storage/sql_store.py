@@ -39,6 +39,7 @@ from userpool.storage.sql_auth import (
     SqlSigningKeys,
     SqlSignInStates,
 )
+from userpool.storage.sql_authorization_codes import SqlAuthorizationCodes, authorization_codes
 from userpool.storage.sql_devices import SqlDevices
 from userpool.storage.sql_domains import SqlDomains
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
@@ -119,6 +120,7 @@ class SqlPools:
             users,
             clients,
             resource_servers,
+            authorization_codes,
             signing_keys,
             refresh_tokens,
             devices,
@@ -312,6 +314,7 @@ class SqlTransaction:
         self.devices = SqlDevices(connection)
         self.passkeys = SqlPasskeys(connection)
         self.domains = SqlDomains(connection)
+        self.authorization_codes = SqlAuthorizationCodes(connection)
         self.session_markers = SqlSessionMarkers(connection)
         self.sign_in_states = SqlSignInStates(connection)
         self.lockouts = SqlLockouts(connection, locking=writing)
