@@ -7,7 +7,14 @@ MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken, and Use
 from userpool.auth.engine import initiate, respond
 from userpool.auth.hooks import pre_token_generation_for_client
 from userpool.auth.migration import migrate
-from userpool.auth.outcomes import Attempt, Authenticated, Challenge, IssuedTokens, Outcome
+from userpool.auth.outcomes import (
+    Attempt,
+    Authenticated,
+    Challenge,
+    Hosted,
+    IssuedTokens,
+    Outcome,
+)
 from userpool.auth.refresh_tokens import (
     read_refresh_token,
     redeem_refresh_token,
@@ -23,6 +30,7 @@ __all__ = [
     "Attempt",
     "Authenticated",
     "Challenge",
+    "Hosted",
     "IssuedTokens",
     "Outcome",
     "Runtime",

@@ -37,7 +37,15 @@ from userpool.auth.challenges.software_token_mfa import SOFTWARE_TOKEN
 from userpool.auth.challenges.spec import ChallengeSpec, Shown
 from userpool.auth.challenges.web_authn import WEB_AUTHN
 from userpool.auth.flows import Flow, custom, password, refresh, srp, user_auth
-from userpool.auth.outcomes import Attempt, Authenticated, Challenge, Next, Outcome, Proceed
+from userpool.auth.outcomes import (
+    Attempt,
+    Authenticated,
+    Challenge,
+    Hosted,
+    Next,
+    Outcome,
+    Proceed,
+)
 from userpool.auth.params import required
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import INVALID, Progress, SignInState, begin, check_binding
@@ -111,15 +119,17 @@ def initiate(
     params: Mapping[str, str],
     client_metadata: Mapping[str, str] | None = None,
     session: str | None = None,
+    hosted: Hosted | None = None,
 ) -> Outcome:
-    """`session`: USER_AUTH's sign-in with the Session ConfirmSignUp returned."""
+    """`session`: USER_AUTH's sign-in with the Session ConfirmSignUp returned; `hosted`: a
+    sign-in through managed login (outcomes.Hosted)."""
     flows = ADMIN_FLOWS if admin else PUBLIC_FLOWS
     with runtime.store.read() as tx:
         client, pool = client_and_pool(tx, client_id, pool_id)
         if flow not in flows:
             raise InvalidParameterException("Initiate Auth method not supported.")
         chosen = flows[AuthFlow(flow)]
-        if chosen.allowed_by not in allowed_flows(client.settings):
+        if hosted is None and chosen.allowed_by not in allowed_flows(client.settings):
             raise InvalidParameterException(f"{flow} flow not enabled for this client")
         if session and flow == AuthFlow.USER_AUTH:
             return _signed_up(runtime, tx, pool, client, admin, now, params, session)
@@ -127,7 +137,7 @@ def initiate(
         device_key = devices.named(pool, params)
         device = tx.devices.get(pool.id, device_key) if device_key else None
     metadata = client_metadata or {}
-    attempt = Attempt(runtime, pool, client, admin, now, metadata, device=device)
+    attempt = Attempt(runtime, pool, client, admin, now, metadata, device=device, hosted=hosted)
     progress = Progress(AuthFlow(flow), device_key=device_key)
     return settle(attempt, chosen.start(attempt, loaded, params, progress))
 
@@ -162,6 +172,7 @@ def respond(
     responses: Mapping[str, str],
     session: str | None,
     client_metadata: Mapping[str, str] | None = None,
+    hosted: Hosted | None = None,
 ) -> Outcome:
     spec = _spec_for(challenge)
     username = required(responses, "USERNAME")
@@ -188,7 +199,11 @@ def respond(
         raise NotAuthorizedException(first_factor.DISABLED)
     metadata = client_metadata or {}
     attempt = Attempt(
-        runtime, pool, client, admin, now, metadata, responding=True, device=device, loaded=loaded
+        *(runtime, pool, client, admin, now, metadata),
+        responding=True,
+        device=device,
+        loaded=loaded,
+        hosted=hosted,
     )
     result = spec.answer(attempt, state, user, responses)
     if isinstance(result, Proceed):
@@ -266,7 +281,7 @@ def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
     user, signing = _in_one_write(
         attempt, result, lambda tx, user: issuing.record_sign_in(tx, attempt, user, device_key)
     )
-    source = _token_source(result.progress)
+    source = _token_source(attempt, result.progress)
     try:
         hooks.post_authentication(attempt, user, new_device_used=new_device is not None)
         overrides = hooks.pre_token_generation(attempt, user, signing.groups, source)
@@ -278,7 +293,9 @@ def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
     return Authenticated(replace(tokens, new_device=new_device))
 
 
-def _token_source(progress: Progress) -> TriggerSource:
+def _token_source(attempt: Attempt, progress: Progress) -> TriggerSource:
+    if attempt.hosted is not None:
+        return TriggerSource.TOKEN_GENERATION_HOSTED_AUTH
     if ChallengeName.DEVICE_PASSWORD_VERIFIER in progress.answered:
         return TriggerSource.TOKEN_GENERATION_AUTHENTICATE_DEVICE
     if ChallengeName.NEW_PASSWORD_REQUIRED in progress.answered:

@@ -53,6 +53,8 @@ def sign(
         origin_jti=origin.jti,
         event_id=str(uuid.uuid4()),
         device_key=origin.device_key,
+        scopes=attempt.hosted.scopes if attempt.hosted else None,
+        nonce=attempt.hosted.nonce if attempt.hosted else None,
     )
     signed = attempt.runtime.signer.sign(
         attempt.pool.id,

@@ -84,6 +84,16 @@ class Proceed:
 
 
 @dataclass(frozen=True)
+class Hosted:
+    """A sign-in through a pool domain's managed login (userpool.oauth): the OAuth scopes the
+    tokens are for and the OpenID nonce the ID token must carry. Such a sign-in is not bound
+    by the client's ExplicitAuthFlows (managed login is its own way in)."""
+
+    scopes: tuple[str, ...]
+    nonce: str | None = None
+
+
+@dataclass(frozen=True)
 class Attempt:
     """One call into the engine: which pool and client, through which operation, when; the
     call's ClientMetadata, and `responding`: whether it reaches the triggers after the first
@@ -101,3 +111,4 @@ class Attempt:
     responding: bool = False
     device: Device | None = None
     loaded: Any = None  # what the answered challenge's `load` read (challenges/spec.py)
+    hosted: Hosted | None = None

@@ -24,6 +24,8 @@ class Grant:
     origin_jti: str
     event_id: str
     device_key: str | None = None
+    scopes: tuple[str, ...] | None = None  # OAuth scopes (managed login); None: the API's
+    nonce: str | None = None  # OpenID nonce of the authorization request, for the ID token
 
 
 # Claims a PreTokenGeneration function cannot add, change or suppress: the token's own
@@ -110,6 +112,7 @@ def id_claims(
             "aud": grant.client_id,
             "event_id": grant.event_id,
             "token_use": "id",
+            **({"nonce": grant.nonce} if grant.nonce else {}),
             "auth_time": grant.auth_time,
             "exp": exp,
             "iat": iat,
@@ -135,7 +138,7 @@ def access_claims(
             "origin_jti": grant.origin_jti,
             "event_id": grant.event_id,
             "token_use": "access",
-            "scope": _scope(overrides),
+            "scope": _scope(overrides, grant.scopes),
             "auth_time": grant.auth_time,
             "exp": exp,
             "iat": iat,
@@ -179,7 +182,9 @@ def client_credentials_claims(
     )
 
 
-def _scope(overrides: Overrides) -> str:
-    scopes = [ACCESS_SCOPE, *overrides.scopes_added]
+def _scope(overrides: Overrides, granted: tuple[str, ...] | None = None) -> str:
+    """The access token's scopes: the API's own, or the OAuth scopes granted, as the
+    PreTokenGeneration function changed them."""
+    scopes = [*(granted if granted is not None else (ACCESS_SCOPE,)), *overrides.scopes_added]
     kept = dict.fromkeys(scope for scope in scopes if scope not in overrides.scopes_suppressed)
     return " ".join(kept)
