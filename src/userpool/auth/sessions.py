@@ -106,6 +106,14 @@ class SessionSealer:
     def __init__(self, sealer: Sealer) -> None:
         self._sealer = sealer
 
+    def seal_bytes(self, data: bytes, context: bytes) -> bytes:
+        """Other short-lived secrets sealed with the same key, kept apart by `context` (the
+        tokens an authorization code stands for: userpool.oauth.codes)."""
+        return self._sealer.seal(data, context)
+
+    def open_bytes(self, sealed: bytes, context: bytes) -> bytes:
+        return self._sealer.open(sealed, context)
+
     def seal(self, state: SignInState) -> str:
         """`state` as a string that carries it whole (any length)."""
         return self._encode(_to_list(state))
