@@ -19,6 +19,8 @@ def group_names(tx: Transaction, user: User) -> list[str]:
 
 
 def new_refresh_record(attempt: Attempt, user: User, auth_time: float) -> tuple[str, RefreshRecord]:
+    """A new refresh token and its record; under managed login (or a refresh of its token,
+    oauth/grants.py) the record keeps the OAuth scopes, which tokens refreshed from it keep."""
     token, token_hash = new_refresh_token()
     validity = token_validity_seconds(attempt.client.settings, TokenKind.REFRESH)
     record = RefreshRecord(
@@ -30,6 +32,7 @@ def new_refresh_record(attempt: Attempt, user: User, auth_time: float) -> tuple[
         auth_time=auth_time,
         created=attempt.now,
         expires=attempt.now + validity,
+        scopes=attempt.hosted.scopes if attempt.hosted else None,
     )
     return token, record
 

@@ -17,7 +17,9 @@ class StoredSigningKey:
 
 @dataclass(frozen=True)
 class RefreshRecord:
-    """A refresh token, kept as its hash. `jti` is the `origin_jti` of every token from it."""
+    """A refresh token, kept as its hash. `jti` is the `origin_jti` of every token from it.
+    `scopes`: the OAuth scopes of a managed-login sign-in, which its refreshed tokens keep;
+    None for a sign-in through the API."""
 
     token_hash: str
     jti: str
@@ -30,6 +32,7 @@ class RefreshRecord:
     device_key: str | None = None
     revoked: bool = False
     rotated_at: float | None = None
+    scopes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

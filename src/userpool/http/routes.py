@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from userpool.auth import Runtime
 from userpool.http.cors import Cors
 from userpool.http.domain_hosts import DomainHosts, Serve
-from userpool.oauth import discovery, token
+from userpool.oauth import discovery, revoke, token, user_info
 from userpool.oauth.domains import PATH_ROOT, DomainRequest, by_path, pool_base
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest, header_map
@@ -25,6 +25,8 @@ from userpool.tokens.keys import KeyRing
 
 DISCOVERY = "/.well-known/openid-configuration"
 TOKEN = "/oauth2/token"
+USER_INFO = "/oauth2/userInfo"
+REVOKE = "/oauth2/revoke"
 # Every method reaches a domain's endpoints, which answer it (404 for now, but for discovery).
 DOMAIN_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 NOT_FOUND = {"error": "not_found", "error_description": "Nothing is served at this path."}
@@ -41,6 +43,10 @@ def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serv
             return JSONResponse(discovery.document(issuer, found.base_url))
         if found.path == TOKEN and request.method == "POST":
             return await token.token(runtime, found, request)
+        if found.path == USER_INFO and request.method in ("GET", "POST"):
+            return await user_info.user_info(runtime, found, request)
+        if found.path == REVOKE and request.method == "POST":
+            return await revoke.revoke(runtime, found, request)
         return JSONResponse(NOT_FOUND, status_code=404)
 
     return serve

@@ -136,6 +136,7 @@ refresh_tokens = Table(
     Column("device_key", String(128)),
     Column("revoked", Boolean, nullable=False),
     Column("rotated_at", Float),
+    Column("scopes", Text),  # space-separated OAuth scopes (managed login); NULL: the API's
 )
 
 # Confirmed devices (ConfirmDevice): the SRP verifier of each device's secret.

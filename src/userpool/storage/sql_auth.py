@@ -43,6 +43,8 @@ class SqlSigningKeys:
 def _refresh(row: Any) -> RefreshRecord:
     values = row._asdict()
     values["revoked"] = bool(values["revoked"])
+    if values["scopes"] is not None:  # OAuth scopes hold no spaces (RFC 6749 §3.3)
+        values["scopes"] = tuple(values["scopes"].split())
     return RefreshRecord(**values)
 
 
@@ -92,7 +94,8 @@ class SqlRefreshTokens:
         self._form = 1 if locking else 0
 
     def add(self, record: RefreshRecord) -> None:
-        _ADD_REFRESH.run(self._db, vars(record))
+        scopes = None if record.scopes is None else " ".join(record.scopes)
+        _ADD_REFRESH.run(self._db, vars(record) | {"scopes": scopes})
 
     def get(self, token_hash: str) -> RefreshRecord | None:
         row = _REFRESH_BY_HASH[self._form].first(self._db, {"hash": token_hash})
