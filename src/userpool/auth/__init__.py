@@ -1,8 +1,8 @@
 """The sign-in engine. What the rest of the server uses of it is named here: the engine's
 calls, what they return, the runtime bundle they are given, refresh-token use, and the
-MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken, and UserMigration
-(which ForgotPassword calls too). Nothing outside `auth/` imports its inner modules
-(tests/test_layers.py holds that)."""
+MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken, UserMigration
+(which ForgotPassword calls too), and managed login's tokens for a remembered user. Nothing
+outside `auth/` imports its inner modules (tests/test_layers.py holds that)."""
 
 from userpool.auth.engine import initiate, respond
 from userpool.auth.hooks import pre_token_generation_for_client
@@ -21,6 +21,7 @@ from userpool.auth.refresh_tokens import (
     refreshed_tokens,
     rotated_tokens,
 )
+from userpool.auth.remembered import sign_in_again
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import SessionSealer
 from userpool.auth.setup_sessions import SetupSession, following, open_setup
@@ -46,5 +47,6 @@ __all__ = [
     "refreshed_tokens",
     "respond",
     "rotated_tokens",
+    "sign_in_again",
     "sign_up_session",
 ]
