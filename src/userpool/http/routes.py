@@ -16,7 +16,7 @@ from starlette.routing import BaseRoute, Route
 from userpool.auth import Runtime
 from userpool.http.cors import Cors
 from userpool.http.domain_hosts import DomainHosts, Serve
-from userpool.oauth import discovery, revoke, token, user_info
+from userpool.oauth import authorize, discovery, login, logout, revoke, token, user_info
 from userpool.oauth.domains import PATH_ROOT, DomainRequest, by_path, pool_base
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest, header_map
@@ -25,6 +25,9 @@ from userpool.tokens.keys import KeyRing
 
 DISCOVERY = "/.well-known/openid-configuration"
 TOKEN = "/oauth2/token"
+AUTHORIZE = "/oauth2/authorize"
+LOGIN = "/login"
+LOGOUT = "/logout"
 USER_INFO = "/oauth2/userInfo"
 REVOKE = "/oauth2/revoke"
 # Every method reaches a domain's endpoints, which answer it (404 for now, but for discovery).
@@ -43,6 +46,14 @@ def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serv
             return JSONResponse(discovery.document(issuer, found.base_url))
         if found.path == TOKEN and request.method == "POST":
             return await token.token(runtime, found, request)
+        if found.path == AUTHORIZE and request.method == "GET":
+            return await authorize.authorize(runtime, found, request)
+        if found.path == LOGIN and request.method == "GET":
+            return await login.login_page(runtime, found, request)
+        if found.path == LOGIN and request.method == "POST":
+            return await login.login_post(runtime, found, request)
+        if found.path == LOGOUT and request.method == "GET":
+            return await logout.logout(runtime, found, request)
         if found.path == USER_INFO and request.method in ("GET", "POST"):
             return await user_info.user_info(runtime, found, request)
         if found.path == REVOKE and request.method == "POST":

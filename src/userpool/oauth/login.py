@@ -1,0 +1,234 @@
+"""A pool domain's `/login` (the Cognito Developer Guide's "login endpoint"): GET shows the
+sign-in form, POST answers it, and then each challenge the engine returns, one page each
+(oauth/steps.py), until the engine hands out tokens; then the browser is remembered (the
+`cognito` cookie) and sent to the app with its code or tokens (oauth/authorize.py).
+
+Every POST must carry a CSRF token made for this browser's `XSRF-TOKEN` cookie
+(oauth/cookies.py), or it is refused before anything else is looked at. The authorize
+parameters ride along in hidden fields and are checked again on every POST, as on the first
+GET: a form cannot smuggle in another redirect_uri. Sign-ins go through the engine with
+`hosted` (auth.Hosted: the requested scopes and nonce), as any other caller's do."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from userpool import auth
+from userpool.accounts.secret_hash import secret_hash
+from userpool.auth import Authenticated, Challenge, Runtime
+from userpool.domain.errors import CognitoError, NotAuthorizedException
+from userpool.oauth import cookies, pages, steps
+from userpool.oauth.authorize import (
+    Authorize,
+    PageError,
+    RedirectError,
+    check,
+    parameters,
+    redirect,
+    signed_in,
+)
+from userpool.oauth.domains import DomainRequest
+from userpool.oauth.pages import Form
+
+FORM = "application/x-www-form-urlencoded"
+FLOW = "USER_PASSWORD_AUTH"
+MAX_FORM = 64 * 1024  # far above any sign-in form; a bigger body is not one
+CSRF_REFUSED = (
+    "This form has expired or did not come from this sign-in page. Please sign in again."  # ours
+)
+BAD_FORM = "The request is not a sign-in form."  # ours
+
+
+class _Browser:
+    """This browser's CSRF cookie: the one it sent, or a new one to set with the page."""
+
+    def __init__(self, runtime: Runtime, found: DomainRequest, request: Request) -> None:
+        sent = request.cookies.get(cookies.CSRF)
+        self.value = sent or cookies.new_csrf_value()
+        self.set_cookie = [] if sent else [cookies.csrf_cookie(found, self.value)]
+        self.token = cookies.csrf_token(runtime, self.value)
+
+
+def _action(found: DomainRequest) -> str:
+    return f"{found.base_url}/login"
+
+
+def _password_form(
+    found: DomainRequest, checked: Authorize, token: str, error: str | None, username: str = ""
+) -> Form:
+    fields = pages.text_field("username", "Username", value=username, autocomplete="username")
+    fields += pages.text_field(
+        "password", "Password", kind="password", autocomplete="current-password"
+    )
+    query = urlencode(checked.params)
+    links = {"Forgot your password?": f"{found.base_url}/forgotPassword?{query}"}
+    return Form(
+        "Sign in", _action(found), fields, dict(checked.params), token, error=error, links=links
+    )
+
+
+def _checked(runtime: Runtime, found: DomainRequest, pairs: list[tuple[str, str]]) -> Authorize:
+    return check(runtime, found, parameters(pairs))
+
+
+async def login_page(runtime: Runtime, found: DomainRequest, request: Request) -> Response:
+    try:
+        pairs = request.query_params.multi_items()
+        checked = await run_in_threadpool(_checked, runtime, found, pairs)
+    except PageError as error:
+        return pages.error_page(found, error.message, error.status)
+    except RedirectError as error:
+        return redirect(error.location())
+    browser = _Browser(runtime, found, request)
+    form = _password_form(found, checked, browser.token, None)
+    return pages.form_page(form, cookie_headers=browser.set_cookie)
+
+
+def _form(body: bytes) -> list[tuple[str, str]]:
+    return parse_qsl(body.decode("utf-8", errors="strict"), keep_blank_values=True)
+
+
+def _single(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The form's own fields; one given twice is not a form of ours."""
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        if name in fields:
+            raise PageError(BAD_FORM)
+        fields[name] = value
+    return fields
+
+
+async def login_post(runtime: Runtime, found: DomainRequest, request: Request) -> Response:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if content_type != FORM or len(body) > MAX_FORM:
+        return pages.error_page(found, BAD_FORM)
+    try:
+        pairs = _form(body)
+        fields = _single(pairs)
+    except (UnicodeDecodeError, PageError):
+        return pages.error_page(found, BAD_FORM)
+    sent = request.cookies.get(cookies.CSRF)
+    if not cookies.csrf_holds(runtime, sent, fields.get("_csrf")):
+        return pages.error_page(found, CSRF_REFUSED, 403)
+    return await run_in_threadpool(_answer, runtime, found, request, pairs, fields)
+
+
+def _answer(
+    runtime: Runtime,
+    found: DomainRequest,
+    request: Request,
+    pairs: list[tuple[str, str]],
+    fields: Mapping[str, str],
+) -> Response:
+    try:
+        checked = _checked(runtime, found, pairs)
+    except PageError as error:
+        return pages.error_page(found, error.message, error.status)
+    except RedirectError as error:
+        return redirect(error.location())
+    token = cookies.csrf_token(runtime, request.cookies.get(cookies.CSRF, ""))
+    if fields.get("step") == "challenge":
+        return _challenge_step(runtime, found, checked, token, fields)
+    return _password_step(runtime, found, checked, token, fields)
+
+
+def _secret_hash(checked: Authorize, username: str) -> dict[str, str]:
+    """A client with a secret needs SECRET_HASH: the page is that client's own, and knows it."""
+    secret = checked.client.secret
+    return {"SECRET_HASH": secret_hash(secret, username, checked.client.id)} if secret else {}
+
+
+def _password_step(
+    runtime: Runtime,
+    found: DomainRequest,
+    checked: Authorize,
+    token: str,
+    fields: Mapping[str, str],
+) -> Response:
+    username = fields.get("username", "").strip()
+    password = fields.get("password", "")
+    if not username or not password:
+        form = _password_form(found, checked, token, "Please enter a username and a password.")
+        return pages.form_page(form, 400)
+    params = {"USERNAME": username, "PASSWORD": password, **_secret_hash(checked, username)}
+    try:
+        outcome = auth.initiate(
+            runtime,
+            checked.client.id,
+            found.pool.id,
+            admin=False,
+            now=time.time(),
+            flow=FLOW,
+            params=params,
+            hosted=checked.hosted(),
+        )
+    except CognitoError as error:
+        form = _password_form(found, checked, token, error.message, username)
+        return pages.form_page(form, 400)
+    return _outcome(runtime, found, checked, token, outcome, username)
+
+
+def _outcome(
+    runtime: Runtime,
+    found: DomainRequest,
+    checked: Authorize,
+    token: str,
+    outcome: Authenticated | Challenge,
+    username: str,
+) -> Response:
+    if isinstance(outcome, Authenticated):
+        location, cookie = signed_in(runtime, found, checked, outcome.tokens, time.time())
+        return redirect(location, cookie)
+    try:
+        step = steps.start(runtime, outcome, username)
+    except CognitoError as error:
+        return pages.form_page(_password_form(found, checked, token, error.message, username), 400)
+    return _step_page(found, checked, token, step, None)
+
+
+def _step_page(
+    found: DomainRequest, checked: Authorize, token: str, step: steps.Step, error: str | None
+) -> Response:
+    form = steps.page(step, _action(found), checked.params, token, error, found.pool.name)
+    return pages.form_page(form, 400 if error else 200)
+
+
+def _challenge_step(
+    runtime: Runtime,
+    found: DomainRequest,
+    checked: Authorize,
+    token: str,
+    fields: Mapping[str, str],
+) -> Response:
+    try:
+        step = steps.step_of(fields)
+    except CognitoError:
+        return pages.error_page(found, BAD_FORM)
+    username = step.username
+    try:
+        session, answer = steps.responses(runtime, step, fields)
+        outcome = auth.respond(
+            runtime,
+            checked.client.id,
+            found.pool.id,
+            admin=False,
+            now=time.time(),
+            challenge=step.challenge,
+            responses={**answer, **_secret_hash(checked, username)},
+            session=session,
+            hosted=checked.hosted(),
+        )
+    except NotAuthorizedException as error:
+        # The session is spent or expired, or the sign-in refused: start again.
+        form = _password_form(found, checked, token, error.message, username)
+        return pages.form_page(form, 400)
+    except CognitoError as error:
+        return _step_page(found, checked, token, step, error.message)
+    return _outcome(runtime, found, checked, token, outcome, username)
