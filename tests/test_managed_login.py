@@ -5,6 +5,8 @@ at the app's redirect_uri, the remembered session, and /logout."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +26,7 @@ from tests.login_support import (
     query_of,
 )
 from tests.mfa_support import authenticator_code, away_from_step_edge, mfa_pool
-from tests.signin_support import PASSWORD, unique
+from tests.signin_support import PASSWORD, new_pool, unique
 
 server, cognito = outbox_fixtures("managed-login")
 
@@ -268,3 +270,48 @@ def test_an_emailed_code_is_asked_for_on_its_own_page(
     assert asked.fields["challenge"] == "EMAIL_OTP" and "We sent a code to" in asked.text
     back = location(browser.submit(asked, code=last_code(server, pool_id, username)))
     assert query_of(back)["code"]
+
+
+def test_sign_up_then_confirm_then_sign_in(server: Server, cognito: Any, browser: Browser) -> None:
+    pool_id = new_pool(cognito, AutoVerifiedAttributes=["email"])
+    site = Site.make(server, cognito, pool_id=pool_id)
+    signin = site.login_page(browser)
+    link = re.search(r'href="([^"]*/signup\?[^"]*)"', signin.html)
+    assert link is not None, "the sign-in page links to the sign-up page"
+    form = page_of(browser.get(html.unescape(link[1])))
+    assert form.action == f"{site.base}/signup" and "email" in form.fields
+    username, address = unique("new"), f"{unique('n')}@example.com"
+    weak = page_of(
+        browser.submit(form, username=username, email=address, password="x", confirm_password="x")
+    )
+    assert weak.status == 400 and "Password did not conform with policy" in weak.text
+    assert weak.fields["email"] == address
+    confirm = page_of(
+        browser.submit(
+            weak, username=username, email=address, password=PASSWORD, confirm_password=PASSWORD
+        )
+    )
+    assert confirm.action == f"{site.base}/confirmUser"
+    wrong = page_of(browser.submit(confirm, code="000000"))
+    assert wrong.status == 400 and "Invalid verification code provided" in wrong.text
+    signin = page_of(browser.submit(wrong, code=last_code(server, pool_id, username)))
+    assert "Your account is confirmed." in signin.text and signin.fields["username"] == username
+    assert query_of(location(browser.submit(signin, password=PASSWORD)))["code"]
+
+
+def test_a_forgotten_password_is_reset_with_the_emailed_code(
+    server: Server, cognito: Any, browser: Browser
+) -> None:
+    site = Site.make(server, cognito)
+    username = site.user(email=f"{unique('f')}@example.com", email_verified="true")
+    query = urlencode(site.authorize_params())
+    form = page_of(browser.get(f"{site.base}/forgotPassword?{query}"))
+    reset = page_of(browser.submit(form, username=username))
+    assert reset.action == f"{site.base}/confirmForgotPassword"
+    new = "Brand-new-Passw0rd"
+    code = last_code(server, site.pool_id, username)
+    differ = page_of(browser.submit(reset, code=code, password=new, confirm_password="other"))
+    assert differ.status == 400 and "The passwords do not match." in differ.text
+    signin = page_of(browser.submit(differ, code=code, password=new, confirm_password=new))
+    assert "Your password has been reset." in signin.text
+    assert query_of(location(browser.submit(signin, password=new)))["code"]

@@ -16,7 +16,16 @@ from starlette.routing import BaseRoute, Route
 from userpool.auth import Runtime
 from userpool.http.cors import Cors
 from userpool.http.domain_hosts import DomainHosts, Serve
-from userpool.oauth import authorize, discovery, login, logout, revoke, token, user_info
+from userpool.oauth import (
+    account_pages,
+    authorize,
+    discovery,
+    login,
+    logout,
+    revoke,
+    token,
+    user_info,
+)
 from userpool.oauth.domains import PATH_ROOT, DomainRequest, by_path, pool_base
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SignedRequest, header_map
@@ -54,6 +63,9 @@ def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serv
             return await login.login_post(runtime, found, request)
         if found.path == LOGOUT and request.method == "GET":
             return await logout.logout(runtime, found, request)
+        page = await account_pages.serve(runtime, found, request)
+        if page is not None:
+            return page
         if found.path == USER_INFO and request.method in ("GET", "POST"):
             return await user_info.user_info(runtime, found, request)
         if found.path == REVOKE and request.method == "POST":

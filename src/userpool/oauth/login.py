@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from html import escape
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -59,17 +61,28 @@ def _action(found: DomainRequest) -> str:
     return f"{found.base_url}/login"
 
 
-def _password_form(
-    found: DomainRequest, checked: Authorize, token: str, error: str | None, username: str = ""
+def password_form(
+    found: DomainRequest,
+    checked: Authorize,
+    token: str,
+    error: str | None,
+    username: str = "",
+    notice: str | None = None,
 ) -> Form:
+    """The sign-in form; `notice`: a line to show above it (a password just reset)."""
     fields = pages.text_field("username", "Username", value=username, autocomplete="username")
     fields += pages.text_field(
         "password", "Password", kind="password", autocomplete="current-password"
     )
     query = urlencode(checked.params)
-    links = {"Forgot your password?": f"{found.base_url}/forgotPassword?{query}"}
+    links = {
+        "Forgot your password?": f"{found.base_url}/forgotPassword?{query}",
+        "Sign up": f"{found.base_url}/signup?{query}",
+    }
+    intro = f"<p>{escape(notice)}</p>" if notice else ""
+    params = dict(checked.params)
     return Form(
-        "Sign in", _action(found), fields, dict(checked.params), token, error=error, links=links
+        "Sign in", _action(found), fields, params, token, error=error, intro=intro, links=links
     )
 
 
@@ -78,16 +91,11 @@ def _checked(runtime: Runtime, found: DomainRequest, pairs: list[tuple[str, str]
 
 
 async def login_page(runtime: Runtime, found: DomainRequest, request: Request) -> Response:
-    try:
-        pairs = request.query_params.multi_items()
-        checked = await run_in_threadpool(_checked, runtime, found, pairs)
-    except PageError as error:
-        return pages.error_page(found, error.message, error.status)
-    except RedirectError as error:
-        return redirect(error.location())
-    browser = _Browser(runtime, found, request)
-    form = _password_form(found, checked, browser.token, None)
-    return pages.form_page(form, cookie_headers=browser.set_cookie)
+    page = await shown(runtime, found, request)
+    if isinstance(page, Response):
+        return page
+    form = password_form(found, page.checked, page.token, None)
+    return pages.form_page(form, cookie_headers=page.set_cookie)
 
 
 def _form(body: bytes) -> list[tuple[str, str]]:
@@ -104,7 +112,20 @@ def _single(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return fields
 
 
-async def login_post(runtime: Runtime, found: DomainRequest, request: Request) -> Response:
+@dataclass(frozen=True)
+class Posted:
+    """A managed-login form as posted, its CSRF token held: its fields, the authorize request
+    they carry (checked again), and the token for the page that answers it."""
+
+    fields: Mapping[str, str]
+    checked: Authorize
+    token: str
+    set_cookie: tuple[str, ...] = ()  # a GET's new CSRF cookie
+
+
+async def posted(runtime: Runtime, found: DomainRequest, request: Request) -> Posted | Response:
+    """The posted form, or the page (or OAuth error redirect) that refuses it: not a form,
+    no CSRF token made for this browser's cookie, or authorize parameters that do not hold."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if content_type != FORM or len(body) > MAX_FORM:
@@ -115,25 +136,40 @@ async def login_post(runtime: Runtime, found: DomainRequest, request: Request) -
     except (UnicodeDecodeError, PageError):
         return pages.error_page(found, BAD_FORM)
     sent = request.cookies.get(cookies.CSRF)
-    if not cookies.csrf_holds(runtime, sent, fields.get("_csrf")):
+    if not sent or not cookies.csrf_holds(runtime, sent, fields.get("_csrf")):
         return pages.error_page(found, CSRF_REFUSED, 403)
-    return await run_in_threadpool(_answer, runtime, found, request, pairs, fields)
-
-
-def _answer(
-    runtime: Runtime,
-    found: DomainRequest,
-    request: Request,
-    pairs: list[tuple[str, str]],
-    fields: Mapping[str, str],
-) -> Response:
     try:
-        checked = _checked(runtime, found, pairs)
+        checked = await run_in_threadpool(_checked, runtime, found, pairs)
     except PageError as error:
         return pages.error_page(found, error.message, error.status)
     except RedirectError as error:
         return redirect(error.location())
-    token = cookies.csrf_token(runtime, request.cookies.get(cookies.CSRF, ""))
+    return Posted(fields, checked, cookies.csrf_token(runtime, sent))
+
+
+async def shown(runtime: Runtime, found: DomainRequest, request: Request) -> Posted | Response:
+    """A GET of a managed-login page: its authorize parameters checked, and the CSRF token
+    for its form (the cookie set with the page when the browser has none yet)."""
+    try:
+        pairs = request.query_params.multi_items()
+        checked = await run_in_threadpool(_checked, runtime, found, pairs)
+    except PageError as error:
+        return pages.error_page(found, error.message, error.status)
+    except RedirectError as error:
+        return redirect(error.location())
+    browser = _Browser(runtime, found, request)
+    return Posted({}, checked, browser.token, tuple(browser.set_cookie))
+
+
+async def login_post(runtime: Runtime, found: DomainRequest, request: Request) -> Response:
+    form = await posted(runtime, found, request)
+    if isinstance(form, Response):
+        return form
+    return await run_in_threadpool(_answer, runtime, found, form)
+
+
+def _answer(runtime: Runtime, found: DomainRequest, form: Posted) -> Response:
+    checked, token, fields = form.checked, form.token, form.fields
     if fields.get("step") == "challenge":
         return _challenge_step(runtime, found, checked, token, fields)
     return _password_step(runtime, found, checked, token, fields)
@@ -155,7 +191,7 @@ def _password_step(
     username = fields.get("username", "").strip()
     password = fields.get("password", "")
     if not username or not password:
-        form = _password_form(found, checked, token, "Please enter a username and a password.")
+        form = password_form(found, checked, token, "Please enter a username and a password.")
         return pages.form_page(form, 400)
     params = {"USERNAME": username, "PASSWORD": password, **_secret_hash(checked, username)}
     try:
@@ -170,7 +206,7 @@ def _password_step(
             hosted=checked.hosted(),
         )
     except CognitoError as error:
-        form = _password_form(found, checked, token, error.message, username)
+        form = password_form(found, checked, token, error.message, username)
         return pages.form_page(form, 400)
     return _outcome(runtime, found, checked, token, outcome, username)
 
@@ -189,7 +225,7 @@ def _outcome(
     try:
         step = steps.start(runtime, outcome, username)
     except CognitoError as error:
-        return pages.form_page(_password_form(found, checked, token, error.message, username), 400)
+        return pages.form_page(password_form(found, checked, token, error.message, username), 400)
     return _step_page(found, checked, token, step, None)
 
 
@@ -227,7 +263,7 @@ def _challenge_step(
         )
     except NotAuthorizedException as error:
         # The session is spent or expired, or the sign-in refused: start again.
-        form = _password_form(found, checked, token, error.message, username)
+        form = password_form(found, checked, token, error.message, username)
         return pages.form_page(form, 400)
     except CognitoError as error:
         return _step_page(found, checked, token, step, error.message)
