@@ -258,7 +258,7 @@ def test_discovery_by_path_on_this_server(server: Server, cognito: Any) -> None:
     assert document["issuer"] == issuer
     assert document["jwks_uri"] == f"{issuer}/.well-known/jwks.json"
     assert document == {**document, **endpoints(base)}
-    missing = httpx.get(f"{base}/oauth2/authorize")
+    missing = httpx.get(f"{base}/nothing-here")
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     unknown = httpx.get(f"{server.url}/domains/{prefix()}{DISCOVERY}")
     assert unknown.status_code == 404 and unknown.json()["error"] == "not_found"
@@ -280,7 +280,7 @@ def test_discovery_by_host(server: Server, cognito: Any) -> None:
         assert answer.status_code == 200, named
         assert answer.json()["issuer"] == issuer
         assert answer.json() == {**answer.json(), **endpoints(f"http://{named}")}
-        other = httpx.get(f"{server.url}/login", headers={"Host": named})
+        other = httpx.get(f"{server.url}/nothing-here", headers={"Host": named})
         assert other.status_code == 404 and other.json()["error"] == "not_found"
     # Another region's name, or a name no pool holds, is not a domain: the server's own routes.
     for named in (f"{name}.auth.eu-west-1.amazoncognito.com", f"{prefix()}.localhost"):
