@@ -25,7 +25,7 @@ from tests.login_support import (
     page_of,
     query_of,
 )
-from tests.mfa_support import authenticator_code, away_from_step_edge, mfa_pool
+from tests.mfa_support import authenticator_code, away_from_step_edge, mfa_pool, wrong_code
 from tests.signin_support import PASSWORD, new_pool, unique
 
 server, cognito = outbox_fixtures("managed-login")
@@ -241,18 +241,17 @@ def test_mfa_setup_with_a_qr_code_then_an_authenticator_code(
     setup = page_of(browser.submit(page, username=username, password=PASSWORD))
     assert setup.fields["challenge"] == "MFA_SETUP" and "<svg" in setup.html
     secret = setup.text.split("Key: ")[1].split()[0]
+    refused = page_of(browser.submit(setup, code=wrong_code(secret)))
+    assert refused.status == 400 and refused.fields["challenge"] == "MFA_SETUP"
+    assert "<svg" in refused.html and secret in refused.text  # the same secret, drawn again
     away_from_step_edge()
-    back = location(browser.submit(setup, code=authenticator_code(secret)))
+    back = location(browser.submit(refused, code=authenticator_code(secret)))
     assert query_of(back)["code"]
     # Signing in again (prompt=login) asks for the authenticator's code on its own page.
     page = site.login_page(browser, prompt="login")
     asked = page_of(browser.submit(page, username=username, password=PASSWORD))
     assert asked.fields["challenge"] == "SOFTWARE_TOKEN_MFA"
-    wrong = page_of(
-        browser.submit(
-            asked, code="000000" if authenticator_code(secret, 1) != "000000" else "111111"
-        )
-    )
+    wrong = page_of(browser.submit(asked, code=wrong_code(secret)))
     assert wrong.status == 400 and "Invalid code" in wrong.text
     away_from_step_edge()
     back = location(browser.submit(wrong, code=authenticator_code(secret, 1)))
