@@ -106,3 +106,18 @@ def test_the_second_factor_is_chosen_on_its_own_page(
     away_from_step_edge()
     back = location(browser.submit(asked, code=authenticator_code(secret)))
     assert back.startswith(CALLBACK + "?") and query_of(back)["code"]
+
+
+def test_email_mfa_is_set_up_on_the_page_when_it_is_the_only_factor(
+    server: Server, cognito: Any, browser: Browser
+) -> None:
+    pool_id = mfa_pool(cognito, "ON", ("EMAIL_OTP",))
+    site = Site.make(server, cognito, pool_id=pool_id)
+    username = site.user()
+    page = site.login_page(browser)
+    setup = page_of(browser.submit(page, username=username, password=PASSWORD))
+    assert setup.fields["challenge"] == "MFA_SETUP" and "email" in setup.fields
+    bad = page_of(browser.submit(setup, email="not-an-address"))
+    assert bad.status == 400 and "Invalid email address format." in bad.text
+    asked = page_of(browser.submit(bad, email="set-up@example.com"))
+    assert asked.fields["challenge"] == "EMAIL_OTP"
