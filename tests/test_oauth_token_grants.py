@@ -163,7 +163,7 @@ def test_missing_parameters(runtime: Runtime, site: Site, client: Any, missing: 
 
 
 def test_the_refresh_token_grant_keeps_the_scopes(
-    server: Server, runtime: Runtime, site: Site, client: Any
+    server: Server, cognito: Any, runtime: Runtime, site: Site, client: Any
 ) -> None:
     tokens = site.post(TOKEN, code_form(client, issue_code(runtime, site, client))).json()
     form = {"grant_type": "refresh_token", "client_id": client["ClientId"]}
@@ -177,6 +177,13 @@ def test_the_refresh_token_grant_keeps_the_scopes(
     assert "nonce" not in claims(body["id_token"])
     refused(site.post(TOKEN, form | {"refresh_token": "not-a-token"}), "invalid_grant")
     refused(site.post(TOKEN, form), "invalid_request")
+    # Through the API too, the refresh token's tokens keep its OAuth scopes.
+    api = cognito.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": tokens["refresh_token"]},
+    )["AuthenticationResult"]
+    assert claims(api["AccessToken"])["scope"] == "openid email"
 
 
 def test_a_refresh_token_of_another_client_is_an_invalid_grant(

@@ -56,7 +56,9 @@ def sign(
         origin_jti=origin.jti,
         event_id=str(uuid.uuid4()),
         device_key=origin.device_key,
-        scopes=attempt.hosted.scopes if attempt.hosted else None,
+        # A managed-login sign-in's OAuth scopes, kept by its refresh token however it is
+        # refreshed (the token endpoint, REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken).
+        scopes=attempt.hosted.scopes if attempt.hosted else origin.scopes,
         nonce=attempt.hosted.nonce if attempt.hosted else None,
     )
     signed = attempt.runtime.signer.sign(
