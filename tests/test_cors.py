@@ -4,6 +4,9 @@ errors included, so that a page on another origin can read them."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import httpx
 
 from tests.conftest import Server
@@ -89,3 +92,30 @@ def test_error_answers_carry_the_headers(server: Server) -> None:
     not_json = post(server, "ListUserPools", "{", signed=True)
     assert not_json.status_code == 400
     assert_cors(not_json)
+
+
+def test_a_domains_token_and_userinfo_endpoints_answer_pages(server: Server, cognito: Any) -> None:
+    """A browser app exchanges its code itself (Amplify's signInWithRedirect): the token,
+    userInfo, revoke and discovery endpoints of a domain answer CORS; the login page does not
+    need to (it is navigated to)."""
+    pool_id = cognito.create_user_pool(PoolName="cors-domain")["UserPool"]["Id"]
+    domain = f"cors-{uuid.uuid4().hex[:8]}"
+    cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=domain)
+    base = f"{server.url}/domains/{domain}"
+    preflight = httpx.options(
+        f"{base}/oauth2/token",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    refused = httpx.post(f"{base}/oauth2/token", data={"grant_type": "password"})
+    assert refused.status_code == 400
+    assert refused.headers["access-control-allow-origin"] == "*"
+    discovery = httpx.get(f"{base}/.well-known/openid-configuration")
+    assert discovery.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in httpx.get(f"{base}/login").headers

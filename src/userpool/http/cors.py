@@ -74,3 +74,21 @@ async def preflight(scope: Scope, send: Send) -> None:
     raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
     await send({"type": "http.response.start", "status": 200, "headers": raw})
     await send({"type": "http.response.body", "body": b""})
+
+
+# A pool domain's endpoints that a browser app calls with fetch (Amplify's signInWithRedirect
+# exchanges the code itself): their answers carry CORS too, and their preflight allows them.
+DOMAIN_METHODS = "GET,POST"
+
+
+def domain_preflight_headers(requested: str | None) -> dict[str, str]:
+    return {
+        "access-control-allow-origin": ALLOW_ORIGIN,
+        "access-control-allow-headers": requested or "content-type,authorization",
+        "access-control-allow-methods": DOMAIN_METHODS,
+        "access-control-max-age": MAX_AGE,
+    }
+
+
+def domain_answer_headers() -> dict[str, str]:
+    return {"access-control-allow-origin": ALLOW_ORIGIN}

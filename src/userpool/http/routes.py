@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from userpool.auth import Runtime
+from userpool.http import cors
 from userpool.http.cors import Cors
 from userpool.http.domain_hosts import DomainHosts, Serve
 from userpool.oauth import (
@@ -39,6 +40,8 @@ LOGIN = "/login"
 LOGOUT = "/logout"
 USER_INFO = "/oauth2/userInfo"
 REVOKE = "/oauth2/revoke"
+# What a web page calls with fetch rather than navigates to: answered with CORS.
+CALLED_BY_PAGES = frozenset({DISCOVERY, TOKEN, USER_INFO, REVOKE})
 # Every method reaches a domain's endpoints, which answer it (404 for now, but for discovery).
 DOMAIN_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 NOT_FOUND = {"error": "not_found", "error_description": "Nothing is served at this path."}
@@ -50,6 +53,16 @@ def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serv
     its OAuth endpoints (userpool.oauth); the login pages come here too."""
 
     async def serve(found: DomainRequest, request: Request) -> Response:
+        if found.path not in CALLED_BY_PAGES:
+            return await answer(found, request)
+        if request.method == "OPTIONS":
+            requested = request.headers.get("access-control-request-headers")
+            return Response(status_code=200, headers=cors.domain_preflight_headers(requested))
+        response = await answer(found, request)
+        response.headers.update(cors.domain_answer_headers())
+        return response
+
+    async def answer(found: DomainRequest, request: Request) -> Response:
         if found.path == DISCOVERY and request.method in ("GET", "HEAD"):
             issuer = issuer_for(found.pool.id)
             return JSONResponse(discovery.document(issuer, found.base_url))
