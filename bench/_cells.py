@@ -167,3 +167,57 @@ def measure(url: str, cell: Cell, timing: Timing) -> Measured:
         server_cpu=[after - before for before, after in pairs] if pids else None,
         machine_busy=busy_after - busy_before,
     )
+
+
+@dataclass(frozen=True)
+class Ran:
+    """What `run_window` brings back: each load process's share, and the CPU seconds the
+    server and the whole machine spent in the window (`server` is None without a server pid)."""
+
+    shares: list[Any]
+    server: float | None
+    machine: float
+
+    def merged(self, field: str) -> list[float]:
+        """The shares' `field` (array('d') bytes) as one sorted list."""
+        return sorted(x for share in self.shares for x in array("d", getattr(share, field)))
+
+
+def new_window(processes: int, warmup: float, seconds: float) -> Window:
+    """A window starting soon enough for `processes` load processes to connect first."""
+    start = time.time() + 0.2 + 0.1 * processes
+    return Window(start, start + warmup, start + warmup + seconds)
+
+
+def run_window(
+    target: Callable[..., None],
+    per_process: Sequence[tuple[Any, ...]],
+    w: Window,
+    server_pid: int | None,
+    profile: Path | None = None,
+    profiler: str = _http.PY_SPY,
+) -> Ran:
+    """Run `target(*args, w, out)` in one forked load process per `per_process` entry, each
+    putting its share on `out`, measuring the server's and the machine's CPU over the window
+    (and profiling the server over it into `profile`, when given)."""
+    out = FORK.SimpleQueue()
+    workers = [FORK.Process(target=target, args=(*args, w, out)) for args in per_process]
+    for worker in workers:
+        worker.start()
+    pids = _http.process_tree(server_pid) if server_pid else []
+    time.sleep(max(0.0, w.measure - time.time()))
+    running = None
+    if profile is not None and server_pid is not None:
+        running = _http.start_profiler(profiler, profile, server_pid)
+    server_before, busy_before = _http.cpu_seconds(pids), _http.machine_busy_seconds()
+    time.sleep(max(0.0, w.end - time.time()))
+    server = _http.cpu_seconds(pids) - server_before
+    machine = _http.machine_busy_seconds() - busy_before
+    shares = [out.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    if running is not None and profile is not None:
+        running.send_signal(signal.SIGINT)
+        running.wait(timeout=60)
+        _http.summarise_profile(profile)
+    return Ran(shares, server if pids else None, machine)

@@ -51,7 +51,6 @@ from _cells import ms
 
 PASSWORD = "Bench-Passw0rd!"
 TRACKING = {"ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": False}
-FORK = _cells.FORK
 
 
 @dataclass(frozen=True)
@@ -295,43 +294,28 @@ def cell(
     # Connection k signs in devices k, k+conc, ...; load process p drives connections
     # p, p+processes, ... (as _cells.measure splits them).
     queues = [devices[k::conc] or [devices[k % len(devices)]] for k in range(conc)]
-    start = time.time() + 0.2 + 0.1 * processes
-    w = _cells.Window(start, start + args.warmup, start + args.warmup + args.seconds)
-    out = FORK.SimpleQueue()
-    workers = [
-        FORK.Process(target=process_main, args=(url, client_id, queues[p::processes], w, out))
-        for p in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    pids = _http.process_tree(pid) if pid else []
-    time.sleep(max(0.0, w.measure - time.time()))
-    server_before, busy_before = _http.cpu_seconds(pids), _http.machine_busy_seconds()
-    time.sleep(max(0.0, w.end - time.time()))
-    server = _http.cpu_seconds(pids) - server_before
-    machine = _http.machine_busy_seconds() - busy_before
-    shares: list[Share] = [out.get() for _ in workers]
-    for worker in workers:
-        worker.join()
+    w = _cells.new_window(processes, args.warmup, args.seconds)
+    per_process = [(url, client_id, queues[p::processes]) for p in range(processes)]
+    ran = _cells.run_window(process_main, per_process, w, pid)
+    shares: list[Share] = ran.shares
     for share in shares:
         if share.sample:
             print(f"  conc {conc} error sample: {share.sample}", flush=True)
-
-    def merged(field: str) -> list[float]:
-        return sorted(x for share in shares for x in array("d", getattr(share, field)))
-
-    sign_ins = merged("sign_ins")
+    sign_ins = ran.merged("sign_ins")
     client_cpu = sum(share.cpu for share in shares)
+    server = ran.server
     return Row(
         concurrency=conc,
         rate=len(sign_ins) / args.seconds,
         sign_ins=sign_ins,
-        password_steps=merged("password_steps"),
-        device_trips=merged("device_trips"),
+        password_steps=ran.merged("password_steps"),
+        device_trips=ran.merged("device_trips"),
         errors=sum(share.errors for share in shares),
-        server_ms=server / len(sign_ins) * 1000 if pids and sign_ins else None,
+        server_ms=server / len(sign_ins) * 1000 if server is not None and sign_ins else None,
         gen_pct=client_cpu / args.seconds * 100,
-        other_pct=(machine - server - client_cpu) / args.seconds * 100 if pids else None,
+        other_pct=(
+            (ran.machine - server - client_cpu) / args.seconds * 100 if server is not None else None
+        ),
     )
 
 

@@ -35,7 +35,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import sys
 import time
 from array import array
@@ -54,7 +53,6 @@ PASSWORD = "Bench-Passw0rd!"
 OPERATIONS = ("PASSWORD", "WEB_AUTHN")
 FIRST_FACTORS = {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-FORK = _cells.FORK
 
 
 def user_auth(client_id: str, user: str, **params: str) -> dict[str, Any]:
@@ -270,58 +268,35 @@ def cell(plan: Plan, operation: str, conc: int, profile: Path | None) -> Row:
     # Connection k signs in users k, k+conc, ... (never one user on two connections: parse_args
     # makes sure there are enough); load process p drives connections p, p+processes, ...
     queues = [plan.passkeys[k::conc] for k in range(conc)]
-    start = time.time() + 0.2 + 0.1 * processes
-    w = _cells.Window(start, start + args.warmup, start + args.warmup + args.seconds)
-    out = FORK.SimpleQueue()
-    workers = [
-        FORK.Process(
-            target=process_main,
-            args=(plan.url, plan.client_id, operation, queues[p::processes], w, out),
-        )
-        for p in range(processes)
+    w = _cells.new_window(processes, args.warmup, args.seconds)
+    per_process = [
+        (plan.url, plan.client_id, operation, queues[p::processes]) for p in range(processes)
     ]
-    for worker in workers:
-        worker.start()
-    pids = _http.process_tree(plan.pid) if plan.pid else []
-    time.sleep(max(0.0, w.measure - time.time()))
-    profiler = None
-    if profile is not None and plan.pid is not None:
-        profiler = _http.start_profiler(args.profiler, profile, plan.pid)
-    server_before, busy_before = _http.cpu_seconds(pids), _http.machine_busy_seconds()
-    time.sleep(max(0.0, w.end - time.time()))
-    server = _http.cpu_seconds(pids) - server_before
-    machine = _http.machine_busy_seconds() - busy_before
-    shares: list[Share] = [out.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    if profiler is not None and profile is not None:
-        profiler.send_signal(signal.SIGINT)
-        profiler.wait(timeout=60)
-        _http.summarise_profile(profile)
+    ran = _cells.run_window(process_main, per_process, w, plan.pid, profile, args.profiler)
+    shares: list[Share] = ran.shares
     by_user = {passkey.user: passkey for passkey in plan.passkeys}
     for share in shares:
         for user, count in share.counters.items():
             by_user[user].sign_count = count
         if share.sample:
             print(f"  {operation} conc {conc} error sample: {share.sample}", flush=True)
-
-    def merged(field: str) -> list[float]:
-        return sorted(x for share in shares for x in array("d", getattr(share, field)))
-
-    sign_ins = merged("sign_ins")
+    sign_ins = ran.merged("sign_ins")
     client_cpu = sum(share.cpu for share in shares)
+    server = ran.server
     return Row(
         operation=operation,
         concurrency=conc,
         rate=len(sign_ins) / args.seconds,
         sign_ins=sign_ins,
-        first_trips=merged("first_trips"),
-        second_trips=merged("second_trips"),
+        first_trips=ran.merged("first_trips"),
+        second_trips=ran.merged("second_trips"),
         errors=sum(share.errors for share in shares),
         server_errors=sum(share.server_errors for share in shares),
-        server_ms=server / len(sign_ins) * 1000 if pids and sign_ins else None,
+        server_ms=server / len(sign_ins) * 1000 if server is not None and sign_ins else None,
         gen_pct=client_cpu / args.seconds * 100,
-        other_pct=(machine - server - client_cpu) / args.seconds * 100 if pids else None,
+        other_pct=(
+            (ran.machine - server - client_cpu) / args.seconds * 100 if server is not None else None
+        ),
     )
 
 
