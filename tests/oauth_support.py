@@ -8,12 +8,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import requests
 
-from tests.signin_support import confirmed_user, new_pool, secret_hash, unique
+from tests.conftest import Server, server_store
+from tests.signin_support import confirmed_user, engine_env, new_pool, secret_hash, unique
 from userpool import auth
 from userpool.auth import Authenticated, IssuedTokens, Runtime
 from userpool.domain.auth_records import AuthorizationCode
@@ -141,3 +144,24 @@ def code_form(client: Any, code: str, **extra: str) -> dict[str, str]:
         "redirect_uri": REDIRECT,
         **extra,
     }
+
+
+def oauth_fixtures() -> tuple[Any, Any, Any]:
+    """A test module's `runtime` (the server's own engine on its database), `site` (a pool
+    with a domain) and `client` (an OAuth app client of it) fixtures:
+    `runtime, site, client = oauth_fixtures()`."""
+
+    @pytest.fixture(scope="module")
+    def runtime(server: Server) -> Iterator[Runtime]:
+        with server_store(server) as store:
+            yield engine_env(server, store)
+
+    @pytest.fixture(scope="module")
+    def site(server: Server, cognito: Any) -> Site:
+        return Site.make(server.url, cognito)
+
+    @pytest.fixture(scope="module")
+    def client(cognito: Any, site: Site) -> Any:
+        return oauth_client(cognito, site.pool_id)
+
+    return runtime, site, client

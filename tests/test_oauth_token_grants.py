@@ -4,22 +4,22 @@ and without PKCE, every way an exchange is refused, and refreshing the tokens a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import jwt
 import pytest
 
-from tests.conftest import Server, server_store
+from tests.conftest import Server
 from tests.oauth_support import (
     REDIRECT,
     Site,
     code_form,
     issue_code,
     oauth_client,
+    oauth_fixtures,
     s256,
 )
-from tests.signin_support import claims, engine_env
+from tests.signin_support import claims
 from tests.test_client_credentials import verified
 from userpool.auth import Runtime
 
@@ -27,20 +27,7 @@ TOKEN = "/oauth2/token"
 VERIFIER = "v" * 20 + "-._~" + "A1" * 12  # 48 characters of the unreserved set
 
 
-@pytest.fixture(scope="module")
-def runtime(server: Server) -> Iterator[Runtime]:
-    with server_store(server) as store:
-        yield engine_env(server, store)
-
-
-@pytest.fixture(scope="module")
-def site(server: Server, cognito: Any) -> Site:
-    return Site.make(server.url, cognito)
-
-
-@pytest.fixture(scope="module")
-def client(cognito: Any, site: Site) -> Any:
-    return oauth_client(cognito, site.pool_id)
+runtime, site, client = oauth_fixtures()
 
 
 def refused(response: Any, error: str, status: int = 400) -> None:

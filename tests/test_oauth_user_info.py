@@ -4,35 +4,20 @@ the user's attributes per the access token's scopes (Cognito's strings, `usernam
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import Server, server_store
-from tests.oauth_support import PASSWORD, Site, code_form, issue_code, oauth_client
-from tests.signin_support import PASSWORD_FLOWS, admin_auth, engine_env, new_client, tokens_of
+from tests.oauth_support import PASSWORD, Site, code_form, issue_code, oauth_client, oauth_fixtures
+from tests.signin_support import PASSWORD_FLOWS, admin_auth, new_client, tokens_of
 from userpool.auth import Runtime
 
 TOKEN, USER_INFO, REVOKE = "/oauth2/token", "/oauth2/userInfo", "/oauth2/revoke"
 EXPIRED = "Access token is expired, disabled, or deleted, or the user has globally signed out."
 
 
-@pytest.fixture(scope="module")
-def runtime(server: Server) -> Iterator[Runtime]:
-    with server_store(server) as store:
-        yield engine_env(server, store)
-
-
-@pytest.fixture(scope="module")
-def site(server: Server, cognito: Any) -> Site:
-    return Site.make(server.url, cognito)
-
-
-@pytest.fixture(scope="module")
-def client(cognito: Any, site: Site) -> Any:
-    return oauth_client(cognito, site.pool_id)
+runtime, site, client = oauth_fixtures()
 
 
 def signed_in(runtime: Runtime, site: Site, client: Any, *scopes: str) -> dict[str, Any]:
