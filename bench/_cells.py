@@ -182,6 +182,16 @@ class Ran:
         """The shares' `field` (array('d') bytes) as one sorted list."""
         return sorted(x for share in self.shares for x in array("d", getattr(share, field)))
 
+    def cpu_figures(self, count: int, seconds: float) -> tuple[float | None, float, float | None]:
+        """(the server's CPU ms per one of `count` operations, the load processes' share of
+        the machine and everything else's, in %): None where the server is not measured.
+        Each share has `cpu`, its process's CPU seconds in the window."""
+        client = sum(share.cpu for share in self.shares)
+        server = self.server
+        per_op = server / count * 1000 if server is not None and count else None
+        other = (self.machine - server - client) / seconds * 100 if server is not None else None
+        return per_op, client / seconds * 100, other
+
 
 def new_window(processes: int, warmup: float, seconds: float) -> Window:
     """A window starting soon enough for `processes` load processes to connect first."""

@@ -302,8 +302,7 @@ def cell(
         if share.sample:
             print(f"  conc {conc} error sample: {share.sample}", flush=True)
     sign_ins = ran.merged("sign_ins")
-    client_cpu = sum(share.cpu for share in shares)
-    server = ran.server
+    server_ms, gen_pct, other_pct = ran.cpu_figures(len(sign_ins), args.seconds)
     return Row(
         concurrency=conc,
         rate=len(sign_ins) / args.seconds,
@@ -311,11 +310,9 @@ def cell(
         password_steps=ran.merged("password_steps"),
         device_trips=ran.merged("device_trips"),
         errors=sum(share.errors for share in shares),
-        server_ms=server / len(sign_ins) * 1000 if server is not None and sign_ins else None,
-        gen_pct=client_cpu / args.seconds * 100,
-        other_pct=(
-            (ran.machine - server - client_cpu) / args.seconds * 100 if server is not None else None
-        ),
+        server_ms=server_ms,
+        gen_pct=gen_pct,
+        other_pct=other_pct,
     )
 
 

@@ -281,8 +281,7 @@ def cell(plan: Plan, operation: str, conc: int, profile: Path | None) -> Row:
         if share.sample:
             print(f"  {operation} conc {conc} error sample: {share.sample}", flush=True)
     sign_ins = ran.merged("sign_ins")
-    client_cpu = sum(share.cpu for share in shares)
-    server = ran.server
+    server_ms, gen_pct, other_pct = ran.cpu_figures(len(sign_ins), args.seconds)
     return Row(
         operation=operation,
         concurrency=conc,
@@ -292,11 +291,9 @@ def cell(plan: Plan, operation: str, conc: int, profile: Path | None) -> Row:
         second_trips=ran.merged("second_trips"),
         errors=sum(share.errors for share in shares),
         server_errors=sum(share.server_errors for share in shares),
-        server_ms=server / len(sign_ins) * 1000 if server is not None and sign_ins else None,
-        gen_pct=client_cpu / args.seconds * 100,
-        other_pct=(
-            (ran.machine - server - client_cpu) / args.seconds * 100 if server is not None else None
-        ),
+        server_ms=server_ms,
+        gen_pct=gen_pct,
+        other_pct=other_pct,
     )
 
 
