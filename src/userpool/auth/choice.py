@@ -39,6 +39,7 @@ from userpool.domain.errors import (
 from userpool.domain.flows import ChallengeName, FactorRole
 from userpool.domain.messages import Medium
 from userpool.domain.models import User, UserPool, UserStatus
+from userpool.storage.repositories import Transaction
 
 PASSWORD = ChallengeName.PASSWORD
 PASSWORD_SRP = ChallengeName.PASSWORD_SRP
@@ -58,6 +59,14 @@ class Chooser:
 
     candidate: Candidate
     has_passkey: bool
+
+
+def has_passkey(tx: Transaction, pool: UserPool, user: User | None) -> bool:
+    """Whether WEB_AUTHN could be offered to `user`: asked of storage only where the pool
+    allows it (every USER_AUTH step that offers factors would read it otherwise)."""
+    if user is None or "WEB_AUTHN" not in pool_allows(pool):
+        return False
+    return tx.passkeys.count(pool.id, user.sub) > 0
 
 
 def pool_allows(pool: UserPool) -> frozenset[str]:

@@ -134,7 +134,8 @@ def initiate(
         if session and flow == AuthFlow.USER_AUTH:
             return _signed_up(runtime, tx, pool, client, admin, now, params, session)
         loaded = chosen.load(runtime, tx, pool, params)
-        device_key = devices.named(pool, params)
+        # A refresh reads the device its token was issued to itself (flows/refresh.py).
+        device_key = None if chosen is refresh.FLOW else devices.named(pool, params)
         device = tx.devices.get(pool.id, device_key) if device_key else None
     metadata = client_metadata or {}
     attempt = Attempt(runtime, pool, client, admin, now, metadata, device=device, hosted=hosted)

@@ -30,9 +30,7 @@ def load(
 ) -> choice.Chooser:
     """The step's read: the user's candidate (their lockout record) and passkeys."""
     candidate = first_factor.load_candidate(runtime, tx, pool, state.username)
-    user = candidate.user
-    has_passkey = user is not None and tx.passkeys.count(pool.id, user.sub) > 0
-    return choice.Chooser(candidate, has_passkey)
+    return choice.Chooser(candidate, choice.has_passkey(tx, pool, candidate.user))
 
 
 def answer(

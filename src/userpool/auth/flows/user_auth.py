@@ -19,9 +19,7 @@ from userpool.storage.repositories import Transaction
 
 def load(runtime: Runtime, tx: Transaction, pool: UserPool, params: Mapping[str, str]) -> Chooser:
     candidate = first_factor.load_candidate(runtime, tx, pool, required(params, "USERNAME"))
-    user = candidate.user
-    has_passkey = user is not None and tx.passkeys.count(pool.id, user.sub) > 0
-    return Chooser(candidate, has_passkey)
+    return Chooser(candidate, choice.has_passkey(tx, pool, candidate.user))
 
 
 def start(
