@@ -12,28 +12,18 @@ origins for it (domain/passkey_rules.py), which is what lets a plain-http page u
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
-import os
-import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, CDPSession, Page, Route, sync_playwright
+from playwright.sync_api import Browser, CDPSession, Page, Route
 
+from tests.browser_support import bundle, chromium, needs_chromium, static_site
 from tests.conftest import Server
 from tests.signin_support import PASSWORD, claims, tokens_of
-from tests.test_node_clients import node_setup_problem
 from tests.user_auth_support import Choice
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_DIR = Path(__file__).resolve().parent / "browser"
-NODE_MODULES = Path(__file__).resolve().parent / "node" / "node_modules"
-ESBUILD = NODE_MODULES / ".bin" / "esbuild"
 FACTORS = ["PASSWORD", "WEB_AUTHN"]
 # A platform authenticator that verifies its user and needs no touch: what a laptop's
 # fingerprint reader is to a page, with nobody there to press anything.
@@ -46,33 +36,7 @@ AUTHENTICATOR = {
     "automaticPresenceSimulation": True,
 }
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason=f"no {CHROMIUM}: `apt-get install -y chromium` (.ci/run installs it)",
-)
-
-
-def bundle(into: Path) -> None:
-    """The page (index.html and passkey_page.js) in `into`. esbuild finds aws-amplify through
-    NODE_PATH, since tests/browser has no node_modules of its own."""
-    problem = node_setup_problem() or (None if ESBUILD.exists() else "esbuild is not installed")
-    if problem is not None:
-        message = f"cannot bundle the page: {problem}; run `npm ci --prefix tests/node`"
-        if os.environ.get("CI"):
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
-    command = [str(ESBUILD), str(BROWSER_DIR / "passkey_page.mjs"), "--bundle", "--format=esm"]
-    command += [f"--outfile={into / 'passkey_page.js'}", "--log-level=warning"]
-    env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
-    subprocess.run(command, check=True, env=env, timeout=60)
-    (into / "index.html").write_bytes((BROWSER_DIR / "index.html").read_bytes())
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """The page's static files, without a line on stderr for each request."""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -80,28 +44,15 @@ def page_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Where the page is served: http://localhost:PORT, an origin the server's RP id
     `localhost` allows, and another origin than the server's http://127.0.0.1:PORT."""
     root = tmp_path_factory.mktemp("browser-page")
-    bundle(root)
-    handler = functools.partial(QuietHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    bundle("passkey_page", root)
+    with static_site(root) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        # Chromium's sandbox refuses to run as root (as CI runs).
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @dataclass

@@ -130,7 +130,9 @@ def ensure_authority(data_dir: Path, now: datetime | None = None) -> Path:
 
 def server_certificate(data_dir: Path, names: list[str], now: datetime | None = None) -> Path:
     """The path of a PEM file holding the server's key and its certificate for `names`,
-    issued by the data dir's CA; kept across starts while it still fits."""
+    issued by the data dir's CA, then the CA's certificate: the whole chain, as a server sends
+    it, so that a client pinning the CA's key (Chromium's SPKI list) finds it; kept across
+    starts while it still fits."""
     now = now or datetime.now(UTC)
     with _locked(data_dir) as directory:
         authority = _authority(directory, now)
@@ -142,7 +144,7 @@ def server_certificate(data_dir: Path, names: list[str], now: datetime | None = 
             except ValueError:
                 pass  # unreadable: issue a new one over it
         issued = issue_server_certificate(authority, names, now)
-        _write(path, issued.key_pem + issued.cert_pem, 0o600)
+        _write(path, issued.key_pem + issued.cert_pem + authority.cert_pem, 0o600)
         return path.absolute()
 
 
