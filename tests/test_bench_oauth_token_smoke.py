@@ -1,5 +1,6 @@
-"""bench/oauth_token.py runs end to end with tiny numbers: client_credentials grants complete
-without errors at a positive rate at each concurrency; no timing asserted."""
+"""bench/oauth_token.py runs end to end with tiny numbers: client_credentials grants, then
+authorization_code exchanges of codes minted through managed login, complete without errors
+at a positive rate at each concurrency; no timing asserted."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+GRANTS = ("client_credentials", "authorization_code")
 
 
 def test_oauth_token_bench_grants_tokens_and_prints_its_lines() -> None:
@@ -21,6 +23,8 @@ def test_oauth_token_bench_grants_tokens_and_prints_its_lines() -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     table = result.stdout.split("== results", 1)[1].splitlines()
-    rows = [line.split() for line in table if line.startswith("client_credentials")]
-    assert [int(parts[1]) for parts in rows] == [1, 2], output
+    rows = [line.split() for line in table if line.startswith(GRANTS)]
+    assert [(parts[0], int(parts[1])) for parts in rows] == [
+        (grant, concurrency) for grant in GRANTS for concurrency in (1, 2)
+    ], output
     assert all(float(parts[2]) > 0 and parts[5] == "0" for parts in rows), output
