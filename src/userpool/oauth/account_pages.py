@@ -4,13 +4,18 @@ so every rule, trigger, message and error is theirs:
 - `/signup`: a username, a password and the pool's required attributes; then `/confirmUser`
   with the code sent, unless the user is confirmed already;
 - `/forgotPassword`: a username; then `/confirmForgotPassword`: the code and a new password.
-Each ends on the sign-in page, the authorize parameters carried throughout (and checked on
-every POST, with the CSRF token, by login.posted). After a confirmation Cognito's own pages
-sign the user in at once; these ask for the password once more (the pages keep no password
-between steps)."""
+The authorize parameters are carried throughout (and checked on every POST, with the CSRF
+token, by login.posted). As on Cognito's pages, a sign-up ends signed in: once the code is
+confirmed (or at once, for a user the pool confirmed itself: PreSignUp's autoConfirmUser) the
+new user signs in with the password they chose, through the same engine as the sign-in form
+(so MFA, triggers and every refusal are the sign-in's), and the browser goes to the app with
+its code. That password waits for the code sealed in the confirmation form
+(oauth/sealed_password.py), never in clear. A password reset ends on the sign-in page, where
+Cognito's ends too (its guide: /login is reached "from /confirmforgotPassword")."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 
 from starlette.concurrency import run_in_threadpool
@@ -21,10 +26,16 @@ from userpool.accounts.attributes import auto_verified, pool_schema
 from userpool.accounts.secret_hash import secret_hash
 from userpool.auth import Runtime
 from userpool.domain.errors import CognitoError
-from userpool.oauth import pages
+from userpool.oauth import pages, sealed_password
 from userpool.oauth.authorize import Authorize
 from userpool.oauth.domains import DomainRequest
-from userpool.oauth.login import Posted, password_form, posted, shown
+from userpool.oauth.login import (
+    Posted,
+    password_form,
+    posted,
+    shown,
+    sign_in_with_password,
+)
 from userpool.oauth.pages import Form, text_field
 from userpool.oauth.steps import PASSWORDS_DIFFER
 from userpool.services import forgot_password, sign_up
@@ -78,10 +89,20 @@ def _sign_up_form(
 
 
 def _code_form(
-    found: DomainRequest, page: Posted, path: str, username: str, error: str | None, *, reset: bool
+    found: DomainRequest,
+    page: Posted,
+    path: str,
+    username: str,
+    error: str | None,
+    *,
+    reset: bool,
+    sealed: str | None = None,
 ) -> Form:
+    """`sealed`: the confirmation form's sealed password (sealed_password.py)."""
     fields = text_field("code", "Code", autocomplete="one-time-code", extra=' inputmode="numeric"')
     hidden = {**page.checked.params, "username": username}
+    if sealed:
+        hidden[sealed_password.FIELD] = sealed
     if reset:
         fields += _new_password_fields()
         intro = "<p>We sent a code to reset your password. Enter it with a new password.</p>"
@@ -142,31 +163,40 @@ def _signed_up(runtime: Runtime, found: DomainRequest, page: Posted) -> Response
         for name in _attributes(found)
         if values.get(name, "").strip()
     ]
-    request = {**_client_fields(page.checked, username), "Password": values.get("password", "")}
+    password = values.get("password", "")
+    request = {**_client_fields(page.checked, username), "Password": password}
     try:
         answer = sign_up.sign_up(_context(runtime), request | {"UserAttributes": attributes})
     except CognitoError as error:
         return pages.form_page(_sign_up_form(found, page, error.message, values), 400)
     if answer.get("UserConfirmed"):
-        return pages.form_page(
-            password_form(found, page.checked, page.token, None, username, SIGNED_UP)
-        )
-    return pages.form_page(_code_form(found, page, "/confirmUser", username, None, reset=False))
+        return sign_in_with_password(runtime, found, page.checked, page.token, username, password)
+    client_id, now = page.checked.client.id, time.time()
+    sealed = sealed_password.seal(runtime, found.pool.id, client_id, username, password, now)
+    form = _code_form(found, page, "/confirmUser", username, None, reset=False, sealed=sealed)
+    return pages.form_page(form)
 
 
 def _confirmed(runtime: Runtime, found: DomainRequest, page: Posted) -> Response:
     username = page.fields.get("username", "")
+    sealed = page.fields.get(sealed_password.FIELD)
     request = _client_fields(page.checked, username) | {
         "ConfirmationCode": page.fields.get("code", "").strip()
     }
     try:
         sign_up.confirm_sign_up(_context(runtime), request)
     except CognitoError as error:
-        form = _code_form(found, page, "/confirmUser", username, error.message, reset=False)
+        form = _code_form(
+            found, page, "/confirmUser", username, error.message, reset=False, sealed=sealed
+        )
         return pages.form_page(form, 400)
-    return pages.form_page(
-        password_form(found, page.checked, page.token, None, username, SIGNED_UP)
-    )
+    client_id, now = page.checked.client.id, time.time()
+    password = sealed_password.open_sealed(runtime, sealed, found.pool.id, client_id, username, now)
+    if password is None:  # no longer kept: the sign-in form, as after a reset
+        return pages.form_page(
+            password_form(found, page.checked, page.token, None, username, SIGNED_UP)
+        )
+    return sign_in_with_password(runtime, found, page.checked, page.token, username, password)
 
 
 def _forgot(runtime: Runtime, found: DomainRequest, page: Posted) -> Response:

@@ -193,6 +193,19 @@ def _password_step(
     if not username or not password:
         form = password_form(found, checked, token, "Please enter a username and a password.")
         return pages.form_page(form, 400)
+    return sign_in_with_password(runtime, found, checked, token, username, password)
+
+
+def sign_in_with_password(
+    runtime: Runtime,
+    found: DomainRequest,
+    checked: Authorize,
+    token: str,
+    username: str,
+    password: str,
+) -> Response:
+    """USER_PASSWORD_AUTH through the engine, as the sign-in form does it: the app's code (or
+    the first challenge's page); a refusal shows the sign-in form with its message."""
     params = {"USERNAME": username, "PASSWORD": password, **_secret_hash(checked, username)}
     try:
         outcome = auth.initiate(
