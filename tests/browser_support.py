@@ -21,6 +21,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.codes_support import OUTBOX_FLAGS
+from tests.conftest import Server, server_on
 from tests.test_node_clients import node_setup_problem
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -55,7 +57,11 @@ def bundle(entry: str, into: Path) -> None:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """The page's static files, without a line on stderr for each request."""
+    """The page's static files, without a line on stderr for each request; a file without an
+    extension is a page (an app's /callback)."""
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        return "text/html" if not Path(path).suffix else super().guess_type(path)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -107,3 +113,13 @@ def artifact(name: str) -> Path:
     path = ARTIFACTS / name
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def tls_site(data_dir: Path) -> Iterator[Server]:
+    """A server over HTTPS (`--tls`, messages to the outbox): its certificate names every
+    *.localhost host, so that a browser reaches a prefix domain `myapp` by its name,
+    https://myapp.localhost:PORT, as Amplify's `oauth.domain` gives it. On SQLite only: the
+    browser tests are about the pages and the clients; the backends are tested elsewhere."""
+    with server_on("sqlite", data_dir, "--tls", *OUTBOX_FLAGS) as running:
+        yield running

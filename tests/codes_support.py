@@ -4,6 +4,7 @@ outbox, what it delivered (read back over `GET /_userpool/outbox`), and the stor
 from __future__ import annotations
 
 import dataclasses
+import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.conftest import BACKENDS, Server, make_client, server_on, server_store
 from userpool.domain.messages import StoredCode
+from userpool.http.tls import ca_path
 
 OUTBOX_FLAGS = ("--delivery", "outbox", "--dev-endpoints")
 # A pool tagged so makes delivery fail: this server has no SMTP host for the smtp backend.
@@ -43,8 +45,14 @@ def outbox_fixtures(name: str) -> tuple[Any, Any]:
 
 def delivered(server: Server, pool_id: str, username: str) -> list[dict[str, Any]]:
     """Every message sent to `username` (the stored username) in `pool_id`, oldest first."""
+    # A server started with --tls is trusted through its data dir's local CA.
+    tls = server.url.startswith("https:")
+    verify = ssl.create_default_context(cafile=str(ca_path(server.data_dir))) if tls else True
     response = httpx.get(
-        f"{server.url}/_userpool/outbox", params={"pool": pool_id, "user": username}, timeout=10
+        f"{server.url}/_userpool/outbox",
+        params={"pool": pool_id, "user": username},
+        timeout=10,
+        verify=verify,
     )
     response.raise_for_status()
     messages: list[dict[str, Any]] = response.json()["messages"]

@@ -50,9 +50,12 @@ class Server:
             self.process.wait()
 
 
-def start_server(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> Server:
-    """Start `userpool serve` and wait until /health answers (over HTTPS with --tls)."""
-    port = free_port()
+def start_server(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None, port: int | None = None
+) -> Server:
+    """Start `userpool serve` (on `port`, or a free one) and wait until /health answers (over
+    HTTPS with --tls)."""
+    port = port or free_port()
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir / f"server-{port}.log"
     command = [
@@ -109,7 +112,11 @@ BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 @contextmanager
 def server_on(
-    backend: str, data_dir: Path, *args: str, env: dict[str, str] | None = None
+    backend: str,
+    data_dir: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
 ) -> Iterator[Server]:
     """`userpool serve` on `backend`: its data dir's SQLite file, or a fresh PostgreSQL
     database dropped afterwards."""
@@ -119,7 +126,7 @@ def server_on(
     with ExitStack() as stack:
         if backend == "postgres":
             args = (*args, "--db", stack.enter_context(fresh_database()))
-        running = start_server(data_dir, *args, env=env)
+        running = start_server(data_dir, *args, env=env, port=port)
         try:
             yield running
         finally:

@@ -4,9 +4,10 @@ nothing by itself, and fills in the forms the pages show (their hidden fields ke
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -111,14 +112,29 @@ class Site:
     domain: str
     client_id: str
     client_secret: str | None
+    callback: str = CALLBACK
+    signed_out: str = SIGNED_OUT
 
     @classmethod
     def make(
-        cls, server: Server, cognito: Any, *, pool_id: str | None = None, secret: bool = True
-    ) -> Site:
+        cls,
+        server: Server,
+        cognito: Any,
+        *,
+        pool_id: str | None = None,
+        secret: bool = True,
+        domain: str | None = None,
+        app: str | None = None,
+    ) -> Self:
+        """`domain`: the pool's domain, made already; otherwise a new one is made. `app`: the
+        app's origin, whose /callback and /signed-out are its URLs (https://app.example.com)."""
+        callback, signed_out = (
+            (f"{app}/callback", f"{app}/signed-out") if app else (CALLBACK, SIGNED_OUT)
+        )
         pool_id = pool_id or new_pool(cognito)
-        domain = unique("login")
-        cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=domain)
+        if domain is None:
+            domain = unique("login")
+            cognito.create_user_pool_domain(UserPoolId=pool_id, Domain=domain)
         client = cognito.create_user_pool_client(
             UserPoolId=pool_id,
             ClientName=unique("web"),
@@ -126,11 +142,14 @@ class Site:
             AllowedOAuthFlows=["code", "implicit"],
             AllowedOAuthScopes=SCOPES,
             AllowedOAuthFlowsUserPoolClient=True,
-            CallbackURLs=[CALLBACK],
-            LogoutURLs=[SIGNED_OUT],
+            CallbackURLs=[callback],
+            LogoutURLs=[signed_out],
             SupportedIdentityProviders=["COGNITO"],
         )["UserPoolClient"]
-        return cls(server, cognito, pool_id, domain, client["ClientId"], client.get("ClientSecret"))
+        secret_value = client.get("ClientSecret")
+        return cls(
+            server, cognito, pool_id, domain, client["ClientId"], secret_value, callback, signed_out
+        )
 
     @property
     def base(self) -> str:
@@ -145,7 +164,7 @@ class Site:
         params = {
             "response_type": "code",
             "client_id": self.client_id,
-            "redirect_uri": CALLBACK,
+            "redirect_uri": self.callback,
             "state": "st-" + unique("s"),
         }
         return {**params, **overrides}
@@ -163,7 +182,17 @@ class Site:
 
     def exchange(self, code: str, **form: str) -> httpx.Response:
         """The token endpoint's authorization_code grant for `code`."""
-        body = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK}
+        body = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.callback}
         body |= {"client_id": self.client_id, **form}
         auth = (self.client_id, self.client_secret) if self.client_secret else None
-        return httpx.post(f"{self.base}/oauth2/token", data=body, auth=auth, timeout=10)
+        return httpx.post(self.token_endpoint, data=body, auth=auth, verify=self.verify, timeout=10)
+
+    @property
+    def token_endpoint(self) -> str:
+        """Where the app's back end exchanges a code."""
+        return f"{self.base}/oauth2/token"
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        """How the app's back end checks the server's certificate."""
+        return True

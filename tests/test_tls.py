@@ -33,7 +33,7 @@ from tests.conftest import Server, make_client, start_server
 from tests.test_node_clients import INSTALL, NODE_DIR, node_setup_problem
 from userpool.crypto.certificates import subject_alt_names
 
-LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+LOOPBACK = {"localhost", "127.0.0.1", "::1", "*.localhost"}
 
 
 def userpool(*args: str) -> subprocess.CompletedProcess[str]:
@@ -113,7 +113,9 @@ def test_a_client_without_the_ca_is_refused(tls_server: Server) -> None:
         make_client(tls_server.url).list_user_pools(MaxResults=1)
 
 
-def test_the_certificate_names_the_loopback_addresses(tls_server: Server, ca: Path) -> None:
+def test_the_certificate_names_the_loopback_addresses_and_localhost_domains(
+    tls_server: Server, ca: Path
+) -> None:
     pem = served_certificate(tls_server.url)
     assert subject_alt_names(pem) == LOOPBACK
     leaf = x509.load_pem_x509_certificate(pem)

@@ -30,6 +30,7 @@ from userpool.http.tls import (
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 LOOPBACK = ["localhost", "127.0.0.1", "::1"]
+SERVED = [*LOOPBACK, "*.localhost"]  # and every pool's prefix domain in a browser
 
 
 def leaf(path: Path) -> x509.Certificate:
@@ -101,11 +102,11 @@ def test_a_ca_with_another_key_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "names"),
     [
-        ("https://127.0.0.1:9230", LOOPBACK),
-        ("https://[::1]:9230", LOOPBACK),
-        ("https://0.0.0.0:9230", LOOPBACK),  # the unspecified address: no client dials it
-        ("https://IdP.Example.test/", [*LOOPBACK, "idp.example.test"]),
-        ("https://192.168.1.20:9230", [*LOOPBACK, "192.168.1.20"]),
+        ("https://127.0.0.1:9230", SERVED),
+        ("https://[::1]:9230", SERVED),
+        ("https://0.0.0.0:9230", SERVED),  # the unspecified address: no client dials it
+        ("https://IdP.Example.test/", [*SERVED, "idp.example.test"]),
+        ("https://192.168.1.20:9230", [*SERVED, "192.168.1.20"]),
     ],
 )
 def test_server_names(url: str, names: list[str]) -> None:

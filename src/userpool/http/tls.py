@@ -41,6 +41,11 @@ SERVER_PEM = "server.pem"
 LOCK = ".lock"
 # Where a browser, a script or a client on this machine reaches the server, whatever its URL.
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+# A pool's prefix domain in a browser, `myapp.localhost:9230` (Amplify's `oauth.domain`):
+# browsers send every *.localhost name here and Chromium and Firefox accept the wildcard.
+# Python's ssl and Node refuse a wildcard right below a top-level name; they reach a domain
+# by path (/domains/myapp) or by a --public-url that names it.
+LOCAL_DOMAINS = "*.localhost"
 
 
 class TlsError(Exception):
@@ -52,9 +57,10 @@ def ca_path(data_dir: Path) -> Path:
 
 
 def server_names(public_url: str) -> list[str]:
-    """The names the server certificate carries: the loopback ones and the URL's host
-    (unless it is the unspecified address, 0.0.0.0 or ::, which no client dials)."""
-    names = list(LOOPBACK_NAMES)
+    """The names the server certificate carries: the loopback ones, every *.localhost name,
+    and the URL's host (unless it is the unspecified address, 0.0.0.0 or ::, which no client
+    dials)."""
+    names = [*LOOPBACK_NAMES, LOCAL_DOMAINS]
     host = urlsplit(public_url).hostname
     if host and not _is_unspecified(host) and host not in names:
         try:
