@@ -1,9 +1,11 @@
 """The sign-in engine. What the rest of the server uses of it is named here: the engine's
-calls, what they return, the runtime bundle they are given, refresh-token use, and the
+calls, what they return, the runtime bundle they are given, refresh-token use, the
 MFA_SETUP session steps of AssociateSoftwareToken / VerifySoftwareToken, UserMigration
-(which ForgotPassword calls too), and managed login's tokens for a remembered user. Nothing
-outside `auth/` imports its inner modules (tests/test_layers.py holds that)."""
+(which ForgotPassword calls too), and, for managed login, a remembered user's tokens and the
+first factors a pool allows (its sign-in page offers them). Nothing outside `auth/` imports
+its inner modules (tests/test_layers.py holds that)."""
 
+from userpool.auth.choice import pool_allows as allowed_first_factors
 from userpool.auth.engine import initiate, respond
 from userpool.auth.hooks import pre_token_generation_for_client
 from userpool.auth.migration import migrate
@@ -37,6 +39,7 @@ __all__ = [
     "Runtime",
     "SessionSealer",
     "SetupSession",
+    "allowed_first_factors",
     "following",
     "initiate",
     "migrate",

@@ -29,13 +29,7 @@ from userpool.domain.errors import CognitoError
 from userpool.oauth import pages, sealed_password
 from userpool.oauth.authorize import Authorize
 from userpool.oauth.domains import DomainRequest
-from userpool.oauth.login import (
-    Posted,
-    password_form,
-    posted,
-    shown,
-    sign_in_with_password,
-)
+from userpool.oauth.login import Posted, first_form, posted, shown, sign_in_with_password
 from userpool.oauth.pages import Form, text_field
 from userpool.oauth.steps import PASSWORDS_DIFFER
 from userpool.services import forgot_password, sign_up
@@ -194,7 +188,7 @@ def _confirmed(runtime: Runtime, found: DomainRequest, page: Posted) -> Response
     password = sealed_password.open_sealed(runtime, sealed, found.pool.id, client_id, username, now)
     if password is None:  # no longer kept: the sign-in form, as after a reset
         return pages.form_page(
-            password_form(found, page.checked, page.token, None, username, SIGNED_UP)
+            first_form(found, page.checked, page.token, None, username, SIGNED_UP)
         )
     return sign_in_with_password(runtime, found, page.checked, page.token, username, password)
 
@@ -227,7 +221,7 @@ def _reset(runtime: Runtime, found: DomainRequest, page: Posted) -> Response:
         forgot_password.confirm_forgot_password(_context(runtime), request)
     except CognitoError as error:
         return again(error.message)
-    return pages.form_page(password_form(found, page.checked, page.token, None, username, RESET))
+    return pages.form_page(first_form(found, page.checked, page.token, None, username, RESET))
 
 
 async def serve(runtime: Runtime, found: DomainRequest, request: Request) -> Response | None:

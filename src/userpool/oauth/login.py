@@ -3,6 +3,12 @@ sign-in form, POST answers it, and then each challenge the engine returns, one p
 (oauth/steps.py), until the engine hands out tokens; then the browser is remembered (the
 `cognito` cookie) and sent to the app with its code or tokens (oauth/authorize.py).
 
+The sign-in form is the username and password (USER_PASSWORD_AUTH), or, where the sign-in is
+choice-based (oauth/choice_pages.py: a managed-login domain, a client that takes USER_AUTH),
+the username alone (USER_AUTH), and the choice of first factor is the next page. A refusal
+that ends a sign-in under way (a spent session, a wrong password or passkey) starts it again:
+the first page, or for a choice-based one, a new choice for the same username.
+
 Every POST must carry a CSRF token made for this browser's `XSRF-TOKEN` cookie
 (oauth/cookies.py), or it is refused before anything else is looked at. The authorize
 parameters ride along in hidden fields and are checked again on every POST, as on the first
@@ -25,7 +31,7 @@ from userpool import auth
 from userpool.accounts.secret_hash import secret_hash
 from userpool.auth import Authenticated, Challenge, Runtime
 from userpool.domain.errors import CognitoError, NotAuthorizedException
-from userpool.oauth import cookies, pages, steps
+from userpool.oauth import choice_pages, cookies, pages, steps
 from userpool.oauth.authorize import (
     Authorize,
     PageError,
@@ -86,6 +92,21 @@ def password_form(
     )
 
 
+def first_form(
+    found: DomainRequest,
+    checked: Authorize,
+    token: str,
+    error: str | None,
+    username: str = "",
+    notice: str | None = None,
+) -> Form:
+    """The sign-in's first page: the username alone where the sign-in is choice-based, else
+    the username and password."""
+    if choice_pages.offers_choice(found, checked.client):
+        return choice_pages.username_form(found, checked.params, token, error, username, notice)
+    return password_form(found, checked, token, error, username, notice)
+
+
 def _checked(runtime: Runtime, found: DomainRequest, pairs: list[tuple[str, str]]) -> Authorize:
     return check(runtime, found, parameters(pairs))
 
@@ -94,7 +115,7 @@ async def login_page(runtime: Runtime, found: DomainRequest, request: Request) -
     page = await shown(runtime, found, request)
     if isinstance(page, Response):
         return page
-    form = password_form(found, page.checked, page.token, None)
+    form = first_form(found, page.checked, page.token, None)
     return pages.form_page(form, cookie_headers=page.set_cookie)
 
 
@@ -172,6 +193,12 @@ def _answer(runtime: Runtime, found: DomainRequest, form: Posted) -> Response:
     checked, token, fields = form.checked, form.token, form.fields
     if fields.get("step") == "challenge":
         return _challenge_step(runtime, found, checked, token, fields)
+    if fields.get("step") == "username" and choice_pages.offers_choice(found, checked.client):
+        username = fields.get("username", "").strip()
+        if not username:
+            asked = first_form(found, checked, token, choice_pages.ENTER_USERNAME)
+            return pages.form_page(asked, 400)
+        return _choose(runtime, found, checked, token, username)
     return _password_step(runtime, found, checked, token, fields)
 
 
@@ -219,9 +246,36 @@ def sign_in_with_password(
             hosted=checked.hosted(),
         )
     except CognitoError as error:
-        form = password_form(found, checked, token, error.message, username)
+        form = first_form(found, checked, token, error.message, username)
         return pages.form_page(form, 400)
     return _outcome(runtime, found, checked, token, outcome, username)
+
+
+def _choose(
+    runtime: Runtime,
+    found: DomainRequest,
+    checked: Authorize,
+    token: str,
+    username: str,
+    error: str | None = None,
+) -> Response:
+    """USER_AUTH for `username`, no factor named: the choice of first factor (SELECT_CHALLENGE)
+    on its page, with `error` (why a sign-in under way had to start again) above it."""
+    try:
+        outcome = auth.initiate(
+            runtime,
+            checked.client.id,
+            found.pool.id,
+            admin=False,
+            now=time.time(),
+            flow="USER_AUTH",
+            params={"USERNAME": username, **_secret_hash(checked, username)},
+            hosted=checked.hosted(),
+        )
+    except CognitoError as refused:
+        form = first_form(found, checked, token, refused.message, username)
+        return pages.form_page(form, 400)
+    return _outcome(runtime, found, checked, token, outcome, username, error)
 
 
 def _outcome(
@@ -231,15 +285,16 @@ def _outcome(
     token: str,
     outcome: Authenticated | Challenge,
     username: str,
+    error: str | None = None,
 ) -> Response:
     if isinstance(outcome, Authenticated):
         location, cookie = signed_in(runtime, found, checked, outcome.tokens, time.time())
         return redirect(location, cookie)
     try:
         step = steps.start(runtime, outcome, username)
-    except CognitoError as error:
-        return pages.form_page(password_form(found, checked, token, error.message, username), 400)
-    return _step_page(found, checked, token, step, None)
+    except CognitoError as refused:
+        return pages.form_page(first_form(found, checked, token, refused.message, username), 400)
+    return _step_page(found, checked, token, step, error)
 
 
 def _step_page(
@@ -276,6 +331,8 @@ def _challenge_step(
         )
     except NotAuthorizedException as error:
         # The session is spent or expired, or the sign-in refused: start again.
+        if choice_pages.offers_choice(found, checked.client):
+            return _choose(runtime, found, checked, token, username, error.message)
         form = password_form(found, checked, token, error.message, username)
         return pages.form_page(form, 400)
     except CognitoError as error:

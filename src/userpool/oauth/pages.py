@@ -1,7 +1,9 @@
-"""The managed login pages as plain HTML: labelled fields, no JavaScript, a little inline CSS.
-Every value put into a page goes through `escape` (the one way in), so nothing a request
-carries is ever markup. Pages are never cached or framed (Cache-Control: no-store,
-frame-ancestors 'none', X-Frame-Options: DENY: a framed login form invites clickjacking)."""
+"""The managed login pages as plain HTML: labelled fields, a little inline CSS, and no
+JavaScript but the passkey's (oauth/passkey_script.py), which a page carries only where a
+passkey may be chosen, and which its Content-Security-Policy allows by hash alone. Every value
+put into a page goes through `escape` (the one way in), so nothing a request carries is ever
+markup. Pages are never cached or framed (Cache-Control: no-store, frame-ancestors 'none',
+X-Frame-Options: DENY: a framed login form invites clickjacking)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ from html import escape
 
 from starlette.responses import HTMLResponse
 
+from userpool.oauth import passkey_script
 from userpool.oauth.domains import DomainRequest
 
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 HEADERS = {
     "Cache-Control": "no-store",
     "Pragma": "no-cache",
@@ -20,9 +24,12 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     # No form-action: the answer to a sign-in redirects to the app (another origin).
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
-    ),
+    "Content-Security-Policy": CSP,
+}
+# A page with the passkey script: that script, known by its hash, and no other.
+SCRIPT_HEADERS = {
+    **HEADERS,
+    "Content-Security-Policy": f"{CSP}; script-src {passkey_script.CSP_SOURCE}",
 }
 STYLE = """
 body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;padding:2rem 1rem}
@@ -34,25 +41,34 @@ padding:.5rem;font-size:1rem;border:1px solid #888;border-radius:4px}
 button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem;background:#0b5cad;
 color:#fff;border:0;border-radius:4px;cursor:pointer}
 .error{background:#fde8e8;color:#8a1010;padding:.6rem;border-radius:4px}
+button.other{background:#fff;color:#0b5cad;border:1px solid #0b5cad}
 .choice{font-weight:400}.choice input{margin-right:.4rem}
 .secret{font-family:monospace;word-break:break-all}svg{display:block;margin:1rem auto}
 nav{margin-top:1rem;font-size:.9rem}
 """
 
 
-def _document(title: str, body: str) -> str:
+def _document(title: str, body: str, script: bool) -> str:
+    code = f"<script>{passkey_script.SOURCE}</script>" if script else ""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f"<body><main><h1>{escape(title)}</h1>{body}</main></body></html>"
+        f"<body><main><h1>{escape(title)}</h1>{body}</main>{code}</body></html>"
     )
 
 
 def response(
-    title: str, body: str, status: int = 200, cookie_headers: Iterable[str] = ()
+    title: str,
+    body: str,
+    status: int = 200,
+    cookie_headers: Iterable[str] = (),
+    *,
+    script: bool = False,
 ) -> HTMLResponse:
-    page = HTMLResponse(_document(title, body), status_code=status, headers=HEADERS)
+    """`script`: the page carries the passkey script (and a policy that lets it run)."""
+    headers = SCRIPT_HEADERS if script else HEADERS
+    page = HTMLResponse(_document(title, body, script), status_code=status, headers=headers)
     for header in cookie_headers:
         page.headers.append("set-cookie", header)
     return page
@@ -109,7 +125,8 @@ def choices(name: str, label: str, options: Iterable[tuple[str, str]]) -> str:
 class Form:
     """A managed-login form: where it posts, its visible fields (already HTML, made by the
     helpers above), its hidden values (the authorize parameters, the step's session), the
-    CSRF token, the button, and an error to show above it."""
+    CSRF token, the button (none when empty: the fields hold their own), and an error to show
+    above it; `script`: the page needs the passkey script."""
 
     title: str
     action: str
@@ -120,6 +137,7 @@ class Form:
     error: str | None = None
     intro: str = ""  # HTML, escaped by its maker
     links: Mapping[str, str] = field(default_factory=dict)  # text -> URL
+    script: bool = False
 
     def html(self) -> str:
         links = "".join(
@@ -129,10 +147,11 @@ class Form:
             f"{error_block(self.error)}{self.intro}"
             f'<form method="post" action="{escape(self.action)}">'
             f"{hidden({**self.hidden, '_csrf': self.csrf})}{self.fields}"
-            f'<button type="submit">{escape(self.button)}</button></form>'
+            + (f'<button type="submit">{escape(self.button)}</button>' if self.button else "")
+            + "</form>"
             + (f"<nav>{links}</nav>" if links else "")
         )
 
 
 def form_page(form: Form, status: int = 200, cookie_headers: Iterable[str] = ()) -> HTMLResponse:
-    return response(form.title, form.html(), status, cookie_headers)
+    return response(form.title, form.html(), status, cookie_headers, script=form.script)

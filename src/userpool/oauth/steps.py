@@ -1,5 +1,6 @@
-"""The pages of a managed-login sign-in after the password: one per challenge the engine can
-return, each a form that answers it. The challenge's Session rides in a hidden field (the
+"""The pages of a managed-login sign-in after its first page: one per challenge the engine can
+return, each a form that answers it (SELECT_CHALLENGE's choice and WEB_AUTHN's passkey:
+oauth/choice_pages.py). The challenge's Session rides in a hidden field (the
 engine binds it to the pool, client and user, and checks its expiry and single use); what
 the page asks for becomes the challenge's responses (`responses`). MFA_SETUP with an
 authenticator app runs AssociateSoftwareToken / VerifySoftwareToken with the session, through
@@ -11,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import orjson
 import segno
 
 from userpool.auth import Challenge, Runtime
 from userpool.domain.errors import InvalidParameterException
+from userpool.oauth import choice_pages
 from userpool.oauth.pages import Form, choices, text_field
 from userpool.services import software_token
 from userpool.services.context import Context, Settings
@@ -34,8 +36,10 @@ FACTOR_NAMES = {
 CODE_FIELDS = {
     "SMS_MFA": "SMS_MFA_CODE",
     TOTP: "SOFTWARE_TOKEN_MFA_CODE",
-    "EMAIL_OTP": "EMAIL_OTP_CODE",
+    "EMAIL_OTP": "EMAIL_OTP_CODE",  # a second factor, or a first one chosen (USER_AUTH)
+    "SMS_OTP": "SMS_OTP_CODE",  # a first factor chosen (USER_AUTH)
 }
+CHOICE_STEPS = (choice_pages.SELECT, choice_pages.PASSKEY)
 PASSWORDS_DIFFER = "The passwords do not match."  # ours: Cognito's page says much the same
 ATTRIBUTE_PREFIX = "userAttributes."
 
@@ -86,6 +90,8 @@ def start(runtime: Runtime, challenge: Challenge, username: str) -> Step:
     with the session) and the session it returns carried on."""
     parameters = dict(challenge.parameters)
     session = challenge.session or ""
+    if challenge.available is not None:  # USER_AUTH's AvailableChallenges: what to offer
+        parameters[choice_pages.AVAILABLE] = orjson.dumps(list(challenge.available)).decode()
     if challenge.name == "MFA_SETUP" and TOTP in _listed(parameters, "MFAS_CAN_SETUP"):
         answer = software_token.associate_software_token(_context(runtime), {"Session": session})
         session = answer["Session"]
@@ -136,6 +142,8 @@ def responses(runtime: Runtime, step: Step, form: Mapping[str, str]) -> tuple[st
     if name == "SELECT_MFA_TYPE":
         answer["ANSWER"] = form.get("answer", "")
         return step.session, answer
+    if name in CHOICE_STEPS:
+        return step.session, answer | choice_pages.responses(name, form)
     if name == "MFA_SETUP" and "SECRET" in step.parameters:
         request = {"Session": step.session, "UserCode": form.get("code", "").strip()}
         verified = software_token.verify_software_token(_context(runtime), request)
@@ -154,6 +162,12 @@ def page(
     ever put into the page as markup)."""
     carried = {**hidden, **step.hidden()}
     name, parameters = step.challenge, step.parameters
+    if name in CHOICE_STEPS:
+        restart = f"{action}?{urlencode(hidden)}"
+        made = (
+            choice_pages.passkey_form if name == choice_pages.PASSKEY else choice_pages.choice_form
+        )
+        return made(step.username, parameters, action, carried, csrf, error, restart)
     if name == "NEW_PASSWORD_REQUIRED":
         fields = text_field(
             "new_password", "New password", kind="password", autocomplete="new-password"
