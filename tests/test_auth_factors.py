@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import botocore.session
-import pytest
-
 from tests.codes_support import last_code, outbox_fixtures
 from tests.conftest import Server
 from tests.mfa_support import EMAIL_CONFIGURATION, email
@@ -26,14 +23,6 @@ from tests.signin_support import (
 from tests.user_auth_support import Choice
 
 server, cognito = outbox_fixtures("auth-factors")
-
-# The installed botocore must know the operation for boto3 to send it and the server to route it.
-ADMIN_MODELLED = "AdminGetUserAuthFactors" in (
-    botocore.session.get_session().get_service_model("cognito-idp").operation_names
-)
-needs_admin_operation = pytest.mark.skipif(
-    not ADMIN_MODELLED, reason="this botocore's cognito-idp model has no AdminGetUserAuthFactors"
-)
 
 
 def factors_of(cognito: Any, access_token: str) -> dict[str, Any]:
@@ -165,7 +154,6 @@ def test_a_revoked_access_token_is_refused(cognito: Any) -> None:
     )
 
 
-@needs_admin_operation
 def test_the_admin_operation_answers_for_any_user(server: Server, cognito: Any) -> None:
     choice = Choice.make(server, cognito)
     username = choice.user()

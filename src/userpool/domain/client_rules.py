@@ -28,6 +28,15 @@ LEGACY_FLOWS = {
 MIXED_FLOWS = (
     "Values with ALLOW_ prefix must be used only along with values including the ALLOW_ prefix."
 )
+# GetClientToken's flow: machine-to-machine access tokens for a client with a secret. The API
+# reference: it "is mutually exclusive with user authentication flows. It must be the only
+# authentication flow that you configure for the app client". In what words Cognito refuses a
+# list that has it with others is not documented: this message is ours.
+CLIENT_TOKEN_FLOW = "ALLOW_CLIENT_TOKEN_AUTH"
+CLIENT_TOKEN_ALONE = (
+    "ALLOW_CLIENT_TOKEN_AUTH cannot be combined with other authentication flows: it must be "
+    "the only explicit authentication flow of the client."
+)
 
 # Settings every client has; a request that omits one gets (or, on update, goes back to) these.
 DEFAULT_SETTINGS: JSONDict = {
@@ -107,8 +116,14 @@ def client_settings(request: JSONDict) -> JSONDict:
 
 
 def check_auth_flows(flows: Iterable[str]) -> None:
-    """Legacy and ALLOW_ values do not mix, and ALLOW_ lists must allow refreshing."""
+    """Legacy and ALLOW_ values do not mix, and ALLOW_ lists must allow refreshing; but
+    ALLOW_CLIENT_TOKEN_AUTH stands alone (a machine's client signs no user in, so has
+    nothing to refresh)."""
     given = set(flows)
+    if CLIENT_TOKEN_FLOW in given:
+        if len(given) > 1:
+            raise InvalidParameterException(CLIENT_TOKEN_ALONE)
+        return
     allow = {flow for flow in given if flow.startswith("ALLOW_")}
     if allow and allow != given:
         raise InvalidParameterException(MIXED_FLOWS)
@@ -127,6 +142,11 @@ def allowed_flows(settings: JSONDict) -> frozenset[str]:
     if "CUSTOM_AUTH_FLOW_ONLY" not in flows:
         allowed.add("ALLOW_USER_SRP_AUTH")
     return frozenset(allowed)
+
+
+def issues_client_tokens(settings: JSONDict) -> bool:
+    """Whether GetClientToken may issue this client machine tokens (its secret aside)."""
+    return CLIENT_TOKEN_FLOW in (settings.get("ExplicitAuthFlows") or [])
 
 
 def _unit(settings: JSONDict, kind: TokenKind) -> str:

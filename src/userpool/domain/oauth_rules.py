@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from userpool.domain.client_rules import issues_client_tokens
 from userpool.domain.errors import CognitoError, InvalidParameterException
 
 COGNITO_PROVIDER = "COGNITO"
@@ -82,7 +83,10 @@ def check_oauth(
     if settings.get("AllowedOAuthFlowsUserPoolClient"):
         if not flows or not scopes:
             raise InvalidParameterException(FLOWS_AND_SCOPES_REQUIRED)
-    elif flows or scopes:
+    elif flows or (scopes and not issues_client_tokens(settings)):
+        # A GetClientToken client takes its scopes without OAuth flows: the developer guide's
+        # own example makes one with --explicit-auth-flows ALLOW_CLIENT_TOKEN_AUTH and
+        # --allowed-o-auth-scopes alone ("Scopes, M2M, and resource servers").
         raise InvalidParameterException(OAUTH_NOT_ALLOWED)
     for scope in scopes:
         if scope not in STANDARD_SCOPES and scope not in custom_scopes:

@@ -28,6 +28,10 @@ NUL_CONSTRAINT = "Member must not contain the NUL character (U+0000)"
 # yet a custom domain is a dotted host name (auth.example.com, the API reference's example);
 # CreateUserPoolDomain judges the name itself, with its own message (services/domains.py).
 PATTERN_NOT_ENFORCED = frozenset({"DomainType"})
+# Values Cognito takes that the model's enum does not list yet. GetClientToken needs a client
+# whose ExplicitAuthFlows is ALLOW_CLIENT_TOKEN_AUTH (its API reference), a value that
+# ExplicitAuthFlowsType still lacks in botocore 1.44.18.
+ENUM_ADDITIONS = {"ExplicitAuthFlowsType": ("ALLOW_CLIENT_TOKEN_AUTH",)}
 
 
 @cache
@@ -75,9 +79,11 @@ def _scalar_constraints(shape: Any, value: Any) -> list[str]:
         refused_by_pattern = bool(pattern) and not _compiled(pattern).fullmatch(value)
         if refused_by_pattern:
             found.append(f"Member must satisfy regular expression pattern: {pattern}")
-        refused_by_enum = bool(shape.enum) and value not in shape.enum
+        added = [v for v in ENUM_ADDITIONS.get(shape.name, ()) if v not in shape.enum]
+        enum = [*shape.enum, *added] if shape.enum else []
+        refused_by_enum = bool(enum) and value not in enum
         if refused_by_enum:
-            found.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+            found.append(f"Member must satisfy enum value set: [{', '.join(enum)}]")
         # A pattern or enum that refuses the value already says why, as AWS would.
         if NUL in value and not (refused_by_pattern or refused_by_enum):
             found.append(NUL_CONSTRAINT)
