@@ -14,6 +14,7 @@ import httpx
 
 from tests.conftest import Server
 from tests.signin_support import PASSWORD, confirmed_user, new_pool, unique
+from userpool.http.tls import ca_path
 
 CALLBACK = "https://app.example.com/callback"
 SIGNED_OUT = "https://app.example.com/signed-out"
@@ -194,5 +195,8 @@ class Site:
 
     @property
     def verify(self) -> ssl.SSLContext | bool:
-        """How the app's back end checks the server's certificate."""
-        return True
+        """How the app's back end checks the server's certificate: against the data dir's
+        local CA when the server runs `--tls`."""
+        if not self.server.url.startswith("https:"):
+            return True
+        return ssl.create_default_context(cafile=str(ca_path(self.server.data_dir)))
