@@ -35,10 +35,14 @@ def browser() -> Iterator[Browser]:
 
 
 def choice_site(
-    choice: Choice, *, version: int = 2, flows: tuple[str, ...] = USER_AUTH_FLOWS
+    choice: Choice,
+    *,
+    version: int = 2,
+    flows: tuple[str, ...] = USER_AUTH_FLOWS,
+    **client: Any,
 ) -> Site:
     """A domain of `choice`'s pool (ManagedLoginVersion `version`) and an OAuth app client of
-    it, with a secret (the pages send SECRET_HASH), taking `flows`."""
+    it, with a secret (the pages send SECRET_HASH), taking `flows` (and `client`)."""
     domain = unique("choose")
     choice.cognito.create_user_pool_domain(
         UserPoolId=choice.pool_id, Domain=domain, ManagedLoginVersion=version
@@ -53,6 +57,7 @@ def choice_site(
         AllowedOAuthFlowsUserPoolClient=True,
         CallbackURLs=[CALLBACK],
         SupportedIdentityProviders=["COGNITO"],
+        **client,
     )["UserPoolClient"]
     return Site(
         choice.server,
@@ -156,6 +161,20 @@ def test_an_unknown_username_is_refused_on_the_first_page(
     unknown = page_of(browser.submit(first, username=unique("nobody")))
     assert unknown.status == 400 and "User does not exist." in unknown.text
     assert unknown.fields["step"] == "username"
+
+
+def test_where_the_client_hides_users_a_stranger_gets_a_users_choice(
+    server: Server, cognito: Any, browser: Browser
+) -> None:
+    choice = Choice.make(server, cognito, factors=["PASSWORD", "EMAIL_OTP"])
+    site = choice_site(choice, PreventUserExistenceErrors="ENABLED")
+    stranger = f"{unique('nobody')}@example.com"
+    page = chosen(site, browser, stranger)
+    # A name shaped like an address is offered the code by email too, as a user's would be.
+    assert choices_of(page) == ["PASSWORD", "EMAIL_OTP"]
+    refused = page_of(browser.submit(page, answer="PASSWORD", password=PASSWORD))
+    assert refused.status == 400 and "Incorrect username or password." in refused.text
+    assert refused.fields["challenge"] == "SELECT_CHALLENGE"
 
 
 @pytest.mark.parametrize(
@@ -268,3 +287,20 @@ def test_after_a_reset_the_choice_starts_with_the_username(
     assert signin.fields["step"] == "username" and signin.fields["username"] == username
     page = page_of(browser.submit(signin))
     landed_as(site, location(browser.submit(page, answer="PASSWORD", password=new)), username)
+
+
+def test_a_sign_up_ends_signed_in_here_too(server: Server, cognito: Any, browser: Browser) -> None:
+    choice = Choice.make(
+        server, cognito, factors=["PASSWORD", "EMAIL_OTP"], AutoVerifiedAttributes=["email"]
+    )
+    site = choice_site(choice)
+    query = urlencode(site.authorize_params(state="st-new"))
+    form = page_of(browser.get(f"{site.base}/signup?{query}"))
+    username, address = unique("new"), f"{unique('n')}@example.com"
+    confirm = page_of(
+        browser.submit(
+            form, username=username, email=address, password=PASSWORD, confirm_password=PASSWORD
+        )
+    )
+    code = last_code(server, choice.pool_id, username)
+    landed_as(site, location(browser.submit(confirm, code=code)), username, "st-new")
