@@ -1,0 +1,38 @@
+"""The `userpool` command: `serve`, `ca`, `outbox`; each in its own module here."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from userpool.cli.ca import ca
+from userpool.cli.common import fail
+from userpool.cli.outbox import outbox
+from userpool.cli.serve import serve
+
+
+class _OneLineErrors(click.Group):
+    """A usage error is one line, `userpool: <what is wrong>`, like every other refusal."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.ClickException as error:
+            fail(error.format_message())
+        except click.Abort:  # Ctrl-C before the server runs
+            sys.exit(130)
+
+
+@click.group(cls=_OneLineErrors, invoke_without_command=True)
+@click.pass_context
+def main(context: click.Context) -> None:
+    """A self-hostable server that speaks the Amazon Cognito user-pool API."""
+    if context.invoked_subcommand is None:
+        click.echo(context.get_help())
+
+
+for command in (serve, ca, outbox):
+    main.add_command(command)
