@@ -133,6 +133,20 @@ def server_on(
             running.stop()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A module marked `one_backend` runs on SQLite only: what it tests is a client's wire
+    compatibility (a JavaScript library, the AWS CLI, a browser), which no backend changes;
+    every behaviour it drives is tested on both backends elsewhere."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and "postgres" in callspec.params.values()
+        (dropped if on_postgres and item.get_closest_marker("one_backend") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import Server
 
+pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+
 
 def aws(server: Server, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}

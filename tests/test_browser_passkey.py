@@ -36,7 +36,7 @@ AUTHENTICATOR = {
     "automaticPresenceSimulation": True,
 }
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.one_backend]
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,8 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import Server, error_of, make_client, start_server
 
+pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+
 NODE_DIR = Path(__file__).resolve().parent / "node"
 INSTALL = "npm ci --prefix tests/node"
 

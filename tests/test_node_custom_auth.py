@@ -25,6 +25,8 @@ import pytest
 from tests.conftest import Server, make_client, start_server
 from tests.test_node_clients import NodeRunner, node_runner
 
+pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+
 TRIGGERS = Path(__file__).resolve().parent / "triggers" / "clients" / "triggers.json"
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:{}"
 LAMBDA_CONFIG = {

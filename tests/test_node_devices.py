@@ -27,6 +27,8 @@ from tests.mfa_support import Login, mfa_pool, phone
 from tests.signin_support import PASSWORD, new_client
 from tests.test_node_clients import AUTH_FLOWS, NodeRunner, node_runner
 
+pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+
 server, cognito = outbox_fixtures("node-devices")
 
 FLOWS = [None, "USER_PASSWORD_AUTH"]  # None: both libraries' default flow, USER_SRP_AUTH

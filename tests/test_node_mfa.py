@@ -19,6 +19,8 @@ from tests.mfa_support import Login, email, mfa_pool, phone
 from tests.signin_support import PASSWORD, new_client
 from tests.test_node_clients import AUTH_FLOWS, NodeRunner, node_runner
 
+pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+
 server, cognito = outbox_fixtures("node-mfa")
 
 FLOWS = ["USER_PASSWORD_AUTH", None]  # None: the library's default flow, USER_SRP_AUTH

@@ -14,6 +14,8 @@ import pytest
 from tests.conftest import Server
 from tests.test_node_clients import AUTH_FLOWS, App, NodeRunner, node_runner, sign_in_steps
 
+pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+
 SRP = sign_in_steps("USER_SRP_AUTH")
 WRONG_PASSWORD = ("NotAuthorizedException", "Incorrect username or password.")
 SCRIPTS = ["identity_js.mjs", "amplify.mjs"]

@@ -21,6 +21,8 @@ from tests.mfa_support import EMAIL_CONFIGURATION, SMS_CONFIGURATION, email, pho
 from tests.signin_support import PASSWORD, confirmed_user, new_client, unique
 from tests.test_node_clients import NodeRunner, node_runner
 
+pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+
 server, cognito = outbox_fixtures("node-user-auth")
 
 FIRST_FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
