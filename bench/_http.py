@@ -369,6 +369,8 @@ def run_main(
     """What every bench script's `main` does: say where it runs, run against `--endpoint` or
     a server of its own (started with `server_args`), and print the table of results."""
     where = args.endpoint or f"own server, {args.workers} workers, {args.db or 'SQLite'}"
+    if not args.endpoint and server_args:
+        where += f" ({' '.join(server_args)})"
     print(
         f"{name} bench: {where}; {os.cpu_count()} cores; load {os.getloadavg()[0]:.2f}; "
         f"{args.processes} client processes; warm-up {args.warmup} s, window {args.seconds} s",

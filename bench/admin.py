@@ -177,6 +177,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--endpoint", help="a running server; default: start one")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--db", help="database URL for the started server (PostgreSQL)")
+    parser.add_argument(
+        "--sqlite-synchronous", choices=("normal", "full"), help="the started server's (SQLite)"
+    )
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--users", type=ints, default=[1_000, 100_000], help="e.g. 1000,100000")
     parser.add_argument("--concurrency", type=ints, default=[1, 8, 32])
@@ -216,7 +219,9 @@ def benchmark(args: argparse.Namespace, url: str, server_pid: int | None) -> lis
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    _http.run_main("admin", args, benchmark, HEADER, format_row)
+    synchronous = ["--sqlite-synchronous", args.sqlite_synchronous]
+    server_args = synchronous if args.sqlite_synchronous else []
+    _http.run_main("admin", args, benchmark, HEADER, format_row, server_args)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ def _lifespan(store: SqlStore, invoker: ResolvingInvoker) -> Any:
 def create_app(config: ServerConfig | None = None) -> Starlette:
     """Build the ASGI app; uvicorn calls this (as a factory) in each worker process."""
     config = config or ServerConfig.from_env()
-    store = SqlStore(database.create(config.db_url))
+    store = SqlStore(database.create(config.db_url, config.sqlite_synchronous))
     invoker = trigger_invoker(config)
     runtime = build_runtime(config, store, invoker)
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None

@@ -60,6 +60,7 @@ class ServerConfig:
     tls: bool = False  # HTTPS: with tls_cert/tls_key if given, else the data dir's local CA
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    sqlite_synchronous: str = "normal"  # "full": every commit survives a power loss too
 
     @property
     def db_url(self) -> str:
@@ -154,6 +155,7 @@ class ServerConfig:
             tls=_flag(env.get("USERPOOL_TLS")) or bool(tls_cert),
             tls_cert=Path(tls_cert) if tls_cert else None,
             tls_key=Path(tls_key) if tls_key else None,
+            sqlite_synchronous=env.get("USERPOOL_SQLITE_SYNCHRONOUS") or cls.sqlite_synchronous,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -182,6 +184,7 @@ class ServerConfig:
             "USERPOOL_TLS": "1" if self.tls else "",
             "USERPOOL_TLS_CERT": str(self.tls_cert or ""),
             "USERPOOL_TLS_KEY": str(self.tls_key or ""),
+            "USERPOOL_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
         }
         if self.credentials_file is not None:
             values["USERPOOL_CREDENTIALS"] = str(self.credentials_file)

@@ -107,6 +107,14 @@ from userpool.storage import database
     type=EXISTING_FILE,
     help="The private key of --tls-cert (PEM).",
 )
+@click.option(
+    "--sqlite-synchronous",
+    envvar="USERPOOL_SQLITE_SYNCHRONOUS",
+    default="normal",
+    show_default=True,
+    type=click.Choice(database.SQLITE_SYNCHRONOUS),
+    help="SQLite's sync at commit: normal (a power loss may undo the last commits), full.",
+)
 @delivery_options
 def serve(
     host: str,
@@ -125,6 +133,7 @@ def serve(
     tls: bool,
     tls_cert: Path | None,
     tls_key: Path | None,
+    sqlite_synchronous: str,
     **delivery: Any,
 ) -> None:
     """Run the server."""
@@ -146,6 +155,7 @@ def serve(
         tls=tls or tls_cert is not None,
         tls_cert=tls_cert.absolute() if tls_cert else None,  # absolute: as for triggers_file
         tls_key=tls_key.absolute() if tls_key else None,
+        sqlite_synchronous=sqlite_synchronous,
     )
     refusal = config.refusal(allow_any_credentials)
     if refusal is not None:
@@ -161,7 +171,7 @@ def serve(
             "(pass --allow-any-credentials to accept any signature)"
         )
     try:
-        database.migrate(database.create(config.db_url))
+        database.migrate(database.create(config.db_url, sqlite_synchronous))
     except Exception as error:  # any driver error: one line, no traceback
         reason = (str(error).splitlines() or [type(error).__name__])[0]
         fail(f"cannot use database {redacted(config.db_url)}: {reason}")

@@ -18,6 +18,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "userpool_write"
 PG_MIGRATION_LOCK = 0x75736572706F6F6C  # "userpool"
 BUSY_TIMEOUT_MS = 30_000
+# SQLite's `synchronous` in WAL mode. NORMAL syncs the WAL only at checkpoints: a commit
+# survives the process dying (it is in the OS's cache) but not the machine losing power;
+# FULL syncs the WAL at every commit, so a commit survives both.
+SQLITE_SYNCHRONOUS = ("normal", "full")
 
 
 def insert_for(connection: Connection, table: Table) -> Any:
@@ -34,17 +38,20 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'userpool.db'}"
 
 
-def create(url: str) -> Engine:
-    """An engine for `url`; `postgresql://` URLs use psycopg 3."""
+def create(url: str, sqlite_synchronous: str = "normal") -> Engine:
+    """An engine for `url`; `postgresql://` URLs use psycopg 3. `sqlite_synchronous` (one of
+    SQLITE_SYNCHRONOUS) applies to SQLite only."""
+    if sqlite_synchronous not in SQLITE_SYNCHRONOUS:  # it goes into a PRAGMA's text
+        raise ValueError(f"SQLite synchronous must be one of {SQLITE_SYNCHRONOUS}")
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, sqlite_synchronous)
     return create_engine(parsed, pool_pre_ping=True, pool_size=8, max_overflow=8)
 
 
-def _sqlite_engine(url: Any) -> Engine:
+def _sqlite_engine(url: Any, synchronous: str) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     # A pooled connection per thread that may run a transaction at once (the threadpool's
@@ -61,7 +68,7 @@ def _sqlite_engine(url: Any) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
