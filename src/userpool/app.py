@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,6 +18,7 @@ from userpool.config import ServerConfig
 from userpool.crypto.sealing import Sealer, derive, load_server_key
 from userpool.delivery import router
 from userpool.http import outbox, routes
+from userpool.http.metrics import Metrics, TimedInvoker
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
@@ -93,7 +95,12 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     config = config or ServerConfig.from_env()
     store = SqlStore(database.create(config.db_url, config.sqlite_synchronous))
     invoker = trigger_invoker(config)
-    runtime = build_runtime(config, store, invoker)
+    metrics = Metrics()  # every worker's: summed up at /metrics (http/metrics_files.py)
+    metrics.watch_pool(store.engine)
+    runtime = replace(
+        build_runtime(config, store, TimedInvoker(invoker, metrics)),
+        sign_in_steps=metrics.sign_in_step,
+    )
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
     dispatcher = Dispatcher(
         settings=Settings(region=config.region),
@@ -114,6 +121,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         _lifespan(store, invoker),
         store=store,
         public_url=config.base_url,
+        metrics=metrics,
+        metrics_readers=credentials,
     )
     # What is loaded by now (botocore's service model above all) lives as long as the
     # process: out of the collector's sight, a full collection no longer walks it all.

@@ -60,6 +60,7 @@ class ServerConfig:
     tls: bool = False  # HTTPS: with tls_cert/tls_key if given, else the data dir's local CA
     tls_cert: Path | None = None
     tls_key: Path | None = None
+    log_format: str = "text"  # "json": one JSON object a line (http/logs.py)
     sqlite_synchronous: str = "normal"  # "full": every commit survives a power loss too
 
     @property
@@ -155,6 +156,7 @@ class ServerConfig:
             tls=_flag(env.get("USERPOOL_TLS")) or bool(tls_cert),
             tls_cert=Path(tls_cert) if tls_cert else None,
             tls_key=Path(tls_key) if tls_key else None,
+            log_format=env.get("USERPOOL_LOG_FORMAT") or cls.log_format,
             sqlite_synchronous=env.get("USERPOOL_SQLITE_SYNCHRONOUS") or cls.sqlite_synchronous,
         )
 
@@ -184,6 +186,7 @@ class ServerConfig:
             "USERPOOL_TLS": "1" if self.tls else "",
             "USERPOOL_TLS_CERT": str(self.tls_cert or ""),
             "USERPOOL_TLS_KEY": str(self.tls_key or ""),
+            "USERPOOL_LOG_FORMAT": self.log_format,
             "USERPOOL_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
         }
         if self.credentials_file is not None:

@@ -47,6 +47,7 @@ from userpool.auth.outcomes import (
     Proceed,
 )
 from userpool.auth.params import required
+from userpool.auth.reporting import UNREPORTED, Report, reported
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import INVALID, Progress, SignInState, begin, check_binding
 from userpool.delivery import deliver_or_fail
@@ -108,6 +109,7 @@ DEVICE_CHALLENGES = (ChallengeName.DEVICE_SRP_AUTH, ChallengeName.DEVICE_PASSWOR
 T = TypeVar("T")
 
 
+@reported
 def initiate(
     runtime: Runtime,
     client_id: str,
@@ -120,6 +122,7 @@ def initiate(
     client_metadata: Mapping[str, str] | None = None,
     session: str | None = None,
     hosted: Hosted | None = None,
+    report: Report = UNREPORTED,
 ) -> Outcome:
     """`session`: USER_AUTH's sign-in with the Session ConfirmSignUp returned; `hosted`: a
     sign-in through managed login (outcomes.Hosted)."""
@@ -162,6 +165,7 @@ def _signed_up(
     return settle(attempt, sign_up_sessions.sign_in(attempt, state, user))
 
 
+@reported
 def respond(
     runtime: Runtime,
     client_id: str,
@@ -174,6 +178,7 @@ def respond(
     session: str | None,
     client_metadata: Mapping[str, str] | None = None,
     hosted: Hosted | None = None,
+    report: Report = UNREPORTED,
 ) -> Outcome:
     spec = _spec_for(challenge)
     username = required(responses, "USERNAME")
@@ -185,6 +190,7 @@ def respond(
         if not sealed:
             raise InvalidParameterException("Missing required parameter Session")
         state = _answered_state(runtime, tx, challenge, runtime.sessions.open(sealed, tx))
+        report.flow = state.progress.flow
         check_binding(state, pool.id, client.id, challenge, now)
         user = tx.users.get(pool.id, pool.username_key(state.username))
         named = _names_session_user(tx, pool, state, username)

@@ -13,6 +13,8 @@ from userpool.cli.common import DATA_DIR, EXISTING_FILE, fail, redacted
 from userpool.cli.delivery_options import delivery_options
 from userpool.config import ServerConfig, is_loopback
 from userpool.crypto.sealing import load_server_key
+from userpool.http import logs as http_logs
+from userpool.http import metrics_files
 from userpool.http import tls as http_tls
 from userpool.http import workers as http_workers
 from userpool.protocol.sigv4 import load_credentials
@@ -40,6 +42,14 @@ from userpool.storage import database
     default="info",
     show_default=True,
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+)
+@click.option(
+    "--log-format",
+    envvar="USERPOOL_LOG_FORMAT",
+    default="text",
+    show_default=True,
+    type=click.Choice(http_logs.FORMATS),
+    help="json: one JSON object a line, with the request id (x-amzn-RequestId).",
 )
 @click.option(
     "--region",
@@ -123,6 +133,7 @@ def serve(
     data_dir: Path,
     workers: int,
     log_level: str,
+    log_format: str,
     region: str,
     credentials_file: Path | None,
     public_url: str | None,
@@ -155,6 +166,7 @@ def serve(
         tls=tls or tls_cert is not None,
         tls_cert=tls_cert.absolute() if tls_cert else None,  # absolute: as for triggers_file
         tls_key=tls_key.absolute() if tls_key else None,
+        log_format=log_format,
         sqlite_synchronous=sqlite_synchronous,
     )
     refusal = config.refusal(allow_any_credentials)
@@ -194,9 +206,13 @@ def serve(
         "app": "userpool.app:create_app",
         "factory": True,
         "log_level": log_level,
-        "access_log": log_level == "debug",
+        # JSON: http/observed.py writes a richer access line (request id, operation) instead
+        "access_log": log_level == "debug" and log_format == "text",
         **tls_files,
     }
+    log_config = http_logs.uvicorn_log_config(log_format, log_level)
+    if log_config is not None:  # else uvicorn's own (None would mean: configure nothing)
+        options["log_config"] = log_config
     os.environ.update(config.to_env())
     import uvicorn
 
@@ -204,11 +220,13 @@ def serve(
     database_url = redacted(config.db_url)
     own_ca = config.tls and config.tls_cert is None  # then say what clients are to trust
     trust = f", CA: {http_tls.ca_path(data_dir)}" if own_ca else ""
-    click.echo(
+    listening = (
         f"userpool listening on {config.scheme}://{where} "
         f"(database: {database_url}, workers: {workers}{trust})"
     )
-    if workers == 1:
-        uvicorn.run(host=host, port=port, **options)
-    else:
-        http_workers.run(host, port, workers, options)
+    click.echo(http_logs.announce(listening, log_format))
+    with metrics_files.run_directory():  # set before uvicorn loads the app
+        if workers == 1:
+            uvicorn.run(host=host, port=port, **options)
+        else:
+            http_workers.run(host, port, workers, options)

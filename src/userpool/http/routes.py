@@ -15,8 +15,12 @@ from starlette.routing import BaseRoute, Route
 
 from userpool.auth import Runtime
 from userpool.http import cors
+from userpool.http import metrics as http_metrics
 from userpool.http.cors import Cors
 from userpool.http.domain_hosts import DomainHosts, Serve
+from userpool.http.logs import current_request_id
+from userpool.http.metrics import Metrics
+from userpool.http.observed import DOMAIN_ENDPOINT, Observed
 from userpool.oauth import (
     account_pages,
     authorize,
@@ -29,6 +33,7 @@ from userpool.oauth import (
 )
 from userpool.oauth.domains import PATH_ROOT, DomainRequest, by_path, pool_base
 from userpool.protocol.dispatch import Dispatcher
+from userpool.protocol.model import service_model
 from userpool.protocol.sigv4 import SignedRequest, header_map
 from userpool.storage.repositories import Store
 from userpool.tokens.keys import KeyRing
@@ -53,6 +58,7 @@ def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serv
     its OAuth endpoints (userpool.oauth); the login pages come here too."""
 
     async def serve(found: DomainRequest, request: Request) -> Response:
+        request.scope[DOMAIN_ENDPOINT] = found.path  # the metrics' label (http/observed.py)
         if found.path not in CALLED_BY_PAGES:
             return await answer(found, request)
         if request.method == "OPTIONS":
@@ -97,9 +103,14 @@ def build(
     *,
     store: Store,
     public_url: str,
+    metrics: Metrics | None = None,
+    metrics_readers: dict[str, str] | None = None,
 ) -> Starlette:
     """The app; `extra`: more routes (the development endpoints, when enabled); `public_url`:
-    where this server is reached (the root of the domains' path form)."""
+    where this server is reached (the root of the domains' path form); `metrics`: where every
+    request is counted (a fresh in-memory set without), served at /metrics to loopback clients,
+    or with `metrics_readers` (the --credentials key pairs) to those who present one."""
+    metrics = metrics or Metrics()
     serve_domain = domain_endpoints(dispatcher.runtime, issuer_for)
 
     async def aws_json(request: Request) -> Response:
@@ -110,10 +121,11 @@ def build(
             headers=header_map(request.headers.items()),  # repeated ones joined, as signed
             body=await request.body(),
         )
+        request_id = current_request_id()  # given on arrival (http/observed.py)
         if dispatcher.runs_inline(signed):
-            result = dispatcher.handle(signed)
+            result = dispatcher.handle(signed, request_id)
         else:
-            result = await run_in_threadpool(dispatcher.handle, signed)
+            result = await run_in_threadpool(dispatcher.handle, signed, request_id)
         return Response(result.body, status_code=result.status, headers=result.headers)
 
     async def health(_: Request) -> Response:
@@ -141,6 +153,11 @@ def build(
     return Starlette(
         lifespan=lifespan,
         middleware=[
+            Middleware(
+                Observed,
+                metrics=metrics,
+                operations=frozenset(service_model().operation_names),
+            ),
             Middleware(DomainHosts, store=store, serve=serve_domain),
             Middleware(Cors, path="/"),
         ],
@@ -154,6 +171,7 @@ def build(
                 methods=["GET"],
             ),
             Route(PATH_ROOT + "/{rest:path}", by_domain_path, methods=DOMAIN_METHODS),
+            *http_metrics.routes(metrics, metrics_readers),
             *extra,
         ],
     )

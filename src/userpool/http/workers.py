@@ -17,6 +17,8 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
 
+from userpool.http import metrics_files
+
 RESTART_PAUSE_SECONDS = 0.5
 SIGINT_GRACE_SECONDS = 5.0
 
@@ -61,6 +63,8 @@ def run(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
             time.sleep(RESTART_PAUSE_SECONDS)
             for index, process in enumerate(processes):
                 if stopping is None and not process.is_alive():
+                    if process.pid is not None:
+                        metrics_files.forget_worker(process.pid)
                     processes[index] = start()
     finally:
         if stopping == signal.SIGINT:  # Ctrl-C reached the workers too: let them finish

@@ -85,8 +85,10 @@ class Dispatcher:
         """What the operations are given: the pool domains' endpoints use it too."""
         return self._runtime
 
-    def handle(self, request: SignedRequest) -> WireResponse:
-        request_id = str(uuid.uuid4())
+    def handle(self, request: SignedRequest, request_id: str | None = None) -> WireResponse:
+        """`request_id`: the id the server gave the request on arrival (its log lines carry
+        it); a new one without."""
+        request_id = request_id or str(uuid.uuid4())
         try:
             result = self._run(request)
             body = orjson.dumps(result, default=_json_default)
