@@ -80,16 +80,25 @@ def start_node(data_dir: Path, port: int, args: Sequence[str], starts: int = 0) 
         )
     url = f"http://127.0.0.1:{port}"
     db_url = args[list(args).index("--db") + 1] if "--db" in args else database.sqlite_url(data_dir)
+    node = Node(url, process, data_dir, log, db_url)
+    try:
+        _wait_healthy(node)
+    except BaseException:  # Ctrl-C too: in its own session, the server would outlive us
+        end_node(node)
+        raise
+    return node
+
+
+def _wait_healthy(node: Node) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()}")
+        if node.process.poll() is not None:
+            raise RuntimeError(f"server exited: {node.log.read_text()}")
         with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return Node(url, process, data_dir, log, db_url)
+            if httpx.get(f"{node.url}/health", timeout=1).status_code == 200:
+                return
         time.sleep(0.05)
-    os.killpg(process.pid, signal.SIGKILL)
-    raise RuntimeError(f"server did not start: {log.read_text()}")
+    raise RuntimeError(f"server did not start: {node.log.read_text()}")
 
 
 def _group_alive(group: int) -> bool:
@@ -141,6 +150,23 @@ def set_up(url: str, attribute_writers: int, rotating_writers: int) -> Workload:
     return Workload(pool_id, client["ClientId"], attributes, rotating)
 
 
+class CutOff(Exception):
+    """An HTTP 200 whose body did not arrive whole (the server died while sending it):
+    botocore 1.44 then returns an answer with none of the operation's members. The server
+    sends its status line only after the commit, so the write happened, but its answer (a
+    refresh token) is lost."""
+
+
+def _tokens(response: dict[str, Any]) -> dict[str, Any]:
+    if "AuthenticationResult" not in response:
+        raise CutOff("HTTP 200 without AuthenticationResult")
+    result: dict[str, Any] = response["AuthenticationResult"]
+    return result
+
+
+FAILED_CALL = (BotoCoreError, ClientError, CutOff)
+
+
 class _Writers:
     """The writer threads of one round; each stops at its first failed call."""
 
@@ -184,14 +210,14 @@ class _Writers:
                 idp.sign_up(
                     ClientId=client_id, Username=name, Password=PASSWORD, UserAttributes=email
                 )
-            except (BotoCoreError, ClientError) as error:
+            except FAILED_CALL as error:
                 self.round.unanswered_sign_ups.append(name)
                 return self._failed(f"SignUp {name}", error)
             self.round.signed_up[name] = False
             self._acknowledged("sign-up")
             try:
                 idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=name)
-            except (BotoCoreError, ClientError) as error:
+            except FAILED_CALL as error:
                 return self._failed(f"AdminConfirmSignUp {name}", error)
             self.round.signed_up[name] = True
             self._acknowledged("confirmation")
@@ -206,7 +232,7 @@ class _Writers:
                     Username=attribute.username,
                     UserAttributes=[{"Name": "name", "Value": value}],
                 )
-            except (BotoCoreError, ClientError) as error:
+            except FAILED_CALL as error:
                 return self._failed(f"AdminUpdateUserAttributes {attribute.username}", error)
             attribute.acknowledged, attribute.pending = value, None
             self._acknowledged("attribute")
@@ -215,12 +241,14 @@ class _Writers:
         client_id = self.workload.client_id
         while True:
             try:
-                result = idp.initiate_auth(
-                    ClientId=client_id,
-                    AuthFlow="USER_PASSWORD_AUTH",
-                    AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
-                )["AuthenticationResult"]
-            except (BotoCoreError, ClientError) as error:
+                result = _tokens(
+                    idp.initiate_auth(
+                        ClientId=client_id,
+                        AuthFlow="USER_PASSWORD_AUTH",
+                        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+                    )
+                )
+            except FAILED_CALL as error:
                 return self._failed(f"InitiateAuth {username}", error)
             chain = Chain(username, result["RefreshToken"])
             self.round.chains.append(chain)
@@ -228,10 +256,12 @@ class _Writers:
             for _ in range(ROTATIONS_PER_SIGN_IN):
                 chain.pending = True
                 try:
-                    result = idp.get_tokens_from_refresh_token(
-                        RefreshToken=chain.token, ClientId=client_id
-                    )["AuthenticationResult"]
-                except (BotoCoreError, ClientError) as error:
+                    result = _tokens(
+                        idp.get_tokens_from_refresh_token(
+                            RefreshToken=chain.token, ClientId=client_id
+                        )
+                    )
+                except FAILED_CALL as error:
                     return self._failed(f"GetTokensFromRefreshToken {username}", error)
                 chain.token, chain.pending = result["RefreshToken"], False
                 chain.rotations += 1

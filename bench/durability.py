@@ -100,6 +100,8 @@ def run_backend(backend: str, args: argparse.Namespace, rng: random.Random) -> l
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    # The servers run in sessions of their own: SIGTERM must unwind, so that they end too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     print(
