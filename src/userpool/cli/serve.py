@@ -183,10 +183,14 @@ def serve(
             "(pass --allow-any-credentials to accept any signature)"
         )
     try:
-        database.migrate(database.create(config.db_url, sqlite_synchronous))
+        newer = database.migrate(database.create(config.db_url, sqlite_synchronous))
     except Exception as error:  # any driver error: one line, no traceback
         reason = (str(error).splitlines() or [type(error).__name__])[0]
         fail(f"cannot use database {redacted(config.db_url)}: {reason}")
+    if newer is not None:  # a rolling upgrade under way, or rolled back (docs/deploy.md)
+        click.echo(
+            f"userpool: schema at {newer}, newer than this version's: left as it is", err=True
+        )
     try:
         load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), data_dir)
     except (OSError, ValueError) as error:

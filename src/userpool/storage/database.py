@@ -8,10 +8,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
+from userpool.storage.schema import metadata
 from userpool.storage.writer_lock import writer_lock_for
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -88,8 +91,13 @@ def _sqlite_engine(url: Any, synchronous: str) -> Engine:
 _MIGRATING = threading.Lock()
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision; safe when several nodes start at once."""
+def migrate(engine: Engine) -> str | None:
+    """Bring the schema to the newest revision; safe when several nodes start at once.
+
+    A schema that a newer version migrated (its revision unknown here) is left as it is, and
+    its revision comes back, if it has every table and column this version uses: migrations
+    only add, so an older node still starts during a rolling upgrade, or after rolling back
+    to it. Without one of them, this raises."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Alembic reads the schema's version once, then commits each step on SQLite: two nodes
@@ -103,5 +111,34 @@ def migrate(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        newer = _newer_revision(connection, ScriptDirectory.from_config(config))
+        if newer is None:
+            command.upgrade(config, "head")
         connection.commit()
+    return newer
+
+
+def _newer_revision(connection: Connection, scripts: ScriptDirectory) -> str | None:
+    """The schema's revision if this version's migrations do not know it, else None; raises
+    if the schema then lacks a table or column that this version uses."""
+    known = {script.revision for script in scripts.walk_revisions()}
+    current = MigrationContext.configure(connection).get_current_heads()
+    unknown = [revision for revision in current if revision not in known]
+    if not unknown:
+        return None
+    found = inspect(connection)
+    for table in metadata.sorted_tables:
+        has = (
+            {c["name"] for c in found.get_columns(table.name)}
+            if found.has_table(table.name)
+            else set()
+        )
+        lacks = [
+            f"{table.name}.{column.name}" for column in table.columns if column.name not in has
+        ]
+        if lacks:
+            raise RuntimeError(
+                f"the schema is at revision {unknown[0]}, which this version does not know, "
+                f"and lacks {lacks[0]}"
+            )
+    return unknown[0]
