@@ -2,10 +2,15 @@
 
 A body is drawn benign first: real ids from a `World`, enum values, and values that the model
 accepts however extreme (2,048 four-byte characters, case-folding expanders, bytes past
-PostgreSQL's index limit). Most bodies then get exactly one hostile value at one place (NUL,
-a string the model refuses, a number past Java's int or long, `[{}]`, an absent member), so that
-the request passes everything else and meets the code that must refuse it. One in ten carries a
-lone surrogate instead, which stops it at the JSON parser.
+PostgreSQL's index limit, right-to-left overrides, stacks of combining marks). Most bodies then
+get exactly one hostile value at one place (NUL, a string the model refuses as too long or off
+its pattern, a number past the member's range or Java's int or long, a value of the wrong JSON
+type, a list past its length, `[{}]`, a required member left out), so that the request passes
+everything else and meets the code that must refuse it. One in ten carries a lone surrogate
+instead, which stops it at the JSON parser.
+
+`RequestStrategies.refused_body` draws only bodies whose one hostile value the server's edge
+validation must refuse (protocol/validation.py): the requests that must change nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from tests.fuzz_values import (
     incompressible,
     nul_variants,
 )
+from userpool.protocol.validation import PATTERN_NOT_ENFORCED
 
 Strategy = st.SearchStrategy[Any]
 Path = tuple[str | int, ...]
@@ -42,6 +48,28 @@ ALWAYS_SENT = frozenset({"AuthParameters", "ChallengeResponses", "UserAttributes
 # Members that name something a request creates: a fresh name, not only the world's, lets
 # CreateGroup, AdminCreateUser or SignUp get past "already exists".
 NAMES_OF_NEW_THINGS = frozenset({"Username", "GroupName", "PoolName", "ClientName"})
+# JSON values of another type than a shape's: each refused by the model's type, never null (a
+# null member counts as absent, and an optional absent member is no fault).
+WRONG_TYPES = {
+    "string": (0, 1.5, True, [], {}),
+    "integer": ("1", 1.5, True, []),
+    "long": ("1", 1.5, True, []),
+    "boolean": ("true", 0, []),
+    "blob": (0, [], {}),
+    "timestamp": (True, [], {}),
+    "structure": ("fuzz", 0, []),
+    "list": ("fuzz", 0, {}),
+    "map": ("fuzz", 0, []),
+}
+# Lists longer than their maximum by one item are drawn only up to this maximum.
+LONGEST_LIST = 100
+
+
+class Absent:
+    """The value of a member left out of a body."""
+
+
+ABSENT = Absent()
 
 
 def encode(body: Mapping[str, Any]) -> bytes:
@@ -55,9 +83,10 @@ def weighted(*choices: tuple[int, Strategy]) -> Strategy:
 
 
 def accepted_by_model(shape: Any, value: str) -> bool:
-    """Whether the model takes `value` for a string `shape` (to sort values, not to test)."""
+    """Whether the model takes `value` for a string `shape` (to sort values, not to test), as
+    the server applies it: a pattern it does not enforce counts for nothing."""
     meta = shape.metadata
-    pattern = meta.get("pattern")
+    pattern = meta.get("pattern") if shape.name not in PATTERN_NOT_ENFORCED else None
     return (
         meta.get("min", 0) <= len(value) <= meta.get("max", len(value))
         and (not pattern or regex.fullmatch(pattern, value) is not None)
@@ -66,12 +95,18 @@ def accepted_by_model(shape: Any, value: str) -> bool:
 
 
 def replaced(node: Any, path: Path, new: Any) -> Any:
-    """A copy of `node` with the value at `path` (present or not) set to `new`."""
+    """A copy of `node` with the value at `path` (present or not) set to `new`, or left out
+    when `new` is ABSENT."""
     if not path:
         return new
     head, rest = path[0], path[1:]
     copied = copy.copy(node)
-    copied[head] = replaced(node[head], rest, new) if rest else new
+    if rest:
+        copied[head] = replaced(node[head], rest, new)
+    elif new is ABSENT:
+        del copied[head]
+    else:
+        copied[head] = new
     return copied
 
 
@@ -81,22 +116,49 @@ class RequestStrategies:
     def __init__(self, world: World) -> None:
         self._by_member = world.by_member()
         self._auth_parameters = world.auth_parameters()
+        # Strategies and sorted values by shape: made once, since building them (the regex
+        # match of every candidate against a pattern) costs more than drawing from them.
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    def _once(self, key: tuple[Any, ...], make: Any) -> Any:
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
 
     def body(self, input_shape: Any) -> Strategy:
-        benign = self._benign(input_shape, "", 0)
-        one_hostile = benign.flatmap(
-            lambda body: st.sampled_from(list(self._sites(input_shape, body, ()))).flatmap(
+        """Benign bodies, bodies with one hostile value, bodies with a lone surrogate."""
+        benign = self.benign_body(input_shape)
+        one_hostile = self._one_hostile(input_shape, benign, refused=False)
+        return weighted((2, benign), (7, one_hostile), (1, self._spoiled(input_shape, benign)))
+
+    def refused_body(self, input_shape: Any) -> Strategy:
+        """Bodies that validation must refuse: one hostile value it refuses, or a surrogate."""
+        benign = self.benign_body(input_shape)
+        one_refused = self._one_hostile(input_shape, benign, refused=True)
+        return weighted((9, one_refused), (1, self._spoiled(input_shape, benign)))
+
+    def benign_body(self, input_shape: Any) -> Strategy:
+        return self._benign(input_shape, "", 0)
+
+    def _one_hostile(self, input_shape: Any, benign: Strategy, refused: bool) -> Strategy:
+        return benign.flatmap(
+            lambda body: st.sampled_from(list(self._sites(input_shape, body, (), refused))).flatmap(
                 lambda site: site[1].map(lambda value: replaced(body, site[0], value))
             )
         )
+
+    def _spoiled(self, input_shape: Any, benign: Strategy) -> Strategy:
         members = sorted(input_shape.members)
         surrogate = st.tuples(benign, st.sampled_from(members), st.sampled_from(LONE_SURROGATES))
-        spoiled = surrogate.map(lambda drawn: {**drawn[0], drawn[1]: drawn[2]})
-        return weighted((2, benign), (7, one_hostile), (1, spoiled))
+        return surrogate.map(lambda drawn: {**drawn[0], drawn[1]: drawn[2]})
 
     # Benign values: what the model accepts.
 
     def _benign(self, shape: Any, member_name: str, depth: int) -> Strategy:
+        key = ("benign", shape.name, member_name, depth)
+        return self._once(key, lambda: self._make_benign(shape, member_name, depth))
+
+    def _make_benign(self, shape: Any, member_name: str, depth: int) -> Strategy:
         kind = shape.type_name
         if shape.metadata.get("document"):
             return st.fixed_dictionaries({}, optional={k: st.just("fuzz") for k in CREDENTIAL_KEYS})
@@ -165,6 +227,10 @@ class RequestStrategies:
 
     def _strings(self, shape: Any, member_name: str) -> tuple[tuple[str, ...], ...]:
         """(real values, other values the model accepts, values it refuses) for `shape`."""
+        key = ("strings", shape.name, member_name)
+        return self._once(key, lambda: self._sorted_strings(shape, member_name))
+
+    def _sorted_strings(self, shape: Any, member_name: str) -> tuple[tuple[str, ...], ...]:
         valid = self._by_member.get(member_name, ())
         if shape.name == "AttributeNameType":
             valid = ATTRIBUTE_NAMES
@@ -185,49 +251,79 @@ class RequestStrategies:
 
     # Hostile values: one of them per body, at one of the places `_sites` finds.
 
-    def _sites(self, shape: Any, value: Any, path: Path) -> Iterator[tuple[Path, Strategy]]:
+    def _sites(
+        self, shape: Any, value: Any, path: Path, refused: bool
+    ) -> Iterator[tuple[Path, Strategy]]:
         """Each place in `value` (drawn for `shape`) where a hostile value can go, and what."""
         kind = shape.type_name
         if kind == "structure" and not shape.metadata.get("document"):
             for name, member in shape.members.items():
                 if name in value:
-                    yield from self._sites(member, value[name], (*path, name))
+                    yield from self._sites(member, value[name], (*path, name), refused)
+                    if name in shape.required_members:
+                        yield (*path, name), st.just(ABSENT)
                 else:
-                    yield (*path, name), self._hostile(member, name, None)
+                    yield (*path, name), self._hostile(member, name, None, refused)
             return
-        yield path, self._hostile(shape, path[-1] if path else "", value)
+        yield path, self._hostile(shape, path[-1] if path else "", value, refused)
         if kind == "list":
             for index, item in enumerate(value):
-                yield from self._sites(shape.member, item, (*path, index))
+                yield from self._sites(shape.member, item, (*path, index), refused)
         elif kind == "map":
             for key, item in value.items():
-                yield from self._sites(shape.value, item, (*path, key))
+                yield from self._sites(shape.value, item, (*path, key), refused)
 
-    def _hostile(self, shape: Any, member_name: Any, current: Any) -> Strategy:
-        """A value for `shape` that the model or the server must refuse; `current` is what is
-        there now (None when absent), kept where the hostile part is an addition."""
+    def _hostile(self, shape: Any, member_name: Any, current: Any, refused: bool) -> Strategy:
+        """A value for `shape` that the model or the server must refuse (`refused`: only values
+        that validation refuses whatever else the body holds); `current` is what is there now
+        (None when absent), kept where the hostile part is an addition."""
+        if current is not None and shape.type_name in ("list", "map"):
+            return self._make_hostile(shape, member_name, current, refused)
+        key = ("hostile", shape.name, member_name, refused)
+        return self._once(key, lambda: self._make_hostile(shape, member_name, None, refused))
+
+    def _make_hostile(self, shape: Any, member_name: Any, current: Any, refused: bool) -> Strategy:
         kind = shape.type_name
+        wrong_type = st.sampled_from(WRONG_TYPES.get(kind, WRONG_TYPES["structure"]))
         if shape.metadata.get("document"):
             nul = st.sampled_from(nul_variants(("fuzz",)))
             return st.one_of(st.just({"\x00": 1}), nul.map(lambda v: {"id": v}), st.just([]))
         if kind == "structure":
-            return st.just({})
+            choices = [wrong_type]
+            if shape.required_members or not refused:
+                choices.append(st.just({}))
+            return st.one_of(choices)
         if kind == "list":
-            item = self._hostile(shape.member, member_name, None)
-            return st.one_of(st.just([{}]), item.map(lambda v: [*(current or []), v]))
+            item = self._hostile(shape.member, member_name, None, refused)
+            choices = [wrong_type, item.map(lambda v: [*(current or []), v])]
+            member = shape.member
+            if member.type_name != "structure" or member.required_members or not refused:
+                choices.append(st.just([{}]))
+            longest = shape.metadata.get("max")
+            if longest is not None and longest < LONGEST_LIST:
+                benign = self._benign(member, member_name, MAX_DEPTH)
+                choices.append(st.lists(benign, min_size=longest + 1, max_size=longest + 1))
+            return st.one_of(choices)
         if kind == "map":
-            key = self._hostile(shape.key, "", None)
-            value = self._hostile(shape.value, "", None)
+            key = self._hostile_string(shape.key, "", refused)
+            value = self._hostile(shape.value, "", None, refused)
             entry = st.one_of(st.tuples(key, st.just("fuzz")), st.tuples(st.just("fuzz"), value))
-            return entry.map(lambda kv: {**(current or {}), kv[0]: kv[1]})
+            return st.one_of(wrong_type, entry.map(lambda kv: {**(current or {}), kv[0]: kv[1]}))
         if kind == "string":
-            valid, passing, refused = self._strings(shape, str(member_name))
-            # NUL twice as often as the rest: the model's own limits refuse the rest uniformly.
-            nul = st.sampled_from(nul_variants((valid or passing)[:3]))
-            return weighted((2, nul), (1, st.sampled_from(refused))) if refused else nul
+            return st.one_of(self._hostile_string(shape, str(member_name), refused), wrong_type)
         if kind in ("integer", "long"):
             low, high = self._range(shape)
             outside = (low - 1, high + 1, *HOSTILE_NUMBERS)
-            return st.sampled_from(tuple(n for n in outside if not low <= n <= high))
-        # A boolean, blob or timestamp: a wrong type, NUL.
-        return st.sampled_from(("true", 0, "\x00", None, [], {}))
+            return st.one_of(
+                st.sampled_from(tuple(n for n in outside if not low <= n <= high)), wrong_type
+            )
+        # A boolean, blob or timestamp: a wrong type or NUL, and null where anything goes.
+        return wrong_type if refused else st.sampled_from(("\x00", None, *WRONG_TYPES[kind]))
+
+    def _hostile_string(self, shape: Any, member_name: str, refused: bool) -> Strategy:
+        valid, passing, refused_values = self._strings(shape, member_name)
+        # NUL twice as often as the rest: the model's own limits refuse the rest uniformly.
+        nul = st.sampled_from(nul_variants((valid or passing)[:3]))
+        if not refused_values:
+            return nul
+        return weighted((2, nul), (1, st.sampled_from(refused_values)))

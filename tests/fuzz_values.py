@@ -16,10 +16,24 @@ def incompressible(length: int) -> str:
     return "".join(chr(chosen.randrange(0x4E00, 0x9FFF)) for _ in range(length))
 
 
+# Text that is valid Unicode but hard on whatever handles it: direction overrides, right-to-left
+# scripts, stacks of combining marks, four-byte emoji and their joined sequences, a byte order
+# mark and zero-width characters, noncharacters, the last code point.
+UNICODE_EDGES = (
+    "\u202eadmin\u202c",  # RIGHT-TO-LEFT OVERRIDE ... POP DIRECTIONAL FORMATTING
+    "\u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627\u200f",  # Hebrew, Arabic, RLM
+    "e" + "\u0301" * 300,  # one letter under 300 combining acute accents
+    "\u0301\u0308leading-marks",
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467\U0001f1fa\U0001f1f8\U0001f44d\U0001f3ff",
+    "\ufeffbom\u200b\u200d",
+    "\ufffe\uffff\U0010ffff\ufffd",
+    "a\x85b\u2029c",  # NEL and PARAGRAPH SEPARATOR: line breaks outside ASCII
+)
 HOSTILE_STRINGS = (
     "",
     " ",
     "\x01\x1f\x7f\u2028",
+    *UNICODE_EDGES,
     "\U0001f600" * 2048,  # 8 KiB of UTF-8 in 2,048 characters
     "İ" * 1500,  # lower-cases to two characters each
     "ß" * 1500,  # case-folds to "ss"
@@ -51,7 +65,7 @@ SHAPED_SAMPLES = (
 # Around Java's int and long limits; those inside a member's own range are left out for it.
 HOSTILE_NUMBERS = (0, -1, 2**31 - 1, 2**31, -(2**31) - 1, 2**63 - 1, 2**63, -(2**63) - 1, 2**64)
 # Characters repeated up to a shape's own maximum: inside the limit, heavy in bytes or folding.
-BOUNDARY_CHARACTERS = ("a", "\U0001f600", "İ")
+BOUNDARY_CHARACTERS = ("a", "\U0001f600", "İ", "\u0301")
 BOUNDARY_LIMIT = 4096  # longer limits (131,072) are covered by the one long hostile string
 SRP_A_VALUES = ("0", N_HEX, "00" + N_HEX, "1", "zz", "-1", "f" * 1536)
 # `name` is searchable (kept in the lookup index) and takes any string; `sub` may not change.
@@ -76,7 +90,7 @@ AUTH_PARAMETER_KEYS = (
     "CREDENTIAL",
 )
 # JSON can carry a lone surrogate as an escape; UTF-8, and so no server string, can hold one.
-LONE_SURROGATES = ("\ud800", "x\udfffy")
+LONE_SURROGATES = ("\ud800", "x\udfffy", "\udc00\ud800", "end\ud83d")
 JAVA_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 
 

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route
 from userpool.auth import Runtime
 from userpool.http import cors
 from userpool.http import metrics as http_metrics
+from userpool.http.body_limit import BodyLimit
 from userpool.http.cors import Cors
 from userpool.http.domain_hosts import DomainHosts, Serve
 from userpool.http.logs import current_request_id
@@ -158,6 +159,7 @@ def build(
                 metrics=metrics,
                 operations=frozenset(service_model().operation_names),
             ),
+            Middleware(BodyLimit),  # before anything that reads a body
             Middleware(DomainHosts, store=store, serve=serve_domain),
             Middleware(Cors, path="/"),
         ],
