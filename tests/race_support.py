@@ -10,6 +10,7 @@ one costs far more than a request.
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 from collections import Counter
@@ -26,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from tests.codes_support import OUTBOX_FLAGS
 from tests.conftest import Server, make_client, start_server
 from tests.mfa_support import authenticator_code, away_from_step_edge
+from tests.nginx_support import deployed
 from tests.pg import fresh_database
 from tests.signin_support import confirmed_user, unique, user_auth
 
@@ -87,7 +89,32 @@ def sqlite_workers(base: Path) -> Iterator[Topology]:
         server.stop()
 
 
-TOPOLOGIES = {"postgres-nodes": postgres_nodes, "sqlite-workers": sqlite_workers}
+def through(name: str, entry: Server) -> Topology:
+    """Every slot through one address: a load balancer that spreads the requests, not the
+    connections, over the nodes behind it (tests/nginx_support.py)."""
+    return Topology(name, [entry], _clients([entry]))
+
+
+@contextmanager
+def nginx_nodes(base: Path) -> Iterator[Topology]:
+    """Three nodes on PostgreSQL behind nginx, as deployed (tests/nginx_support.py); every
+    slot goes through nginx."""
+    with deployed(base) as deployment:
+        yield through("nginx-nodes", deployment.balancer)
+
+
+TOPOLOGIES = {
+    "postgres-nodes": postgres_nodes,
+    "sqlite-workers": sqlite_workers,
+    "nginx-nodes": nginx_nodes,
+}
+# USERPOOL_RACES_BEHIND_NGINX=1: every race module runs through nginx too (a long variant;
+# the default run races through nginx in test_nginx_nodes.py only).
+BEHIND_NGINX = (
+    [pytest.param("nginx-nodes", marks=pytest.mark.postgres)]
+    if os.environ.get("USERPOOL_RACES_BEHIND_NGINX")
+    else []
+)
 
 
 def topology_fixture() -> Any:
@@ -96,7 +123,11 @@ def topology_fixture() -> Any:
 
     @pytest.fixture(
         scope="module",
-        params=[pytest.param("postgres-nodes", marks=pytest.mark.postgres), "sqlite-workers"],
+        params=[
+            pytest.param("postgres-nodes", marks=pytest.mark.postgres),
+            "sqlite-workers",
+            *BEHIND_NGINX,
+        ],
     )
     def topology(
         request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
