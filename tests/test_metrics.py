@@ -16,6 +16,7 @@ import signal
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server, make_client, start_server
 from tests.signin_support import PASSWORD, confirmed_user, new_client, new_pool, unique
-from userpool.http.metrics_files import PREFIX
+from userpool.http import metrics_files
+from userpool.http.metrics_files import ENV, PREFIX
 from userpool.storage import database
 
 TARGET = "AWSCognitoIdentityProviderService."
@@ -84,26 +86,38 @@ def call(server: Server, operation: str, body: dict[str, Any]) -> httpx.Response
 
 
 @pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Two workers, a local Python trigger handler."""
+def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    """Two servers, started side by side: one with two workers and a local Python trigger
+    handler; one (one worker) with credentials."""
     data_dir = tmp_path_factory.mktemp("metrics")
     (data_dir / "gate.py").write_text(HANDLER)
     triggers = data_dir / "triggers.json"
     triggers.write_text(json.dumps({GATE: "python:./gate.py#handler"}))
-    running = start_server(data_dir, "--workers", "2", "--triggers", str(triggers))
-    yield running
-    running.stop()
+    other_dir = tmp_path_factory.mktemp("metrics-guarded")
+    credentials = other_dir / "credentials"
+    credentials.write_text(f"{KEY_ID} {SECRET}\n")
+    with ThreadPoolExecutor(2) as starting:
+        started = [
+            starting.submit(start_server, data_dir, "--workers", "2", "--triggers", str(triggers)),
+            starting.submit(start_server, other_dir, "--credentials", str(credentials)),
+        ]
+    running = [future.result() for future in started if future.exception() is None]
+    try:
+        assert len(running) == 2, [future.exception() for future in started]
+        yield running[0], running[1]
+    finally:
+        for server in running:
+            server.stop()
 
 
 @pytest.fixture(scope="module")
-def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Another node (one worker), with credentials."""
-    data_dir = tmp_path_factory.mktemp("metrics-guarded")
-    credentials = data_dir / "credentials"
-    credentials.write_text(f"{KEY_ID} {SECRET}\n")
-    running = start_server(data_dir, "--credentials", str(credentials))
-    yield running
-    running.stop()
+def node(nodes: tuple[Server, Server]) -> Server:
+    return nodes[0]
+
+
+@pytest.fixture(scope="module")
+def guarded(nodes: tuple[Server, Server]) -> Server:
+    return nodes[1]
 
 
 def basic(key_id: str, secret: str) -> str:
@@ -263,18 +277,21 @@ def test_who_may_read_metrics(node: Server, guarded: Server) -> None:
     assert value(samples, "userpool_requests_total", operation="/metrics", status="401") == 6
 
 
-def test_a_killed_server_s_files_go_at_the_next_start(tmp_path: Path, guarded: Server) -> None:
-    scrape(guarded, authorization=basic(KEY_ID, SECRET))
+def test_a_stopped_server_removes_its_files(node: Server) -> None:
+    directory = run_directory(node)
+    node.stop()  # SIGTERM, as a service manager stops it
+    assert not directory.exists()
+
+
+def test_a_killed_server_s_files_go_at_the_next_start(
+    guarded: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     left = run_directory(guarded)
     guarded.process.send_signal(signal.SIGKILL)
     guarded.process.wait()
     assert left.is_dir()  # nobody could remove it
-    fresh = start_server(tmp_path)
-    try:
+    monkeypatch.setenv(ENV, "")  # what `serve` does at its start, here in the test's process
+    with metrics_files.run_directory() as mine:
         assert not left.exists()
-        samples = scrape(fresh)
-        assert value(samples, "userpool_requests_total", operation="ListUserPools") == 0
-        mine = run_directory(fresh)
-    finally:
-        fresh.stop()
-    assert not mine.exists()  # a server stopped as usual removes its own
+        assert mine.is_dir() and os.environ[ENV] == str(mine)
+    assert not mine.exists()
