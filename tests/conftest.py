@@ -20,7 +20,9 @@ import pytest
 from botocore.config import Config
 
 from tests.pg import fresh_database
+from userpool.crypto.sealing import load_server_key
 from userpool.storage import database
+from userpool.storage.client_secrets import ClientSecrets
 from userpool.storage.database import sqlite_url
 from userpool.storage.sql_store import SqlStore
 
@@ -40,6 +42,7 @@ class Server:
     data_dir: Path
     log: Path
     db_url: str  # the database it runs on: its data dir's SQLite file, or --db
+    secret_key: str | None = None  # its USERPOOL_SECRET_KEY; None: its data dir's secret.key
 
     def stop(self) -> None:
         self.process.terminate()
@@ -85,7 +88,8 @@ def start_server(
         try:  # unverified: this only waits until it serves; the TLS tests check the certificate
             if httpx.get(f"{url}/health", timeout=1, verify=not tls).status_code == 200:
                 db_url = args[args.index("--db") + 1] if "--db" in args else sqlite_url(data_dir)
-                return Server(url, process, data_dir, log, db_url)
+                secret_key = (env or {}).get("USERPOOL_SECRET_KEY") or None
+                return Server(url, process, data_dir, log, db_url, secret_key)
         except httpx.TransportError:
             pass
         time.sleep(0.05)
@@ -158,10 +162,12 @@ def server(
 
 @contextmanager
 def server_store(server: Server) -> Iterator[SqlStore]:
-    """The running server's own store, opened alongside it."""
+    """The running server's own store, opened alongside it (with its key, which seals the
+    app clients' secrets)."""
     engine = database.create(server.db_url)
+    server_key = load_server_key(server.secret_key, server.data_dir)
     try:
-        yield SqlStore(engine)
+        yield SqlStore(engine, ClientSecrets.from_server_key(server_key))
     finally:
         engine.dispose()
 

@@ -6,7 +6,7 @@ import gc
 import os
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from userpool.auth.sessions import SessionSealer
 from userpool.config import ServerConfig
 from userpool.crypto.sealing import Sealer, derive, load_server_key
 from userpool.delivery import router
-from userpool.http import outbox, routes
+from userpool.http import key_admin, outbox, routes
 from userpool.http.metrics import Metrics, TimedInvoker
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
@@ -25,7 +25,9 @@ from userpool.services import catalog, registry
 from userpool.services.context import Settings
 from userpool.services.trigger_routing import TriggerRouting
 from userpool.storage import database, housekeeping
+from userpool.storage.client_secrets import ClientSecrets
 from userpool.storage.sql_store import SqlStore
+from userpool.tokens import rotation
 from userpool.tokens.issuer import TokenSigner
 from userpool.tokens.keys import KeyRing
 from userpool.triggers import Invoker, Triggers
@@ -45,7 +47,7 @@ def trigger_invoker(config: ServerConfig) -> ResolvingInvoker:
 def build_runtime(config: ServerConfig, store: SqlStore, invoker: Invoker | None = None) -> Runtime:
     """The long-lived collaborators of one process, keyed from the server key."""
     server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), config.data_dir)
-    keys = KeyRing(store, Sealer(derive(server_key, "signing-keys")))
+    keys = KeyRing.from_server_key(store, server_key)
     return Runtime(
         store=store,
         keys=keys,
@@ -75,14 +77,15 @@ def inline_operations(store: SqlStore) -> frozenset[str]:
     return frozenset(catalog.OPERATIONS) - registry.SENDS_MESSAGES
 
 
-def _lifespan(store: SqlStore, invoker: ResolvingInvoker) -> Any:
+def _lifespan(store: SqlStore, invoker: ResolvingInvoker, rotating: Any = None) -> Any:
+    """`rotating`: the signing keys' rotation schedule (tokens/rotation.py), if any."""
     purging = housekeeping.lifespan(store)
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
         store.keep_connections_for_this_thread()  # the event loop's, where inline ops run
         try:
-            async with purging(app):
+            async with purging(app), rotating(app) if rotating else nullcontext():
                 yield
         finally:  # SIGTERM, Ctrl-C: the trigger handlers' workers end with this process
             invoker.close()
@@ -93,7 +96,11 @@ def _lifespan(store: SqlStore, invoker: ResolvingInvoker) -> Any:
 def create_app(config: ServerConfig | None = None) -> Starlette:
     """Build the ASGI app; uvicorn calls this (as a factory) in each worker process."""
     config = config or ServerConfig.from_env()
-    store = SqlStore(database.create(config.db_url, config.sqlite_synchronous))
+    server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), config.data_dir)
+    store = SqlStore(
+        database.create(config.db_url, config.sqlite_synchronous),
+        ClientSecrets.from_server_key(server_key),
+    )
     invoker = trigger_invoker(config)
     metrics = Metrics()  # every worker's: summed up at /metrics (http/metrics_files.py)
     metrics.watch_pool(store.engine)
@@ -102,10 +109,11 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         sign_in_steps=metrics.sign_in_step,
     )
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
+    verifier = SigV4Verifier(credentials, config.region)
     dispatcher = Dispatcher(
         settings=Settings(region=config.region),
         runtime=runtime,
-        verifier=SigV4Verifier(credentials, config.region),
+        verifier=verifier,
         clock=time.time,
         operations=catalog.OPERATIONS,
         inline=inline_operations(store),
@@ -113,12 +121,15 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         calls_triggers=frozenset(registry.CALLS_TRIGGERS),
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
+    key_routes = key_admin.routes(runtime.keys, store, verifier)
+    every = config.rotate_keys_every
+    rotating = rotation.schedule(runtime.keys, store, every, time.time) if every else None
     app = routes.build(
         dispatcher,
         runtime.keys,
         config.issuer_for,
-        dev_routes,
-        _lifespan(store, invoker),
+        [*key_routes, *dev_routes],
+        _lifespan(store, invoker, rotating),
         store=store,
         public_url=config.base_url,
         metrics=metrics,

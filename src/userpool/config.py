@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,26 @@ def _optional_int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
+def _optional_duration(value: str | None) -> float | None:
+    return parse_duration(value) if value else None
+
+
 def _flag(value: str | None) -> bool:
     """A boolean variable, read as click reads the flag's (unset or empty: off)."""
     return (value or "").strip().lower() not in ("", "0", "false", "f", "no", "n", "off")
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from `90`, `90s`, `15m`, `12h` or `30d`; ValueError for anything else."""
+    value = text.strip().lower()
+    unit = DURATION_UNITS.get(value[-1:])
+    seconds = float(value[:-1] if unit else value) * (unit or 1)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"{text!r} is not a duration")
+    return seconds
 
 
 def is_loopback(host: str) -> bool:
@@ -45,6 +63,7 @@ class ServerConfig:
     credentials_file: Path | None = None
     public_url: str | None = None
     issuer: str = "url"  # "url": {public_url}/{poolId}; "aws": https://cognito-idp.{region}...
+    rotate_keys_every: float | None = None  # seconds between rotations of each pool's keys
     delivery: str = "console"  # the default backend; a pool's `userpool:delivery` tag overrides
     smtp_host: str | None = None
     smtp_port: int | None = None
@@ -141,6 +160,7 @@ class ServerConfig:
             credentials_file=Path(credentials) if credentials else None,
             public_url=env.get("USERPOOL_PUBLIC_URL") or None,
             issuer=env.get("USERPOOL_ISSUER", cls.issuer),
+            rotate_keys_every=_optional_duration(env.get("USERPOOL_ROTATE_KEYS_EVERY")),
             delivery=env.get("USERPOOL_DELIVERY", cls.delivery),
             smtp_host=env.get("USERPOOL_SMTP_HOST") or None,
             smtp_port=_optional_int(env.get("USERPOOL_SMTP_PORT")),
@@ -171,6 +191,7 @@ class ServerConfig:
             "USERPOOL_REGION": self.region,
             "USERPOOL_PUBLIC_URL": self.public_url or "",
             "USERPOOL_ISSUER": self.issuer,
+            "USERPOOL_ROTATE_KEYS_EVERY": str(self.rotate_keys_every or ""),
             "USERPOOL_DELIVERY": self.delivery,
             "USERPOOL_SMTP_HOST": self.smtp_host or "",
             "USERPOOL_SMTP_PORT": str(self.smtp_port or ""),

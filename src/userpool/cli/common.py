@@ -10,11 +10,25 @@ import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from userpool.config import parse_duration
+
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 DATA_DIR = click.option(
     "--data-dir", envvar="USERPOOL_DATA_DIR", default=".userpool", show_default=True, type=DIRECTORY
 )
+
+
+def duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:
+    """An option's callback: seconds from a duration such as 90s, 15m, 12h or 30d."""
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{value!r} is not a duration such as 90s, 15m, 12h or 30d"
+        ) from error
 
 
 def fail(message: str) -> NoReturn:

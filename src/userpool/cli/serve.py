@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from userpool.cli.common import DATA_DIR, EXISTING_FILE, fail, redacted
+from userpool.cli.common import DATA_DIR, EXISTING_FILE, duration, fail, redacted
 from userpool.cli.delivery_options import delivery_options
+from userpool.cli.keys import seal_with_server_key
 from userpool.config import ServerConfig, is_loopback
 from userpool.crypto.sealing import load_server_key
 from userpool.http import logs as http_logs
@@ -81,6 +82,13 @@ from userpool.storage import database
     help="Token issuer: PUBLIC_URL/POOL_ID, or https://cognito-idp.REGION.amazonaws.com/POOL_ID.",
 )
 @click.option(
+    "--rotate-keys-every",
+    envvar="USERPOOL_ROTATE_KEYS_EVERY",
+    default=None,
+    callback=duration,
+    help="Rotate each pool's signing keys this often (30d, 12h, ...). Default: never.",
+)
+@click.option(
     "--allow-any-credentials",
     is_flag=True,
     help="Listen on a non-loopback address without configured credentials.",
@@ -138,6 +146,7 @@ def serve(
     credentials_file: Path | None,
     public_url: str | None,
     issuer: str,
+    rotate_keys_every: float | None,
     allow_any_credentials: bool,
     triggers_file: Path | None,
     lambda_endpoint_url: str | None,
@@ -160,6 +169,7 @@ def serve(
         public_url,
         issuer,
         **delivery,
+        rotate_keys_every=rotate_keys_every or None,
         # absolute: the handlers' paths are relative to it, whatever the workers' directory
         triggers_file=triggers_file.absolute() if triggers_file else None,
         lambda_endpoint_url=lambda_endpoint_url or None,
@@ -192,9 +202,10 @@ def serve(
             f"userpool: schema at {newer}, newer than this version's: left as it is", err=True
         )
     try:
-        load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), data_dir)
+        server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), data_dir)
     except (OSError, ValueError) as error:
         fail(f"cannot load the server key: {error}")
+    seal_with_server_key(config.db_url, server_key)
     try:  # before saying we listen: a port in use is one line too, not a uvicorn log
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         socket.create_server((host, port), family=family).close()

@@ -133,7 +133,10 @@ def build(
         return JSONResponse({"status": "ok"})
 
     async def jwks(request: Request) -> Response:
-        pool_keys = await run_in_threadpool(keys.for_pool, request.path_params["pool_id"])
+        # as stored now: a relying party fetches it for a kid it does not know, which may
+        # be a key rotated in on another node a moment ago
+        pool_id = request.path_params["pool_id"]
+        pool_keys = await run_in_threadpool(keys.for_pool, pool_id, fresh=True)
         if pool_keys is None:
             return JSONResponse({"message": "User pool does not exist."}, status_code=404)
         return Response(pool_keys.jwks, media_type="application/json")

@@ -1,7 +1,8 @@
 """Removing what has expired: consumed-session markers, one-time codes, refresh tokens a
 day after they expire (an access token from one may live up to a day longer, and its
 revocation check reads the refresh-token record), and lockout records once their failures
-are forgotten (among them the stand-ins of names that match no user: auth/first_factor)."""
+are forgotten (among them the stand-ins of names that match no user: auth/first_factor),
+and rotated-out signing keys once they have left their pool's JWKS (tokens/rotation.py)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def purge_expired(store: Store, now: float) -> None:
         tx.lockouts.purge_forgotten(now - LOCKOUT_FORGOTTEN_SECONDS)
         tx.passkeys.purge_expired_challenges(now)
         tx.authorization_codes.purge_expired(now)
+        tx.signing_keys.purge_retired(now)
 
 
 def lifespan(store: Store, clock: Callable[[], float] = time.time) -> Any:

@@ -120,6 +120,8 @@ signing_keys = Table(
     Column("private_sealed", LargeBinary, nullable=False),
     Column("public_jwk", Text, nullable=False),
     Column("created", Float, nullable=False),
+    Column("signs_from", Float),  # NULL (a key an older version made): from `created`
+    Column("retires", Float),  # when it leaves the JWKS; NULL: not rotated out
 )
 
 refresh_tokens = Table(

@@ -35,9 +35,40 @@ class SqlSigningKeys:
         rows = self._db.execute(
             select(signing_keys)
             .where(signing_keys.c.pool_id == pool_id)
-            .order_by(signing_keys.c.created)
+            .order_by(signing_keys.c.created, signing_keys.c.kid)
         ).all()
         return [StoredSigningKey(**row._asdict()) for row in rows]
+
+    def sample(self) -> StoredSigningKey | None:
+        row = self._db.execute(select(signing_keys).limit(1)).first()
+        return StoredSigningKey(**row._asdict()) if row else None
+
+    def retire(self, pool_id: str, at: float, *, sooner: bool) -> int:
+        signing = signing_keys.c.retires.is_(None)
+        retiring = or_(signing, signing_keys.c.retires > at) if sooner else signing
+        statement = (
+            update(signing_keys)
+            .where(signing_keys.c.pool_id == pool_id, retiring)
+            .values(retires=at)
+        )
+        return self._db.execute(statement).rowcount
+
+    def purge_retired(self, now: float, pool_id: str | None = None) -> int:
+        statement = delete(signing_keys).where(signing_keys.c.retires <= now)
+        if pool_id is not None:
+            statement = statement.where(signing_keys.c.pool_id == pool_id)
+        return self._db.execute(statement).rowcount
+
+    def due(self, made_before: float) -> list[str]:
+        newest = func.max(signing_keys.c.created)
+        rows = self._db.execute(
+            select(signing_keys.c.pool_id)
+            .where(signing_keys.c.retires.is_(None))
+            .group_by(signing_keys.c.pool_id)
+            .having(newest <= made_before)
+            .order_by(signing_keys.c.pool_id)
+        ).all()
+        return [row.pool_id for row in rows]
 
 
 def _refresh(row: Any) -> RefreshRecord:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, up
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
+from userpool.storage.client_secrets import PLAIN, ClientSecrets
 from userpool.storage.database import WRITE_OPTION, insert_for
 from userpool.storage.kept_connections import KeptConnections
 from userpool.storage.prepared import Prepared
@@ -69,12 +70,12 @@ def _pool(row: Any) -> UserPool:
     return UserPool(row.id, row.name, row.created, row.modified, orjson.loads(row.settings))
 
 
-def _client(row: Any) -> AppClient:
+def _client(row: Any, secrets: ClientSecrets) -> AppClient:
     return AppClient(
         row.id,
         row.pool_id,
         row.name,
-        row.secret,
+        secrets.open(row.id, row.secret),
         row.created,
         row.modified,
         orjson.loads(row.settings),
@@ -154,19 +155,20 @@ class SqlPools:
 
 
 class SqlClients:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, secrets: ClientSecrets = PLAIN) -> None:
         self._db = connection
+        self._secrets = secrets
 
     def add(self, client: AppClient) -> None:
         self._db.execute(insert(clients).values(**self._values(client), id=client.id))
 
     def get(self, client_id: str) -> AppClient | None:
         row = _CLIENT.first(self._db, {"id": client_id})
-        return _client(row) if row else None
+        return _client(row, self._secrets) if row else None
 
     def get_for_update(self, client_id: str) -> AppClient | None:
         row = _CLIENT_LOCKED.first(self._db, {"id": client_id})
-        return _client(row) if row else None
+        return _client(row, self._secrets) if row else None
 
     def update(self, client: AppClient) -> None:
         self._db.execute(
@@ -181,14 +183,13 @@ class SqlClients:
         if after is not None:
             query = query.where(clients.c.id > after)
         rows = self._db.execute(query.order_by(clients.c.id).limit(limit + 1)).all()
-        return _page(rows, limit, "id", _client)
+        return _page(rows, limit, "id", lambda row: _client(row, self._secrets))
 
-    @staticmethod
-    def _values(client: AppClient) -> dict[str, Any]:
+    def _values(self, client: AppClient) -> dict[str, Any]:
         return {
             "pool_id": client.pool_id,
             "name": client.name,
-            "secret": client.secret,
+            "secret": self._secrets.seal(client.id, client.secret),
             "created": client.created,
             "modified": client.modified,
             "settings": orjson.dumps(client.settings).decode(),
@@ -303,9 +304,11 @@ class SqlTransaction:
     """`writing`: a write transaction, whose reads of users, codes, refresh tokens and
     lockout records hold those rows until commit (see repositories.py)."""
 
-    def __init__(self, connection: Connection, *, writing: bool = False) -> None:
+    def __init__(
+        self, connection: Connection, *, writing: bool = False, secrets: ClientSecrets = PLAIN
+    ) -> None:
         self.pools = SqlPools(connection)
-        self.clients = SqlClients(connection)
+        self.clients = SqlClients(connection, secrets)
         self.resource_servers = SqlResourceServers(connection)
         self.users = SqlUsers(connection, locking=writing)
         self.groups = SqlGroups(connection)
@@ -323,10 +326,12 @@ class SqlTransaction:
 
 
 class SqlStore:
-    """Hands out transactions; everything done in one commits or rolls back together."""
+    """Hands out transactions; everything done in one commits or rolls back together.
+    `client_secrets` seals app client secrets at rest (storage/client_secrets.py)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, client_secrets: ClientSecrets = PLAIN) -> None:
         self.engine = engine
+        self._secrets = client_secrets
         # SQLite has one writer at a time: writers queue here rather than in SQLite.
         self._writers = writer_lock_for(engine)
         self._readers: KeptConnections | None = None
@@ -346,21 +351,21 @@ class SqlStore:
     def read(self) -> Iterator[SqlTransaction]:
         if self._readers is None:
             with self.engine.connect() as connection, connection.begin():
-                yield SqlTransaction(connection)
+                yield SqlTransaction(connection, secrets=self._secrets)
             return
         with self._readers.connection() as connection, connection.begin():
-            yield SqlTransaction(connection)
+            yield SqlTransaction(connection, secrets=self._secrets)
 
     @contextmanager
     def write(self) -> Iterator[SqlTransaction]:
         if self._writer_connections is None:
             writer = self.engine.connect().execution_options(**{WRITE_OPTION: True})
             with writer as connection, connection.begin():
-                yield SqlTransaction(connection, writing=True)
+                yield SqlTransaction(connection, writing=True, secrets=self._secrets)
             return
         with (
             self._writers,
             self._writer_connections.connection() as connection,
             connection.begin(),
         ):
-            yield SqlTransaction(connection, writing=True)
+            yield SqlTransaction(connection, writing=True, secrets=self._secrets)

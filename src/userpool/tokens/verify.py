@@ -34,8 +34,7 @@ def verify_access_token(
         raise NotAuthorizedException(INVALID) from error
     kid = parsed.kid
     pool_id = keys.pool_of_kid(kid) if kid else None
-    pool_keys = keys.for_pool(pool_id) if pool_id else None
-    public = pool_keys.public.get(kid) if pool_keys and kid else None
+    public = keys.public_key(pool_id, kid) if pool_id and kid else None
     if pool_id is None or public is None or not parsed.signed_by(public):
         raise NotAuthorizedException(INVALID)
     claims = parsed.claims

@@ -1,0 +1,154 @@
+"""`/_userpool/keys`: a pool's signing keys over HTTP, for `userpool keys --endpoint-url`.
+
+    GET  /_userpool/keys?UserPoolId=ID
+    POST /_userpool/keys/rotate    {"UserPoolId": ID, "KeepOldSeconds": N, "PublishAheadSeconds": N}
+
+Both answer `{"UserPoolId": ID, "Keys": [{"Kid", "Use", "Created", "SignsFrom", "Retires"}]}`
+(the keys in the pool's JWKS, oldest first; `Retires` null for those not rotated out; the
+optional seconds as tokens/rotation.py says), errors as the API's
+(`{"__type", "message"}`). With `--credentials`, a request needs a valid SigV4 signature
+(service cognito-idp, the server's region), as the admin operations do. Without, where any
+signature would pass, only a request from a loopback address is taken: a rotation with
+`KeepOldSeconds` 0 ends every signed-in session of the pool.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from userpool.domain.errors import (
+    CognitoError,
+    InternalErrorException,
+    InvalidParameterException,
+)
+from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier, header_map
+from userpool.storage.repositories import Store
+from userpool.tokens import rotation
+from userpool.tokens.keys import KeyRing
+
+log = logging.getLogger("userpool.keys")
+
+ROOT = "/_userpool/keys"
+POOL_ID_LENGTH = 55  # botocore's UserPoolIdType
+LONGEST_SECONDS = 366 * 86_400
+LOCAL_ONLY = "This server has no --credentials: its key endpoints answer loopback addresses only."
+
+
+class AccessDeniedException(CognitoError):
+    status = 403
+
+
+def routes(
+    keys: KeyRing, store: Store, verifier: SigV4Verifier, clock: Callable[[], float] = time.time
+) -> list[Route]:
+    async def admitted(request: Request) -> SignedRequest:
+        body = await request.body()
+        signed = SignedRequest(
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            headers=header_map(request.headers.items()),
+            body=body,
+        )
+        if verifier.enforcing:
+            verifier.verify(signed, clock())
+        elif request.client is None or not _is_loopback(request.client.host):
+            raise AccessDeniedException(LOCAL_ONLY)
+        return signed
+
+    async def listing(request: Request) -> Response:
+        try:
+            await admitted(request)
+            pool_id = _pool_id(request.query_params.get("UserPoolId"))
+            states = await run_in_threadpool(rotation.key_states, store, pool_id, clock())
+        except CognitoError as error:
+            return _error(error)
+        except Exception:
+            log.exception("listing signing keys failed")
+            return _error(InternalErrorException())
+        return _answer(pool_id, states)
+
+    async def rotate(request: Request) -> Response:
+        try:
+            signed = await admitted(request)
+            params = _params(signed.body)
+            pool_id = _pool_id(params.get("UserPoolId"))
+            keep = _seconds(params, "KeepOldSeconds")
+            ahead = _seconds(params, "PublishAheadSeconds")
+            states = await run_in_threadpool(
+                rotation.rotate, keys, store, pool_id, clock(), keep_old=keep, publish_ahead=ahead
+            )
+        except CognitoError as error:
+            return _error(error)
+        except Exception:
+            log.exception("rotating signing keys failed")
+            return _error(InternalErrorException())
+        return _answer(pool_id, states)
+
+    return [
+        Route(ROOT, listing, methods=["GET"]),
+        Route(ROOT + "/rotate", rotate, methods=["POST"]),
+    ]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _params(body: bytes) -> dict[str, Any]:
+    try:
+        params = orjson.loads(body or b"{}")
+    except orjson.JSONDecodeError as error:
+        raise InvalidParameterException("The request body is not JSON.") from error
+    if not isinstance(params, dict):
+        raise InvalidParameterException("The request body must be a JSON object.")
+    return params
+
+
+def _pool_id(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidParameterException("UserPoolId is required.")
+    if len(value) > POOL_ID_LENGTH or "_" not in value or not value.isprintable():
+        raise InvalidParameterException(f"{value[:POOL_ID_LENGTH]!r} is not a user pool id.")
+    return value
+
+
+def _seconds(params: dict[str, Any], name: str) -> float | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or not 0 <= value <= LONGEST_SECONDS:
+        raise InvalidParameterException(
+            f"{name} must be a number of seconds from 0 to {LONGEST_SECONDS}."
+        )
+    return float(value)
+
+
+def _answer(pool_id: str, states: list[rotation.KeyState]) -> Response:
+    body = {"UserPoolId": pool_id, "Keys": [state.as_json() for state in states]}
+    return Response(orjson.dumps(body), media_type="application/json")
+
+
+def _error(error: CognitoError) -> Response:
+    payload = {"__type": error.type_name}
+    if error.message:
+        payload["message"] = error.message
+    headers = {"x-amzn-ErrorType": error.type_name}
+    return Response(
+        orjson.dumps(payload), error.status, headers, media_type="application/x-amz-json-1.1"
+    )
