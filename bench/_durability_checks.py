@@ -213,9 +213,11 @@ def half_written(store: SqlStore, pool_id: str) -> list[str]:
     for chain in chains.values():
         chain.sort(key=lambda token: token.created)
         for token, successor in pairwise(chain):
-            if token.rotated_at != successor.created:
+            if token.rotated_at is None:
+                problems.append(f"refresh token {token.jti} is live beside its successor")
+            elif token.rotated_at != successor.created:
                 problems.append(
-                    f"refresh token {token.jti}: rotated at {token.rotated_at}, "
+                    f"refresh token {token.jti} rotated at {token.rotated_at}, "
                     f"its successor {successor.jti} made at {successor.created}"
                 )
         if chain[-1].rotated_at is not None:
