@@ -3,7 +3,8 @@ refresh token rotation) loses no write acknowledged with HTTP 200 and leaves not
 half-written, on SQLite (one worker, then two) and on PostgreSQL (issue 17, item 2). A short
 version of bench/durability.py, whose rounds these are (bench/_durability.py); the checks
 in the store go through the running server's own store, as every test's do. And SQLite's
-`synchronous` setting reaches the connections of the app a worker builds."""
+`synchronous` setting goes from `serve --sqlite-synchronous` into its workers' environment,
+and from there to the connections of the app a worker builds."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 import random
 import signal
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,13 +33,17 @@ from userpool.storage import database, schema
 from userpool.storage.sql_store import SqlStore
 
 ROUNDS = 2
+SETTING = "USERPOOL_SQLITE_SYNCHRONOUS="
 # Seconds of writing before the kill once every kind of write was acknowledged, drawn at
 # random for each round.
 KILL_AFTER = (0.1, 1.0)
-# Round r's server runs with --workers WORKERS[backend][r % len]: on SQLite one process,
-# then two sharing the file; on PostgreSQL one (several nodes are item 1's; a start there
-# costs more).
-WORKERS = {"sqlite": ("1", "2"), "postgres": ("1",)}
+# The servers' flags, by turns: on SQLite one process, then two sharing the file, which
+# flush each commit (FULL); on PostgreSQL one process (several nodes are item 1's, and a
+# start there costs more).
+TURNS = {
+    "sqlite": (("--workers", "1"), ("--workers", "2", "--sqlite-synchronous", "full")),
+    "postgres": (("--workers", "1"),),
+}
 
 
 @contextmanager
@@ -46,6 +51,20 @@ def store_of(node: _durability.Node) -> Iterator[SqlStore]:
     running = Server(node.url, node.process, node.data_dir, node.log, node.db_url)
     with server_store(running) as store:
         yield store
+
+
+def worker_settings(node: _durability.Node) -> list[str]:
+    """USERPOOL_SQLITE_SYNCHRONOUS in the environment each worker process started with
+    (multiprocessing's resource tracker aside)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with suppress(OSError):
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+            if parent == node.process.pid and b"resource_tracker" not in command:
+                variables = (entry / "environ").read_bytes().decode().split("\0")
+                found += [v.split("=", 1)[1] for v in variables if v.startswith(SETTING)]
+    return found
 
 
 def assert_round_held(backend: str, number: int, seed: int, done: Round) -> None:
@@ -69,10 +88,12 @@ def test_kill_9_loses_no_acknowledged_write(backend: str, tmp_path: Path) -> Non
 
         def start() -> _durability.Node:
             nonlocal starts
-            turns = WORKERS[backend]
-            workers = ["--workers", turns[starts % len(turns)]]
+            flags = TURNS[backend][starts % len(TURNS[backend])]
             starts += 1
-            return _durability.start_node(tmp_path, port, [*db, *workers], starts)
+            node = _durability.start_node(tmp_path, port, [*db, *flags], starts)
+            if "full" in flags:  # serve handed the setting to its workers
+                assert worker_settings(node) == ["full", "full"]
+            return node
 
         node = start()
         stack.callback(lambda: _durability.end_node(node, signal.SIGTERM))
