@@ -21,7 +21,15 @@ from userpool.accounts.custom_message import customized
 from userpool.accounts.lookup import find_user
 from userpool.accounts.resources import client_and_pool
 from userpool.accounts.secret_hash import check_secret_hash
-from userpool.auth import devices, first_factor, hooks, issuing, next_step, sign_up_sessions
+from userpool.auth import (
+    devices,
+    first_factor,
+    hooks,
+    issuing,
+    next_step,
+    sign_in_events,
+    sign_up_sessions,
+)
 from userpool.auth.challenges.custom_challenge import CUSTOM
 from userpool.auth.challenges.device_password_verifier import DEVICE_PASSWORD_VERIFIER
 from userpool.auth.challenges.device_srp_auth import DEVICE_SRP_AUTH
@@ -51,6 +59,7 @@ from userpool.auth.reporting import UNREPORTED, Report, reported
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import INVALID, Progress, SignInState, begin, check_binding
 from userpool.delivery import deliver_or_fail
+from userpool.domain.auth_events import EventResponse, Origin
 from userpool.domain.client_rules import allowed_flows, auth_session_seconds
 from userpool.domain.errors import (
     CognitoError,
@@ -123,9 +132,10 @@ def initiate(
     session: str | None = None,
     hosted: Hosted | None = None,
     report: Report = UNREPORTED,
+    origin: Origin | None = None,
 ) -> Outcome:
     """`session`: USER_AUTH's sign-in with the Session ConfirmSignUp returned; `hosted`: a
-    sign-in through managed login (outcomes.Hosted)."""
+    sign-in through managed login (outcomes.Hosted); `origin`: where the call came from."""
     flows = ADMIN_FLOWS if admin else PUBLIC_FLOWS
     with runtime.store.read() as tx:
         client, pool = client_and_pool(tx, client_id, pool_id)
@@ -135,13 +145,15 @@ def initiate(
         if hosted is None and chosen.allowed_by not in allowed_flows(client.settings):
             raise InvalidParameterException(f"{flow} flow not enabled for this client")
         if session and flow == AuthFlow.USER_AUTH:
-            return _signed_up(runtime, tx, pool, client, admin, now, params, session)
+            return _signed_up(runtime, tx, pool, client, admin, now, params, session, origin)
         loaded = chosen.load(runtime, tx, pool, params)
         # A refresh reads the device its token was issued to itself (flows/refresh.py).
         device_key = None if chosen is refresh.FLOW else devices.named(pool, params)
         device = tx.devices.get(pool.id, device_key) if device_key else None
     metadata = client_metadata or {}
-    attempt = Attempt(runtime, pool, client, admin, now, metadata, device=device, hosted=hosted)
+    attempt = Attempt(
+        runtime, pool, client, admin, now, metadata, device=device, hosted=hosted, origin=origin
+    )
     progress = Progress(AuthFlow(flow), device_key=device_key)
     return settle(attempt, chosen.start(attempt, loaded, params, progress))
 
@@ -155,13 +167,14 @@ def _signed_up(
     now: float,
     params: Mapping[str, str],
     session: str,
+    origin: Origin | None,
 ) -> Outcome:
     """InitiateAuth USER_AUTH with a sign-up session (auth/sign_up_sessions.py)."""
     name = required(params, "USERNAME")
     check_secret_hash(client, params.get("SECRET_HASH"), name)
     state = sign_up_sessions.open_sign_up_session(runtime, session, pool.id, client.id, now)
     user = find_user(tx, pool, name)
-    attempt = Attempt(runtime, pool, client, admin, now, {})
+    attempt = Attempt(runtime, pool, client, admin, now, {}, origin=origin)
     return settle(attempt, sign_up_sessions.sign_in(attempt, state, user))
 
 
@@ -179,6 +192,7 @@ def respond(
     client_metadata: Mapping[str, str] | None = None,
     hosted: Hosted | None = None,
     report: Report = UNREPORTED,
+    origin: Origin | None = None,
 ) -> Outcome:
     spec = _spec_for(challenge)
     username = required(responses, "USERNAME")
@@ -211,6 +225,7 @@ def respond(
         device=device,
         loaded=loaded,
         hosted=hosted,
+        origin=origin,
     )
     result = spec.answer(attempt, state, user, responses)
     if isinstance(result, Proceed):
@@ -265,9 +280,11 @@ def settle(attempt: Attempt, result: Outcome | Proceed) -> Outcome:
     if not isinstance(result, Proceed):
         return result
     devices.check_named(attempt, result.user, result.progress)
+    result = sign_in_events.with_event(attempt, result)
     if result.then is None and result.record is not None and _asks_functions(result.progress):
-        user, _ = _in_one_write(attempt, result, lambda _tx, _user: None)
-        result = replace(result, user=user, record=None)
+        going_on = EventResponse.IN_PROGRESS
+        user, _ = _in_one_write(attempt, result, lambda _tx, _user: None, going_on)
+        result = replace(result, user=user, record=None, proves=None)
     decision = result.then or DECIDERS[result.progress.flow](attempt, result)
     decision = decision or devices.before_tokens(result.progress)
     if decision is None:
@@ -286,7 +303,10 @@ def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
     new_device = devices.new_device(attempt, result.user, result.progress)
     device_key = new_device.key if new_device else result.progress.device_key
     user, signing = _in_one_write(
-        attempt, result, lambda tx, user: issuing.record_sign_in(tx, attempt, user, device_key)
+        attempt,
+        result,
+        lambda tx, user: issuing.record_sign_in(tx, attempt, user, device_key),
+        EventResponse.PASS,
     )
     source = _token_source(attempt, result.progress)
     try:
@@ -295,8 +315,9 @@ def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
     except CognitoError:
         with attempt.runtime.store.write() as tx:
             tx.refresh_tokens.revoke(signing.record.jti)
+            sign_in_events.refused_by_function(tx, attempt, user, result.progress)
         raise
-    tokens = issuing.sign_in(attempt, user, signing, overrides)
+    tokens = issuing.sign_in(attempt, user, signing, overrides, result.progress.event_id)
     return Authenticated(replace(tokens, new_device=new_device))
 
 
@@ -332,7 +353,7 @@ def _next_challenge(attempt: Attempt, result: Proceed, decision: Next) -> Challe
             sessions.keep_as_successor(tx, result.answered_sid, state)
         return shows(attempt, tx, user, state), sessions.keep(tx, state)
 
-    user, (shown, session) = _in_one_write(attempt, result, issue)
+    user, (shown, session) = _in_one_write(attempt, result, issue, EventResponse.IN_PROGRESS)
     if shown.message is not None:
         # Of the sign-in operations, only AdminRespondToAuthChallenge lists CustomMessage
         # among the triggers its ClientMetadata reaches.
@@ -356,14 +377,21 @@ def _after_a_code(name: ChallengeName, progress: Progress) -> bool:
 
 
 def _in_one_write(
-    attempt: Attempt, result: Proceed, then: Callable[[Transaction, User], T]
+    attempt: Attempt,
+    result: Proceed,
+    then: Callable[[Transaction, User], T],
+    response: EventResponse,
 ) -> tuple[User, T]:
-    """Make `result`'s own writes, then `then`'s, in one write transaction. When the record
-    refuses (a wrong code), its writes are committed and its error raised, and `then` is
-    never made."""
+    """Make `result`'s own writes, then `then`'s, in one write transaction, with the step of
+    the sign-in's auth event (`response`: how the sign-in stands after it). When the record
+    refuses (a wrong code), its writes are committed and its error raised, the event failed,
+    and `then` is never made."""
     with attempt.runtime.store.write() as tx:
         recorded = result.record(tx) if result.record is not None else result.user
         if not isinstance(recorded, CognitoError):
-            return recorded, then(tx, recorded)
+            made = then(tx, recorded)
+            sign_in_events.step(tx, attempt, recorded, result, response)
+            return recorded, made
+        sign_in_events.step(tx, attempt, result.user, result, EventResponse.FAIL, passed=False)
         refusal = recorded
     raise refusal

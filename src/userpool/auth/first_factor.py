@@ -29,11 +29,12 @@ from functools import cache
 from userpool.accounts import lockout as lockouts
 from userpool.accounts.lookup import find_user
 from userpool.accounts.lookup import stand_in_seed as seed_for
-from userpool.auth import hooks
+from userpool.auth import hooks, sign_in_events
 from userpool.auth.outcomes import Attempt, Proceed
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import Progress
 from userpool.crypto import srp
+from userpool.domain.auth_events import Factor
 from userpool.domain.auth_records import Lockout
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import (
@@ -137,9 +138,18 @@ def verdict(
 ) -> Proceed:
     """The one end of every first-factor proof. A failure (or a stand-in's proof) is counted
     and refused; a success is checked after the proof and goes on, admitted past the lockout
-    in the step's write, together with `also` (the step's own writes)."""
+    in the step's write, together with `also` (the step's own writes). Either is a step of
+    the sign-in's auth event (sign_in_events.py)."""
     if user is None or not holds:
-        raise fail_proof(attempt, sub, also)
+        failed = user
+
+        def refuse(tx: Transaction) -> None:
+            if also is not None:
+                also(tx)
+            if failed is not None:
+                sign_in_events.wrong_password(tx, attempt, failed, progress)
+
+        raise fail_proof(attempt, sub, refuse)
     check_after_proof(attempt, user)
 
     def admit(tx: Transaction) -> User:
@@ -148,7 +158,7 @@ def verdict(
         lockouts.admit(tx, sub, attempt.now)
         return user
 
-    return Proceed(user, progress, record=admit)
+    return Proceed(user, progress, record=admit, proves=Factor.PASSWORD)
 
 
 def check_after_proof(attempt: Attempt, user: User) -> None:

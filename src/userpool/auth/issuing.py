@@ -43,7 +43,10 @@ def sign(
     groups: list[str],
     origin: RefreshRecord,
     overrides: Overrides = NO_OVERRIDES,
+    event_id: str | None = None,
 ) -> IssuedTokens:
+    """`event_id`: the auth event of the sign-in the tokens end (sign_in_events.py), else a
+    fresh one."""
     settings = attempt.client.settings
     grant = Grant(
         issuer=attempt.runtime.signer.issuer_for(attempt.pool.id),
@@ -54,7 +57,7 @@ def sign(
         groups=groups,
         auth_time=int(origin.auth_time),
         origin_jti=origin.jti,
-        event_id=str(uuid.uuid4()),
+        event_id=event_id or str(uuid.uuid4()),
         device_key=origin.device_key,
         # A managed-login sign-in's OAuth scopes, kept by its refresh token however it is
         # refreshed (the token endpoint, REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken).
@@ -94,8 +97,12 @@ def record_sign_in(
 
 
 def sign_in(
-    attempt: Attempt, user: User, signing: Signing, overrides: Overrides = NO_OVERRIDES
+    attempt: Attempt,
+    user: User,
+    signing: Signing,
+    overrides: Overrides = NO_OVERRIDES,
+    event_id: str | None = None,
 ) -> IssuedTokens:
     """The tokens of a finished sign-in: its refresh token and new ID and access tokens."""
-    tokens = sign(attempt, user, signing.groups, signing.record, overrides)
+    tokens = sign(attempt, user, signing.groups, signing.record, overrides, event_id)
     return replace(tokens, refresh_token=signing.refresh_token)

@@ -9,6 +9,7 @@ from typing import Any
 
 from userpool.auth.runtime import Runtime
 from userpool.auth.sessions import Progress
+from userpool.domain.auth_events import Factor, Origin
 from userpool.domain.auth_records import Device
 from userpool.domain.errors import CognitoError
 from userpool.domain.flows import ChallengeName, FactorRole
@@ -73,7 +74,7 @@ class Proceed:
     comes next in the same write transaction. Next is what the flow's decider says, unless
     the answer named it (`then`: SELECT_MFA_TYPE's choice). `user` is the user as the
     decision must see them; `data`, what the decider needs of this step (CUSTOM_AUTH's
-    SRP_A)."""
+    SRP_A); `proves`, the factor `record` judges, as the user's auth events name it."""
 
     user: User
     progress: Progress
@@ -81,6 +82,7 @@ class Proceed:
     then: Next | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
     answered_sid: str | None = None  # the session this step answered, if any (engine)
+    proves: Factor | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class Attempt:
     factor (an answer to a challenge, GetTokensFromRefreshToken) or only PreAuthentication
     and UserMigration (InitiateAuth); auth/hooks.py. `device`: the confirmed device the
     sign-in names (DEVICE_KEY), as the step's read found it; None when it names none or one
-    that is not stored."""
+    that is not stored. `origin`: where the call came from (its auth event's context)."""
 
     runtime: Runtime
     pool: UserPool
@@ -112,3 +114,4 @@ class Attempt:
     device: Device | None = None
     loaded: Any = None  # what the answered challenge's `load` read (challenges/spec.py)
     hosted: Hosted | None = None
+    origin: Origin | None = None

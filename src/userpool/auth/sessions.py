@@ -52,13 +52,15 @@ class CustomRound:
 class Progress:
     """How far one sign-in has come: carried from each challenge to the next. `stand_in`:
     it is for a name that means nobody, where the client hides that (custom auth goes on,
-    its triggers told userNotFound)."""
+    its triggers told userNotFound). `event_id`: the sign-in's auth event, where threat
+    protection records one (auth/sign_in_events.py)."""
 
     flow: AuthFlow
     answered: tuple[ChallengeName, ...] = ()
     device_key: str | None = None
     rounds: tuple[CustomRound, ...] = ()
     stand_in: bool = False
+    event_id: str | None = None
 
     def after(self, challenge: ChallengeName) -> Progress:
         return replace(self, answered=(*self.answered, challenge))
@@ -172,6 +174,8 @@ class SessionSealer:
 def _to_list(state: SignInState) -> list[Any]:
     progress = state.progress
     rounds = [[r.challenge_name, r.challenge_result, r.challenge_metadata] for r in progress.rounds]
+    # The event id only where there is one: a node of the version before reads the rest.
+    event = [progress.event_id] if progress.event_id is not None else []
     return [
         _FORMAT,
         state.sid,
@@ -187,12 +191,13 @@ def _to_list(state: SignInState) -> list[Any]:
         int(progress.stand_in),
         state.role,
         state.data,
+        *event,
     ]
 
 
 def _from_list(items: list[Any]) -> SignInState:
     version, sid, pool_id, client_id, username, challenge, expires, flow, answered, *rest = items
-    device_key, rounds, stand_in, role, data = rest
+    device_key, rounds, stand_in, role, data, *event_id = rest
     if version != _FORMAT:
         raise ValueError(f"sign-in state format {version}")
     progress = Progress(
@@ -201,6 +206,7 @@ def _from_list(items: list[Any]) -> SignInState:
         device_key,
         tuple(CustomRound(*each) for each in rounds),
         bool(stand_in),
+        event_id[0] if event_id else None,
     )
     role = FactorRole(role) if role is not None else None
     return SignInState(

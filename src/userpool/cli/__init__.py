@@ -1,5 +1,5 @@
-"""The `userpool` command: `serve`, `migrate`, `ca`, `outbox`, `keys`; each in its own
-module here."""
+"""The `userpool` command: `serve`, `migrate`, `ca`, `outbox`, `keys`, `events`; each in its
+own module here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from userpool.cli.ca import ca
 from userpool.cli.common import fail
+from userpool.cli.events import events
 from userpool.cli.keys import keys
 from userpool.cli.migrate import migrate
 from userpool.cli.outbox import outbox
@@ -37,5 +38,5 @@ def main(context: click.Context) -> None:
         click.echo(context.get_help())
 
 
-for command in (serve, migrate, ca, outbox, keys):
+for command in (serve, migrate, ca, outbox, keys, events):
     main.add_command(command)

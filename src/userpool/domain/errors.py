@@ -205,3 +205,9 @@ class UnexpectedLambdaException(CognitoError):
 
 class InvalidLambdaResponseException(CognitoError):
     pass
+
+
+class UserPoolAddOnNotEnabledException(CognitoError):
+    """Threat protection's operations (the auth event history) on a pool without it."""
+
+    default_message = "Advanced security features are not enabled for this user pool."

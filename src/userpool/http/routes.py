@@ -121,6 +121,7 @@ def build(
             query=request.url.query,
             headers=header_map(request.headers.items()),  # repeated ones joined, as signed
             body=await request.body(),
+            source_ip=request.client.host if request.client else None,
         )
         request_id = current_request_id()  # given on arrival (http/observed.py)
         if dispatcher.runs_inline(signed):

@@ -125,7 +125,7 @@ class Dispatcher:
         handler = self._operations.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"{name} is not implemented by userpool yet.")
-        context = Context(self._settings, self._runtime, self._clock, region)
+        context = Context(self._settings, self._runtime, self._clock, region, request.source_ip)
         return handler(context, params)
 
     def _headers(self, request_id: str) -> dict[str, str]:

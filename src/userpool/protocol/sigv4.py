@@ -36,6 +36,7 @@ class SignedRequest:
     query: str
     headers: Mapping[str, str]  # lower-case names; see header_map for repeated ones
     body: bytes
+    source_ip: str | None = None  # the peer's address (a trusted proxy's X-Forwarded-For applied)
 
 
 def header_map(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:

@@ -57,6 +57,7 @@ def _initiate(ctx: Context, request: Request, *, admin: bool) -> Response:
         params=request.get("AuthParameters") or {},
         client_metadata=request.get("ClientMetadata"),
         session=request.get("Session"),
+        origin=ctx.origin(request),
     )
     return outcome_response(outcome)
 
@@ -72,6 +73,7 @@ def _respond(ctx: Context, request: Request, *, admin: bool) -> Response:
         responses=request.get("ChallengeResponses") or {},
         session=request.get("Session"),
         client_metadata=request.get("ClientMetadata"),
+        origin=ctx.origin(request),
     )
     return outcome_response(outcome)
 

@@ -2,6 +2,7 @@
 
 from userpool.services import (
     attribute_verification,
+    auth_events,
     auth_factors,
     auth_ops,
     client_tokens,
@@ -31,6 +32,7 @@ from userpool.services.registry import OPERATIONS
 __all__ = [
     "OPERATIONS",
     "attribute_verification",
+    "auth_events",
     "auth_factors",
     "auth_ops",
     "client_tokens",

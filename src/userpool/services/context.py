@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from userpool.auth import Runtime
+from userpool.domain.auth_events import Origin
 from userpool.storage.repositories import Store
 
 Clock = Callable[[], float]
@@ -28,6 +29,7 @@ class Context:
     runtime: Runtime
     clock: Clock = field(default=time.time)
     region: str | None = None  # from the request's SigV4 scope, when it had one
+    source_ip: str | None = None  # the peer's, as uvicorn gives it (a trusted proxy applied)
 
     @property
     def store(self) -> Store:
@@ -36,3 +38,9 @@ class Context:
     @property
     def effective_region(self) -> str:
         return self.region or self.settings.region
+
+    def origin(self, request: Request) -> Origin:
+        """Where the request came from, for its auth event: its source, and the IpAddress
+        of its ContextData (admin operations) or UserContextData, if any."""
+        named = request.get("ContextData") or request.get("UserContextData") or {}
+        return Origin(self.source_ip, named.get("IpAddress"))

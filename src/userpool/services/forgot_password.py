@@ -14,6 +14,7 @@ from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import check_password, make_password_verifier
 from userpool.accounts.saving import save_user
 from userpool.accounts.secret_hash import check_secret_hash
+from userpool.domain.auth_events import EventType
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import (
     CodeMismatchException,
@@ -22,6 +23,7 @@ from userpool.domain.errors import (
 )
 from userpool.domain.messages import Medium, MessagePurpose, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
+from userpool.services import auth_events
 from userpool.services.account_triggers import migrate_for_reset, post_confirmation
 from userpool.services.auth_ops import client_and_pool
 from userpool.services.code_delivery import (
@@ -94,6 +96,10 @@ def forgot_password(ctx: Context, request: Request) -> Response:
         else:
             validity = codes.FORGOT_PASSWORD_VALIDITY
             message = issue_code(ctx, tx, pool, user, medium, RESETTING, validity)
+        if user is not None:  # a reset asked for, and whether a code went anywhere
+            reset = EventType.FORGOT_PASSWORD
+            sent = medium is not None
+            auth_events.record(ctx, tx, request, pool, user, reset, passed=sent, client=client)
     return {"CodeDeliveryDetails": send(ctx, message, request, rehearsal=medium is None)}
 
 
@@ -128,6 +134,8 @@ def confirm_forgot_password(ctx: Context, request: Request) -> Response:
             user.modified = now
             save_user(tx, pool, user)
             tx.lockouts.clear(user.sub)
+        reset, passed = EventType.FORGOT_PASSWORD, failure is None
+        auth_events.record(ctx, tx, request, pool, user, reset, passed=passed, client=client)
     if failure is not None:
         raise failure
     source = TriggerSource.POST_CONFIRMATION_CONFIRM_FORGOT_PASSWORD

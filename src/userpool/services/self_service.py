@@ -21,6 +21,7 @@ from userpool.accounts.passwords import (
 )
 from userpool.accounts.saving import save_user
 from userpool.domain.attributes import developer_only
+from userpool.domain.auth_events import EventType
 from userpool.domain.client_rules import UNAUTHORIZED_WRITE
 from userpool.domain.errors import (
     InvalidParameterException,
@@ -28,6 +29,7 @@ from userpool.domain.errors import (
     NotAuthorizedException,
 )
 from userpool.domain.models import AppClient, UserPool
+from userpool.services import auth_events
 from userpool.services.access import caller, check_access_token
 from userpool.services.attribute_verification import changed
 from userpool.services.code_delivery import MEDIUMS, issue_code, send
@@ -134,7 +136,9 @@ def change_password(ctx: Context, request: Request) -> Response:
     )
     with ctx.store.write() as tx:
         current = caller(tx, token).user
-        if not proven or current.password != user.password:
+        holds = proven and current.password == user.password
+        auth_events.record(ctx, tx, request, pool, user, EventType.PASSWORD_CHANGE, passed=holds)
+        if not holds:
             counted = lockout.record_failure(tx, pool.id, user.sub, now)
         else:
             try:

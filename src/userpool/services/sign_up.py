@@ -28,6 +28,7 @@ from userpool.accounts.saving import add_user, save_user
 from userpool.accounts.secret_hash import check_secret_hash
 from userpool.auth import sign_up_session
 from userpool.domain.attributes import developer_only
+from userpool.domain.auth_events import EventType
 from userpool.domain.client_rules import NOT_WRITABLE, UNAUTHORIZED_WRITE, auth_session_seconds
 from userpool.domain.errors import (
     CodeMismatchException,
@@ -36,6 +37,7 @@ from userpool.domain.errors import (
 )
 from userpool.domain.messages import Medium, MessagePurpose, Purpose
 from userpool.domain.models import AppClient, User, UserPool, UserStatus
+from userpool.services import auth_events
 from userpool.services.account_triggers import post_confirmation, pre_sign_up
 from userpool.services.auth_ops import client_and_pool
 from userpool.services.code_delivery import (
@@ -156,6 +158,9 @@ def sign_up(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
         add_user(tx, pool, user, force=force_aliases, exists_message=USER_EXISTS)
         message = None if confirmed else _confirmation(ctx, tx, pool, user, SIGNED_UP)
+        auth_events.record(
+            ctx, tx, request, pool, user, EventType.SIGN_UP, passed=True, client=client
+        )
     response: Response = {"UserConfirmed": confirmed, "UserSub": user.sub}
     if confirmed:
         post_confirmation(ctx, pool, user, request, TriggerSource.POST_CONFIRMATION_CONFIRM_SIGN_UP)
@@ -212,6 +217,8 @@ def resend_confirmation_code(ctx: Context, request: Request) -> Response:
             message = stand_in_code(ctx, tx, pool, name, preferred, RESENT, validity)
         else:
             message = _resent_confirmation(ctx, tx, pool, user)
+            resent = EventType.RESEND_CODE
+            auth_events.record(ctx, tx, request, pool, user, resent, passed=True, client=client)
     return {"CodeDeliveryDetails": send(ctx, message, request, rehearsal=user is None)}
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
+from userpool.domain.auth_events import AuthEvent, Feedback
 from userpool.domain.auth_records import (
     AuthorizationCode,
     Device,
@@ -307,6 +308,31 @@ class OutboxRepository(Protocol):
     ) -> list[OutboxEntry]: ...
 
 
+class AuthEventRepository(Protocol):
+    """Users' auth events (domain/auth_events.py), keyed by event id."""
+
+    def record(self, event: AuthEvent) -> None:
+        """Store the event; where an earlier step of its sign-in stored it (its id), append
+        `event`'s challenges to that one's and take its response instead, in one statement."""
+        ...
+
+    def set_feedback(self, pool_id: str, sub: str, event_id: str, feedback: Feedback) -> bool:
+        """False (nothing written) when the user has no such event."""
+        ...
+
+    def of_user(
+        self, pool_id: str, sub: str, limit: int, before: tuple[int, str] | None
+    ) -> list[AuthEvent]:
+        """Newest first; `before`: (created, event_id) of the last one already listed."""
+        ...
+
+    def export(
+        self, pool_id: str | None, username: str | None, limit: int, after: tuple[int, str] | None
+    ) -> list[AuthEvent]:
+        """Oldest first, of one pool or all, one username or all."""
+        ...
+
+
 class Transaction(Protocol):
     @property
     def pools(self) -> PoolRepository: ...
@@ -340,6 +366,8 @@ class Transaction(Protocol):
     def codes(self) -> CodeRepository: ...
     @property
     def outbox(self) -> OutboxRepository: ...
+    @property
+    def auth_events(self) -> AuthEventRepository: ...
 
 
 class Store(Protocol):

@@ -40,6 +40,7 @@ from userpool.storage.sql_auth import (
     SqlSigningKeys,
     SqlSignInStates,
 )
+from userpool.storage.sql_auth_events import SqlAuthEvents, auth_events
 from userpool.storage.sql_authorization_codes import SqlAuthorizationCodes, authorization_codes
 from userpool.storage.sql_devices import SqlDevices
 from userpool.storage.sql_domains import SqlDomains
@@ -131,6 +132,7 @@ class SqlPools:
             sign_in_states,
             codes,
             outbox,
+            auth_events,
         ):
             self._db.execute(delete(table).where(table.c.pool_id == pool_id))
         self._db.execute(delete(pools).where(pools.c.id == pool_id))
@@ -323,6 +325,7 @@ class SqlTransaction:
         self.lockouts = SqlLockouts(connection, locking=writing)
         self.codes = SqlCodes(connection, locking=writing)
         self.outbox = SqlOutbox(connection)
+        self.auth_events = SqlAuthEvents(connection)
 
 
 class SqlStore:

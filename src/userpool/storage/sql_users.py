@@ -38,6 +38,7 @@ from userpool.storage.schema import (
     user_search,
     users,
 )
+from userpool.storage.sql_auth_events import auth_events
 
 # Filters on columns of `users` rather than on the lookup index.
 _COLUMN_FILTERS = {"username": users.c.username, "sub": users.c.sub}
@@ -260,7 +261,7 @@ class SqlUsers:
 
     def delete(self, user: User) -> None:
         """The user and all that hangs off them: names, memberships, tokens, devices, passkeys,
-        lockout."""
+        lockout, auth events."""
         tables = (
             user_search,
             sign_in_names,
@@ -271,6 +272,7 @@ class SqlUsers:
             passkey_challenges,
             sign_in_failures,
             codes,
+            auth_events,
             users,
         )
         for table in tables:

@@ -84,7 +84,9 @@ def answer_for(channel: Channel) -> Answer:
             return True
 
         record = session_codes.answer_record(attempt, state, judge)
-        return Proceed(present(user), state.answered(), record)
+        return Proceed(
+            present(user), state.answered(), record, proves=session_codes.mfa_factor(state)
+        )
 
     return answer
 

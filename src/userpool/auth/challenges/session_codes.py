@@ -15,6 +15,7 @@ from userpool.accounts import codes
 from userpool.auth.challenges.spec import user_of
 from userpool.auth.outcomes import Attempt, Record
 from userpool.auth.sessions import INVALID, SignInState, consume
+from userpool.domain.auth_events import Factor
 from userpool.domain.errors import (
     CodeMismatchException,
     CognitoError,
@@ -35,6 +36,12 @@ Judge = Callable[[Transaction, StoredCode, User], bool]
 
 def purpose(state: SignInState) -> str:
     return f"mfa:{state.sid}"
+
+
+def mfa_factor(state: SignInState) -> Factor | None:
+    """What the answer to this code proves in the sign-in's auth event: MFA where the code
+    is a second factor (as a first factor of USER_AUTH, nothing the event lists)."""
+    return Factor.MFA if state.role is FactorRole.SECOND else None
 
 
 def new_code(attempt: Attempt, tx: Transaction, user: User, state: SignInState) -> str:

@@ -52,7 +52,7 @@ def answer(
         return True
 
     record = session_codes.answer_record(attempt, state, judge)
-    return Proceed(present(user), state.answered(), record)
+    return Proceed(present(user), state.answered(), record, proves=session_codes.mfa_factor(state))
 
 
 SOFTWARE_TOKEN = ChallengeSpec(NAME, parameters, answer, stores=True)
