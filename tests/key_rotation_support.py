@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from botocore.exceptions import ClientError
 from sqlalchemy import select, update
 
 from tests.conftest import Server, make_client, start_server
@@ -32,13 +34,14 @@ from tests.signin_support import (
     user_auth,
 )
 from userpool.storage import database
-from userpool.storage.schema import clients
+from userpool.storage.schema import clients, metadata
 from userpool.tokens.keys import RECHECK_SECONDS
 from userpool.tokens.rotation import MARGIN_SECONDS
 
 VALIDITY_MINUTES = 5  # Cognito's shortest ID and access token validity
 PICKED_UP_SECONDS = RECHECK_SECONDS + 3.0  # a node reads a rotation made elsewhere by then
 PUBLIC_URL = "http://idp.rotation.test"
+INVALID = ("NotAuthorizedException", "Invalid Access Token")
 MINUTES = {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
 
 
@@ -217,3 +220,43 @@ def signed_by(
         return kids_of(tokens[-1]) == kids
 
     return tokens[-1] if within(seconds, signs) is not None else None
+
+
+def refused(cognito: Any, access_token: str) -> bool:
+    """Whether GetUser refuses the token as signed by no key of its pool."""
+    try:
+        cognito.get_user(AccessToken=access_token)
+    except ClientError as error:
+        assert (error.response["Error"]["Code"], error.response["Error"]["Message"]) == INVALID
+        return True
+    return False
+
+
+def client_id_of(cognito: Any, pool_id: str) -> str:
+    listed = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=1)
+    return str(listed["UserPoolClients"][0]["ClientId"])
+
+
+def everything_stored(engine: Any, node: Any) -> bytes:
+    """The SQLite files as bytes (the WAL too), or every row of every table on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        files = [node.data_dir / "userpool.db", node.data_dir / "userpool.db-wal"]
+        return b"".join(path.read_bytes() for path in files if path.exists())
+    dumped = []
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            for row in connection.execute(select(table)).all():
+                for value in row:
+                    dumped.append(value if isinstance(value, bytes) else str(value).encode())
+    return b"\n".join(dumped)
+
+
+def other_address() -> str | None:
+    """An address of this machine other than loopback, if it has one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks a route
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
