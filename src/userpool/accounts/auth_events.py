@@ -71,11 +71,11 @@ def record(
     now: float,
     origin: Origin | None,
     client: AppClient | None = None,
-    admin: bool = False,
 ) -> None:
-    """A one-step event of `user`'s, where threat protection covers `pool`."""
+    """A one-step event of `user`'s (an operation of the user's own, not an admin's), where
+    threat protection covers `pool`."""
     if protected(pool.settings):
-        context = _context(origin, client, admin)
+        context = _context(origin, client, admin=False)
         tx.auth_events.record(_event(new_event_id(), user, kind, response, now, context))
 
 

@@ -34,7 +34,8 @@ def _with_id(attempt: Attempt, progress: Progress) -> Progress:
 
 def with_event(attempt: Attempt, result: Proceed) -> Proceed:
     """`result`, its sign-in given an event id if it is to have one and has none yet."""
-    return replace(result, progress=_with_id(attempt, result.progress))
+    progress = _with_id(attempt, result.progress)
+    return result if progress is result.progress else replace(result, progress=progress)
 
 
 def step(
