@@ -66,7 +66,9 @@ def test_a_sign_in_is_one_event_with_its_tokens_id(server: Server, cognito: Any)
     assert claims(tokens["IdToken"])["event_id"] == passed["EventId"]
 
 
-def test_mfa_answers_are_listed_with_the_password(server: Server, cognito: Any) -> None:
+def authenticator_challenge(server: Server, cognito: Any) -> tuple[Login, str, str, Any]:
+    """A user of a protected pool who prefers their authenticator app (set up at a sign-in
+    of their own), their secret, and the SOFTWARE_TOKEN_MFA challenge of a new sign-in."""
     login = Login.make(server, cognito, factors=("SOFTWARE_TOKEN_MFA",), **THREAT_PROTECTION)
     username = login.user()
     secret = login.register_authenticator(login.access_token(username))
@@ -75,7 +77,11 @@ def test_mfa_answers_are_listed_with_the_password(server: Server, cognito: Any) 
         Username=username,
         SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
     )
-    challenge = login.password(username)
+    return login, username, secret, login.password(username)
+
+
+def test_mfa_answers_are_listed_with_the_password(server: Server, cognito: Any) -> None:
+    login, username, secret, challenge = authenticator_challenge(server, cognito)
     assert challenge["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     assert history(cognito, login.pool_id, username)[0] == (
         "SignIn",
@@ -106,15 +112,7 @@ def test_mfa_answers_are_listed_with_the_password(server: Server, cognito: Any) 
 
 def test_wrong_answers_at_once_are_each_listed(server: Server, cognito: Any) -> None:
     """Answers to one MFA challenge racing each other: the event keeps every one."""
-    login = Login.make(server, cognito, factors=("SOFTWARE_TOKEN_MFA",), **THREAT_PROTECTION)
-    username = login.user()
-    secret = login.register_authenticator(login.access_token(username))
-    cognito.admin_set_user_mfa_preference(
-        UserPoolId=login.pool_id,
-        Username=username,
-        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
-    )
-    challenge = login.password(username)
+    login, username, secret, challenge = authenticator_challenge(server, cognito)
     clients = [make_client(server.url) for _ in range(3)]
     answers = [
         lambda client=client: client.respond_to_auth_challenge(
