@@ -19,6 +19,7 @@ import base64
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import httpx
@@ -121,6 +122,10 @@ class Still:
     def pool_ids(self) -> tuple[str, str]:
         return self.pool.id, self.other_pool.id
 
+    @cached_property
+    def _strategies(self) -> RequestStrategies:
+        return RequestStrategies(self.world)
+
     @classmethod
     def make(cls, target: FuzzTarget) -> Still:
         cognito = target.cognito
@@ -184,8 +189,20 @@ class Still:
 
     # The requests of each part.
 
+    def probe_groups(self, part: str, implemented: list[str], unimplemented: list[str]) -> Any:
+        """The part's requests as strategies each batch draws from in turn: one per operation
+        where every operation must be tried in every run (an admin call without a valid
+        signature), else one."""
+        model = service_model()
+        if part == "unsigned":
+            open_ = unauthenticated_operations()
+            admin = [op for op in implemented if op not in open_ and op in model.operation_names]
+            return [self.probes(part, [op], unimplemented) for op in admin]
+        return [self.probes(part, implemented, unimplemented)]
+
     def probes(self, part: str, implemented: list[str], unimplemented: list[str]) -> Any:
-        strategies = RequestStrategies(self.world)
+        """The part's requests to the operations `implemented` (or a subset of them)."""
+        strategies = self._strategies
         model = service_model()
 
         def shape(operation: str) -> Any:
@@ -208,8 +225,7 @@ class Still:
 
             return EnvelopeProbes(self.target.url, implemented, unimplemented, bodies).probes()
         if part == "unsigned":
-            open_ = unauthenticated_operations()
-            admin = [op for op in implemented if op not in open_]
+            admin = [op for op in implemented if op not in self.target.open]
             return st.sampled_from(admin).flatmap(
                 lambda op: strategies.benign_body(shape(op)).flatmap(
                     lambda body: badly_signed(self.target.url, op, encode(body)).map(

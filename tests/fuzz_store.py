@@ -1,18 +1,18 @@
 """What the store holds for the pools a check is about, read beside the running server: to
 show that a refused request changed nothing.
 
-Every table is read as it is now (reflected from the database, so that a table added since is
-covered too): a table with a `pool_id` column by the rows of the pools in scope, `pools` by its
-row count and those pools' rows, any other table whole but for rows whose `expires` has passed
-(housekeeping may purge those at any moment: storage/housekeeping.py). Each table comes out as
-its row count and a hash of its rows.
+Every table is read (reflected from the database, so that a table added since is covered
+too): a table with a `pool_id` column by the rows of the pools in scope, `pools` by those pools'
+rows and its row count, any other table whole. Two snapshots are compared row by row, leaving
+out rows whose `expires` has passed by the later one: housekeeping may purge those at any
+moment (storage/housekeeping.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,9 +20,15 @@ from sqlalchemy.engine import Engine
 
 from userpool.storage import database
 
-Snapshot = dict[str, tuple[int, str]]
-EXPIRY_MARGIN_SECONDS = 60  # rows expiring this soon may be purged between two snapshots
-NOW = "__now__"  # in a query's text: the moment of the snapshot
+Row = tuple[Any, ...]
+SHOWN_ROWS = 3
+SHOWN_ROW_CHARACTERS = 240
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    taken: float
+    rows: dict[str, frozenset[Row]]
 
 
 class StoreWatch:
@@ -35,17 +41,22 @@ class StoreWatch:
         tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
         # One query per table, its text made once: a snapshot follows every refused request.
         self._queries = [(t.name, self._query(t, sorted(pool_ids))) for t in tables]
+        # Where each table's `expires` is in its rows, if it has one.
+        self._expires_at = {
+            t.name: list(t.c.keys()).index("expires") for t in tables if "expires" in t.c
+        }
 
     def close(self) -> None:
         self._engine.dispose()
 
     def snapshot(self) -> Snapshot:
-        now = time.time() + EXPIRY_MARGIN_SECONDS
+        taken = time.time()
         with self._engine.connect() as connection:
-            return {
-                name: digest(connection.exec_driver_sql(query.replace(NOW, repr(now))))
+            rows = {
+                name: frozenset(tuple(row) for row in connection.exec_driver_sql(query))
                 for name, query in self._queries
             }
+        return Snapshot(taken, rows)
 
     def _query(self, table: sa.Table, pool_ids: list[str]) -> str:
         columns = table.c
@@ -55,21 +66,32 @@ class StoreWatch:
         elif table.name == "pools":
             every = sa.select(sa.func.count()).select_from(table).scalar_subquery()
             query = sa.select(table, every).where(columns.id.in_(pool_ids))
-        elif "expires" in columns:
-            query = query.where(columns.expires > sa.literal_column(NOW))
         return str(query.compile(self._engine, compile_kwargs={"literal_binds": True}))
 
+    def changes(self, before: Snapshot, after: Snapshot) -> list[str]:
+        """The tables whose rows differ, with the rows added and removed (but those expired
+        by the later snapshot)."""
+        found = []
+        for name in sorted(set(before.rows) | set(after.rows)):
+            old, new = before.rows.get(name, frozenset()), after.rows.get(name, frozenset())
+            position = self._expires_at.get(name)
+            if position is not None:
+                old, new = (live(rows, position, after.taken) for rows in (old, new))
+            if old != new:
+                added, removed = (
+                    sorted(shown(row) for row in rows) for rows in (new - old, old - new)
+                )
+                found.append(
+                    f"{name}: {len(added)} rows added {added[:SHOWN_ROWS]}, "
+                    f"{len(removed)} removed {removed[:SHOWN_ROWS]}"
+                )
+        return found
 
-def digest(rows: Iterable[Any]) -> tuple[int, str]:
-    """The row count, and a hash of the rows in any order."""
-    lines = sorted(repr(tuple(row)) for row in rows)
-    return len(lines), hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+def shown(row: Row) -> str:
+    text = repr(row)
+    return text if len(text) <= SHOWN_ROW_CHARACTERS else text[:SHOWN_ROW_CHARACTERS] + "...)"
 
 
-def changes(before: Snapshot, after: Snapshot) -> list[str]:
-    """The tables whose rows differ, with their row counts before and after."""
-    return [
-        f"{name}: {before.get(name, (0, ''))[0]} -> {after.get(name, (0, ''))[0]} rows"
-        for name in sorted(set(before) | set(after))
-        if before.get(name) != after.get(name)
-    ]
+def live(rows: frozenset[Row], position: int, now: float) -> frozenset[Row]:
+    return frozenset(row for row in rows if row[position] is None or row[position] > now)

@@ -40,6 +40,7 @@ FLOWS = [
 TOKEN_MEMBERS = frozenset(
     {"AccessToken", "RefreshToken", "Token", "AuthParameters", "ChallengeResponses"}
 )
+READERS = ("Describe", "Get", "List", "AdminGet", "AdminList")
 # Operations that may delete or reconfigure the pool or its app client: each gets a pool of its own.
 SPOILS_POOL = frozenset(
     {
@@ -196,6 +197,7 @@ class FuzzTarget:
         default_factory=lambda: httpx.Client(timeout=CLIENT_TIMEOUT_SECONDS)
     )
     shared_pool: Pool | None = None
+    readers_world: World | None = None
 
     def __post_init__(self) -> None:
         self.cognito = make_client(
@@ -215,11 +217,16 @@ class FuzzTarget:
     def world_for(self, operation: str) -> World:
         """A user, group and tokens of the operation's own, so that what one operation's requests
         do (delete the user, lock it out, sign it out) cannot hide another's handler; in a pool
-        shared with the others unless the operation may spoil the pool."""
+        shared with the others unless the operation may spoil the pool. Operations that only
+        read share one world."""
         if operation in SPOILS_POOL:
             return make_world(self.cognito, make_pool(self.cognito), operation, operation)
         if self.shared_pool is None:
             self.shared_pool = make_pool(self.cognito)
+        if reads_only(operation):  # nothing to spoil: the readers share one
+            if self.readers_world is None:
+                self.readers_world = make_world(self.cognito, self.shared_pool, "readers")
+            return self.readers_world
         return make_world(self.cognito, self.shared_pool, operation, operation)
 
     def send(self, part: str, operation: str, body: bytes) -> Outcome:
@@ -272,6 +279,12 @@ class FuzzTarget:
             raise AssertionError(f"the server exited ({exited}):\n{self._log_since(0)[-6000:]}")
         health = self.client.get(self.server.url + "/health", timeout=5)
         assert health.status_code == 200, f"/health answered {health.status_code}"
+
+
+def reads_only(operation: str) -> bool:
+    """Whether the operation changes nothing of a user's (GetTokensFromRefreshToken, a "Get",
+    may rotate the refresh token)."""
+    return operation.startswith(READERS) and operation != "GetTokensFromRefreshToken"
 
 
 def abbreviate(text: str) -> str:

@@ -42,7 +42,7 @@ from tests.fuzz_report import (
 from tests.fuzz_requests import RequestStrategies, encode
 from tests.fuzz_signing import SIGNATURE_ERRORS, write_credentials
 from tests.fuzz_still import PARTS, SERVED_WITHOUT_EFFECT, Still
-from tests.fuzz_store import StoreWatch, changes
+from tests.fuzz_store import Snapshot, StoreWatch
 from tests.fuzz_support import SERVER_SECRET, FuzzTarget, Probe
 from tests.pg import fresh_database
 from userpool.http.body_limit import MAX_BODY_BYTES
@@ -166,14 +166,18 @@ def test_refused_requests_change_nothing(
     share = TALLY.share(backend, part, backend_seconds() * (1 - MODEL_SHARE) / len(PARTS))
     watch = StoreWatch(target.server.db_url, still.pool_ids)
     rss_before = server_rss(target)
-    probes = still.probes(part, IMPLEMENTED, UNIMPLEMENTED)
+    groups = still.probe_groups(part, IMPLEMENTED, UNIMPLEMENTED)
 
     def batch(examples: int, number: int) -> int:
-        nonlocal probes
+        nonlocal groups
         if part == "sessions":  # made now (they live 3 minutes), the last one answered
             still.renew_sessions()
-            probes = still.probes(part, IMPLEMENTED, UNIMPLEMENTED)
-        sent = refuse_batch(target, watch, part, probes, examples, number)
+            groups = still.probe_groups(part, IMPLEMENTED, UNIMPLEMENTED)
+        each = max(1, examples // len(groups))
+        baseline = watch.snapshot()
+        sent = sum(
+            refuse_batch(target, watch, baseline, part, probes, each, number) for probes in groups
+        )
         target.check_alive()
         genuine_still_works(still, part)
         return sent
@@ -188,10 +192,16 @@ def test_refused_requests_change_nothing(
 
 
 def refuse_batch(
-    target: FuzzTarget, watch: StoreWatch, part: str, probes: Any, examples: int, number: int
+    target: FuzzTarget,
+    watch: StoreWatch,
+    baseline: Snapshot,
+    part: str,
+    probes: Any,
+    examples: int,
+    number: int,
 ) -> int:
-    """A batch of the part's requests, each of them refused and changing nothing."""
-    baseline = watch.snapshot()
+    """A batch of the part's requests, each of them refused and leaving the store as it was
+    (`baseline`)."""
     sent = 0
 
     @fuzz_settings(examples, number)
@@ -207,7 +217,7 @@ def refuse_batch(
         )
         served_anyway = part == "tokens" and probe.operation in SERVED_WITHOUT_EFFECT
         check_answer(outcome, allowed, refused=not served_anyway)
-        changed = changes(baseline, watch.snapshot())
+        changed = watch.changes(baseline, watch.snapshot())
         if changed:
             raise AssertionError(f"a refused request changed {changed}:\n{outcome.describe()}")
 
