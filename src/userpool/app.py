@@ -20,12 +20,14 @@ from userpool.delivery import router
 from userpool.http import key_admin, outbox, routes
 from userpool.http.metrics import Metrics, TimedInvoker
 from userpool.protocol.dispatch import Dispatcher
+from userpool.protocol.quotas import Limiter, load_quotas
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
 from userpool.services.context import Settings
 from userpool.services.trigger_routing import TriggerRouting
 from userpool.storage import database, housekeeping
 from userpool.storage.client_secrets import ClientSecrets
+from userpool.storage.quota_counters import counter_for
 from userpool.storage.sql_store import SqlStore
 from userpool.tokens import rotation
 from userpool.tokens.issuer import TokenSigner
@@ -110,6 +112,10 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     )
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
     verifier = SigV4Verifier(credentials, config.region)
+    limiter = None
+    if config.quotas is not None:
+        counter = counter_for(config.quotas_store, store.engine)
+        limiter = Limiter(load_quotas(config.quotas), counter, time.time)
     dispatcher = Dispatcher(
         settings=Settings(region=config.region),
         runtime=runtime,
@@ -119,6 +125,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         inline=inline_operations(store),
         routing=TriggerRouting(store),
         calls_triggers=frozenset(registry.CALLS_TRIGGERS),
+        limiter=limiter,
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
     key_routes = key_admin.routes(runtime.keys, store, verifier)

@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from userpool.delivery import COGNITO_FROM
 from userpool.delivery.aws import AwsSettings
 from userpool.delivery.smtp import SmtpSettings
+from userpool.protocol.quotas import QuotasError, load_quotas
 from userpool.storage.database import sqlite_url
+from userpool.storage.quota_counters import store_refusal
 from userpool.triggers.triggers_file import TriggersFileError, read_triggers_file
 
 
@@ -81,6 +83,8 @@ class ServerConfig:
     tls_key: Path | None = None
     log_format: str = "text"  # "json": one JSON object a line (http/logs.py)
     sqlite_synchronous: str = "normal"  # "full": every commit survives a power loss too
+    quotas: str | None = None  # "cognito" or a JSON file of category -> requests per second
+    quotas_store: str = "database"  # where the quotas' counters are: "database" or redis://
 
     @property
     def db_url(self) -> str:
@@ -122,6 +126,13 @@ class ServerConfig:
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 return f"--lambda-endpoint-url {url!r} is not an http:// or https:// URL"
+        if self.quotas is not None:
+            try:
+                load_quotas(self.quotas)
+            except QuotasError as error:
+                return f"bad --quotas: {error}"
+        if (refused := store_refusal(self.quotas_store)) is not None:
+            return refused
         if (self.tls_cert is None) != (self.tls_key is None):
             return "--tls-cert and --tls-key go together"
         return None
@@ -178,6 +189,8 @@ class ServerConfig:
             tls_key=Path(tls_key) if tls_key else None,
             log_format=env.get("USERPOOL_LOG_FORMAT") or cls.log_format,
             sqlite_synchronous=env.get("USERPOOL_SQLITE_SYNCHRONOUS") or cls.sqlite_synchronous,
+            quotas=env.get("USERPOOL_QUOTAS") or None,
+            quotas_store=env.get("USERPOOL_QUOTAS_STORE") or cls.quotas_store,
         )
 
     def to_env(self) -> dict[str, str]:
@@ -209,6 +222,8 @@ class ServerConfig:
             "USERPOOL_TLS_KEY": str(self.tls_key or ""),
             "USERPOOL_LOG_FORMAT": self.log_format,
             "USERPOOL_SQLITE_SYNCHRONOUS": self.sqlite_synchronous,
+            "USERPOOL_QUOTAS": self.quotas or "",
+            "USERPOOL_QUOTAS_STORE": self.quotas_store,
         }
         if self.credentials_file is not None:
             values["USERPOOL_CREDENTIALS"] = str(self.credentials_file)

@@ -133,6 +133,20 @@ from userpool.storage import database
     type=click.Choice(database.SQLITE_SYNCHRONOUS),
     help="SQLite's sync at commit: normal (a power loss may undo the last commits), full.",
 )
+@click.option(
+    "--quotas",
+    envvar="USERPOOL_QUOTAS",
+    default=None,
+    help="Cognito's request rate quotas: 'cognito' (its defaults), or a JSON file of "
+    "category: requests per second over them. Default: none.",
+)
+@click.option(
+    "--quotas-store",
+    envvar="USERPOOL_QUOTAS_STORE",
+    default="database",
+    show_default=True,
+    help="Where every node counts the quotas: 'database', or a redis:// URL.",
+)
 @delivery_options
 def serve(
     host: str,
@@ -154,6 +168,8 @@ def serve(
     tls_cert: Path | None,
     tls_key: Path | None,
     sqlite_synchronous: str,
+    quotas: str | None,
+    quotas_store: str,
     **delivery: Any,
 ) -> None:
     """Run the server."""
@@ -178,6 +194,9 @@ def serve(
         tls_key=tls_key.absolute() if tls_key else None,
         log_format=log_format,
         sqlite_synchronous=sqlite_synchronous,
+        # a file's path absolute, as for triggers_file
+        quotas=str(Path(quotas).absolute()) if quotas and quotas != "cognito" else quotas,
+        quotas_store=quotas_store,
     )
     refusal = config.refusal(allow_any_credentials)
     if refusal is not None:

@@ -18,6 +18,7 @@ from userpool.domain.errors import (
     UnsupportedOperationException,
 )
 from userpool.protocol.model import TARGET_PREFIX, service_model, unauthenticated_operations
+from userpool.protocol.quotas import Limiter
 from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier
 from userpool.protocol.validation import validate
 from userpool.services.context import Context, Settings
@@ -65,7 +66,9 @@ class Dispatcher:
         inline: frozenset[str] = frozenset(),
         routing: TriggerRouting | None = None,
         calls_triggers: frozenset[str] = frozenset(),
+        limiter: Limiter | None = None,
     ) -> None:
+        self._limiter = limiter
         self._operations = operations
         self._inline = inline
         self._routing = routing
@@ -125,6 +128,8 @@ class Dispatcher:
         handler = self._operations.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"{name} is not implemented by userpool yet.")
+        if self._limiter is not None:  # counted before any work: a refusal changes nothing
+            self._limiter.admit(name, params, region or self._settings.region)
         context = Context(self._settings, self._runtime, self._clock, region, request.source_ip)
         return handler(context, params)
 

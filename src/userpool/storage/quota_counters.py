@@ -1,0 +1,82 @@
+"""The request rate quotas' counters (protocol/quotas.py): requests per key per one-second
+window, shared by every node and worker, in the database or in Redis.
+
+In the database a count is one statement, an INSERT that adds one to the window's row where
+it is there already (ON CONFLICT DO UPDATE ... RETURNING n): two nodes counting at once queue
+on the row and each reads its own count, so no window ever admits more than its quota. The
+table is defined here rather than in schema.py, as only this module uses it; migration 0015
+creates it. The first count of a key in a window also deletes the windows before the last
+one, so the table holds a few rows per key.
+
+In Redis a count is INCR and EXPIRE in one pipeline (one round trip): the key expires on its
+own two seconds on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from sqlalchemy import BigInteger, Column, Engine, Integer, String, Table, delete
+
+from userpool.storage.database import WRITE_OPTION, insert_for
+from userpool.storage.schema import metadata
+from userpool.storage.writer_lock import writer_lock_for
+
+quota_windows = Table(
+    "quota_windows",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("second", BigInteger, primary_key=True),  # the window: seconds since the epoch
+    Column("n", Integer, nullable=False),
+)
+
+
+class SqlWindowCounter:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._writers = writer_lock_for(engine)  # SQLite's one writer: queue as SqlStore does
+
+    def hit(self, key: str, window: int) -> int:
+        with (
+            self._writers,
+            self._engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+            connection.begin(),
+        ):
+            insert = insert_for(connection, quota_windows)
+            counted = insert.values(key=key, second=window, n=1).on_conflict_do_update(
+                index_elements=["key", "second"], set_={"n": quota_windows.c.n + 1}
+            )
+            n = int(connection.execute(counted.returning(quota_windows.c.n)).scalar_one())
+            if n == 1:
+                connection.execute(delete(quota_windows).where(quota_windows.c.second < window - 1))
+            return n
+
+
+class RedisWindowCounter:
+    def __init__(self, url: str) -> None:
+        self._redis: Any = redis.Redis.from_url(url)
+
+    def hit(self, key: str, window: int) -> int:
+        name = f"userpool:quota:{key}:{window}"
+        pipeline = self._redis.pipeline()
+        pipeline.incr(name)
+        pipeline.expire(name, 2)
+        n, _ = pipeline.execute()
+        return int(n)
+
+
+def counter_for(store: str, engine: Engine) -> SqlWindowCounter | RedisWindowCounter:
+    """`store`: "database" (`engine`'s) or a redis:// (rediss://, unix://) URL."""
+    if store == "database":
+        return SqlWindowCounter(engine)
+    return RedisWindowCounter(store)
+
+
+def store_refusal(store: str) -> str | None:
+    """Why `store` cannot hold the counters, or None."""
+    if store == "database":
+        return None
+    if not store.startswith(("redis://", "rediss://", "unix://")):
+        return f"--quotas-store {store!r} is neither 'database' nor a redis:// URL"
+    return None
