@@ -13,12 +13,12 @@ class StoredSigningKey:
     private_sealed: bytes
     public_jwk: str  # JSON text of the public JWK
     created: float
-    signs_from: float | None = None  # None: from `created`
+    signs_from: float | None = None  # None: a pool's first keys, which sign from the start
     retires: float | None = None  # when it leaves the JWKS; None: not rotated out
 
     @property
     def active_from(self) -> float:
-        """When it starts to sign (a rotated-in key is in the JWKS before)."""
+        """When it starts to sign, for ordering (a rotated-in key is in the JWKS before)."""
         return self.created if self.signs_from is None else self.signs_from
 
 

@@ -120,7 +120,7 @@ signing_keys = Table(
     Column("private_sealed", LargeBinary, nullable=False),
     Column("public_jwk", Text, nullable=False),
     Column("created", Float, nullable=False),
-    Column("signs_from", Float),  # NULL (a key an older version made): from `created`
+    Column("signs_from", Float),  # NULL: a pool's first keys, which sign from the start
     Column("retires", Float),  # when it leaves the JWKS; NULL: not rotated out
 )
 

@@ -87,8 +87,8 @@ class KeyRing:
         self, pool_id: str, now: float, signs_from: float | None = None
     ) -> list[StoredSigningKey]:
         """Fresh ID and access signing keys for a pool, sealed for storage, that sign from
-        `signs_from` (default: `now`)."""
-        made, start = [], now if signs_from is None else signs_from
+        `signs_from` (None: from the start, whatever the clock says)."""
+        made = []
         for use in USES:
             private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             der = private.public_key().public_bytes(
@@ -102,7 +102,7 @@ class KeyRing:
             )
             jwk = orjson.dumps(public_jwk(kid, private.public_key())).decode()
             sealed = self._sealer.seal(secret, kid.encode())
-            made.append(StoredSigningKey(kid, pool_id, use, sealed, jwk, now, start))
+            made.append(StoredSigningKey(kid, pool_id, use, sealed, jwk, now, signs_from))
         return made
 
     def opens(self, key: StoredSigningKey) -> bool:
@@ -163,11 +163,11 @@ class KeyRing:
         self, live: list[StoredSigningKey], now: float, opened: Mapping[str, rsa.RSAPrivateKey]
     ) -> PoolKeys:
         keys = {key.kid: opened.get(key.kid) or self._open(key) for key in live}
-        started = sorted((key for key in live if key.active_from <= now), key=_start_order)
+        started = sorted((key for key in live if _signs(key, now)), key=_start_order)
         signing = {key.use: (key.kid, keys[key.kid]) for key in started}  # the last one's
         public = {kid: private.public_key() for kid, private in keys.items()}
         jwks = orjson.dumps({"keys": [orjson.loads(key.public_jwk) for key in live]})
-        changes = [key.active_from for key in live if key.active_from > now]
+        changes = [key.active_from for key in live if not _signs(key, now)]
         changes += [key.retires for key in live if key.retires is not None]
         return PoolKeys(signing, public, jwks, keys, min(changes, default=math.inf))
 
@@ -177,6 +177,11 @@ class KeyRing:
         if not isinstance(private, rsa.RSAPrivateKey):
             raise ValueError(f"signing key {key.kid} is not an RSA key")
         return private
+
+
+def _signs(key: StoredSigningKey, now: float) -> bool:
+    """Whether the key may sign at `now`: a pool's first keys always may."""
+    return key.signs_from is None or key.signs_from <= now
 
 
 def _start_order(key: StoredSigningKey) -> tuple[float, float, str]:

@@ -1,6 +1,6 @@
 """Signing key rotation (`userpool keys rotate`): when a key starts to sign (`signs_from`: a
 rotated-in key is published in the JWKS before it signs) and when it leaves the JWKS
-(`retires`; NULL: not rotated out). Keys made before sign from their creation.
+(`retires`; NULL: not rotated out). A pool's first keys (NULL `signs_from`) sign from the start.
 
 Revision ID: 0013
 """
@@ -17,7 +17,6 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("signing_keys", sa.Column("signs_from", sa.Float))
     op.add_column("signing_keys", sa.Column("retires", sa.Float))
-    op.execute("UPDATE signing_keys SET signs_from = created")
 
 
 def downgrade() -> None:
