@@ -91,12 +91,14 @@ def list_keys(
 @keys.command("rotate")
 @click.option(
     "--publish-ahead",
+    metavar="DURATION",
     callback=duration,
     default=None,
     help="How long the new keys are in the JWKS before they sign. Default: 5m; 0: at once.",
 )
 @click.option(
     "--keep-old",
+    metavar="DURATION",
     callback=duration,
     default=None,
     help="How long the keys rotated out stay in the JWKS (90s, 15m, 12h, 1d). Default: the "
@@ -113,8 +115,8 @@ def rotate_keys(
     data_dir: Path,
     as_json: bool,
 ) -> None:
-    """New keys sign from now on (once in the JWKS for --publish-ahead); the old ones verify
-    until their tokens have expired."""
+    """New keys: in the JWKS at once, signing after --publish-ahead. The old ones stay in the
+    JWKS until the tokens they signed have expired."""
     if endpoint_url:
         _refuse_both(db)
         params: dict[str, Any] = {"UserPoolId": pool_id}

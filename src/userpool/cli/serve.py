@@ -84,6 +84,7 @@ from userpool.storage import database
 @click.option(
     "--rotate-keys-every",
     envvar="USERPOOL_ROTATE_KEYS_EVERY",
+    metavar="DURATION",
     default=None,
     callback=duration,
     help="Rotate each pool's signing keys this often (30d, 12h, ...). Default: never.",
