@@ -53,7 +53,8 @@ def postgres_nodes(base: Path) -> Iterator[Topology]:
         env = {"USERPOOL_SECRET_KEY": secrets.token_urlsafe(32)}
         servers = []
         for node in ("node-a", "node-b"):
-            server = start_server(base / node, "--db", url, "--quotas", _quotas_file(base), env=env)
+            quotas = ("--quotas", _quotas_file(base), "--quotas-store", "database")
+            server = start_server(base / node, "--db", url, *quotas, env=env)
             running.callback(server.stop)
             servers.append(server)
         yield Topology("postgres-nodes", servers, _clients(servers))
@@ -228,6 +229,9 @@ def test_a_missing_quotas_file_and_a_bad_store_are_refused_at_start(tmp_path: Pa
     store = _serve(tmp_path, "--quotas", "cognito", "--quotas-store", "memcached://x")
     assert store.exit_code == 2
     assert "--quotas-store 'memcached://x' is neither 'database' nor a redis:// URL" in store.stderr
+    nobody = _serve(tmp_path, "--quotas", "cognito", "--quotas-store", "redis://127.0.0.1:1/0")
+    assert nobody.exit_code == 2
+    assert nobody.stderr.startswith("userpool: cannot reach Redis at redis://127.0.0.1:1/0")
 
 
 def _serve(data_dir: Path, *args: str) -> Any:

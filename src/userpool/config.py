@@ -84,7 +84,7 @@ class ServerConfig:
     log_format: str = "text"  # "json": one JSON object a line (http/logs.py)
     sqlite_synchronous: str = "normal"  # "full": every commit survives a power loss too
     quotas: str | None = None  # "cognito" or a JSON file of category -> requests per second
-    quotas_store: str = "database"  # where the quotas' counters are: "database" or redis://
+    quotas_store: str = "redis://127.0.0.1:6379/0"  # the quotas' counters: or "database"
 
     @property
     def db_url(self) -> str:
@@ -131,8 +131,8 @@ class ServerConfig:
                 load_quotas(self.quotas)
             except QuotasError as error:
                 return f"bad --quotas: {error}"
-        if (refused := store_refusal(self.quotas_store)) is not None:
-            return refused
+            if (refused := store_refusal(self.quotas_store)) is not None:
+                return refused
         if (self.tls_cert is None) != (self.tls_key is None):
             return "--tls-cert and --tls-key go together"
         return None

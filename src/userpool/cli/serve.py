@@ -144,9 +144,9 @@ from userpool.storage import database
 @click.option(
     "--quotas-store",
     envvar="USERPOOL_QUOTAS_STORE",
-    default="database",
+    default=ServerConfig.quotas_store,
     show_default=True,
-    help="Where every node counts the quotas: 'database', or a redis:// URL.",
+    help="Where every node counts the quotas: a redis:// URL, or 'database'.",
 )
 @delivery_options
 def serve(
