@@ -43,7 +43,7 @@ from tests.fuzz_requests import RequestStrategies, encode
 from tests.fuzz_signing import SIGNATURE_ERRORS, write_credentials
 from tests.fuzz_still import PARTS, SERVED_WITHOUT_EFFECT, Still
 from tests.fuzz_store import Snapshot, StoreWatch
-from tests.fuzz_support import SERVER_SECRET, FuzzTarget, Probe
+from tests.fuzz_support import SERVER_SECRET, FuzzTarget, Probe, make_pool
 from tests.pg import fresh_database
 from userpool.http.body_limit import MAX_BODY_BYTES
 from userpool.protocol.model import service_model
@@ -107,11 +107,14 @@ def still_of(target: FuzzTarget) -> Still:
     return STILL[target.backend]
 
 
+def cases_marks(backend: str) -> list[Any]:
+    return [pytest.mark.postgres] if backend == "postgres" else []
+
+
 def cases(parts: tuple[str, ...]) -> Iterator[Any]:
     for backend in BACKENDS:
-        marks = [pytest.mark.postgres] if backend == "postgres" else []
         for part in parts:
-            yield pytest.param(backend, part, marks=marks, id=f"{backend}-{part}")
+            yield pytest.param(backend, part, marks=cases_marks(backend), id=f"{backend}-{part}")
 
 
 def fuzz_settings(examples: int, batch: int) -> Any:
@@ -272,3 +275,23 @@ def test_a_body_past_the_limit_is_refused_unread(sqlite_target: FuzzTarget) -> N
     assert (read.status, read.error_type) == (400, "InvalidParameterException")
     assert "Member must have length less than or equal to 55" in read.response
     target.check_alive()
+
+
+@pytest.mark.parametrize("backend", [pytest.param(b, marks=cases_marks(b)) for b in BACKENDS])
+def test_a_client_secret_of_the_longest_length_is_kept(
+    request: pytest.FixtureRequest, backend: str
+) -> None:
+    """Found by the fuzz: a 64-character ClientSecret, the longest the model allows, sealed at
+    rest (131 characters) did not fit the secret column on PostgreSQL and CreateUserPoolClient
+    answered 500 (migration 0016)."""
+    target: FuzzTarget = request.getfixturevalue(f"{backend}_target")
+    pool = make_pool(target.cognito)
+    secret = "Fuzz+Secret_" + "x" * 52
+    client = target.cognito.create_user_pool_client(
+        UserPoolId=pool.id, ClientName="longest-secret", ClientSecret=secret
+    )["UserPoolClient"]
+    assert client["ClientSecret"] == secret
+    described = target.cognito.describe_user_pool_client(
+        UserPoolId=pool.id, ClientId=client["ClientId"]
+    )["UserPoolClient"]
+    assert described["ClientSecret"] == secret
