@@ -198,9 +198,10 @@ class Deployment:
 
 
 def start_nodes(
-    base: Path, db_url: str, public_url: str, env: dict[str, str], *flags: str
+    base: Path, db_url: str, public_url: str, env: dict[str, str], *flags: str, at_once: bool
 ) -> list[Server]:
-    """`userpool serve` NODES times on one database, started side by side."""
+    """`userpool serve` NODES times on one database: `at_once`, side by side; else one after
+    another, which on a loaded 2-core machine keeps each start within start_server's 30 s."""
     credentials = base / "credentials"
     credentials.write_text(CREDENTIALS)
     shared = ("--db", db_url, "--public-url", public_url, "--credentials", str(credentials))
@@ -208,14 +209,21 @@ def start_nodes(
     def start(index: int) -> Server:
         return start_server(base / f"node-{index}", *shared, *flags, env=env)
 
-    with ThreadPoolExecutor(NODES) as starting:
+    with ThreadPoolExecutor(NODES if at_once else 1) as starting:
         starts = [starting.submit(start, index) for index in range(NODES)]
     nodes = [started.result() for started in starts if started.exception() is None]
     if len(nodes) < NODES:  # stop those that did start, then say why one did not
-        for node in nodes:
-            node.stop()
+        stop_all(nodes)
         next(started for started in starts if started.exception()).result()
     return nodes
+
+
+def stop_all(nodes: list[Server]) -> None:
+    """Stop the nodes side by side: SIGTERM to each, then wait for each to exit."""
+    for node in nodes:
+        node.process.terminate()
+    for node in nodes:
+        node.stop()
 
 
 def migrate_once(db_url: str) -> None:
@@ -239,9 +247,8 @@ def deployed(base: Path) -> Iterator[Deployment]:
         public_url = f"http://127.0.0.1:{port}"
         env = {"USERPOOL_SECRET_KEY": secrets.token_urlsafe(32)}
         triggers = ("--triggers", str(SIGNIN_TRIGGERS))
-        nodes = start_nodes(base, db_url, public_url, env, *OUTBOX_FLAGS, *triggers)
-        for node in nodes:
-            running.callback(node.stop)
+        nodes = start_nodes(base, db_url, public_url, env, *OUTBOX_FLAGS, *triggers, at_once=False)
+        running.callback(stop_all, nodes)
         addresses = [address(node) for node in nodes]
         balancer = running.enter_context(nginx(port, addresses, base / "nginx", db_url))
         yield Deployment(nodes, balancer)

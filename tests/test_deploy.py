@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import text
 
 from tests.conftest import free_port, make_client, start_server
-from tests.nginx_support import NGINX, migrate_once, require_nginx, start_nodes
+from tests.nginx_support import NGINX, migrate_once, require_nginx, start_nodes, stop_all
 from tests.pg import fresh_database
 from userpool.cli import main
 from userpool.storage import database
@@ -58,14 +58,14 @@ def test_three_nodes_starting_at_once_on_a_new_database_migrate_it_once(tmp_path
     head = ScriptDirectory.from_config(config).get_current_head()
     with fresh_database() as db_url:
         env = {"USERPOOL_SECRET_KEY": "one key for every node"}
-        nodes = start_nodes(tmp_path, db_url, f"http://127.0.0.1:{free_port()}", env)
+        public_url = f"http://127.0.0.1:{free_port()}"
+        nodes = start_nodes(tmp_path, db_url, public_url, env, at_once=True)
         try:
             made = make_client(nodes[0].url).create_user_pool(PoolName="at-once")["UserPool"]
             seen = make_client(nodes[2].url).describe_user_pool(UserPoolId=made["Id"])
             assert seen["UserPool"]["Name"] == "at-once"
         finally:
-            for node in nodes:
-                node.stop()
+            stop_all(nodes)
         assert schema_revisions(db_url) == [head]
         again = userpool_migrate(db_url)
         assert again.exit_code == 0 and "schema up to date" in again.output
