@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 from userpool.storage.schema import metadata
 from userpool.storage.writer_lock import writer_lock_for
@@ -25,6 +27,12 @@ BUSY_TIMEOUT_MS = 30_000
 # survives the process dying (it is in the OS's cache) but not the machine losing power;
 # FULL syncs the WAL at every commit, so a commit survives both.
 SQLITE_SYNCHRONOUS = ("normal", "full")
+PG_PING_AFTER_IDLE = 1.0  # seconds
+# Connections a worker process keeps to PostgreSQL, and its most at once. All kept, none
+# overflowing: a pool of 8 plus 8 overflow closed a connection at almost every return under
+# 32 concurrent sign-ins and opened another (over 400 new sessions in a 30 s bench).
+PG_POOL_SIZE = 16
+_RETURNED = "userpool_returned"  # when a pooled connection came back (its record's info)
 
 
 def insert_for(connection: Connection, table: Table) -> Any:
@@ -51,7 +59,7 @@ def create(url: str, sqlite_synchronous: str = "normal") -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, sqlite_synchronous)
-    return create_engine(parsed, pool_pre_ping=True, pool_size=8, max_overflow=8)
+    return _postgres_engine(parsed)
 
 
 def _sqlite_engine(url: Any, synchronous: str) -> Engine:
@@ -83,6 +91,36 @@ def _sqlite_engine(url: Any, synchronous: str) -> Engine:
         cursor = connection.connection.cursor()  # the driver's: no execution context needed
         cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
         cursor.close()
+
+    return engine
+
+
+def _postgres_engine(url: Any) -> Engine:
+    """Connections that PostgreSQL dropped (a restart, an idle timeout) are found by a ping
+    at checkout, as `pool_pre_ping` does, but only for one idle in the pool for over
+    PG_PING_AFTER_IDLE seconds: a ping at every checkout is a round trip per transaction,
+    ~10% of a password sign-in's server time on one node (bench/signin.py). A connection
+    back from its last transaction that recently is as likely to be alive as one just
+    pinged; a statement failing as a disconnect invalidates the whole pool anyway."""
+    engine = create_engine(url, pool_size=PG_POOL_SIZE, max_overflow=0)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)  # none yet: connected just now
+        if returned is None or time.monotonic() - returned < PG_PING_AFTER_IDLE:
+            return
+        dialect = engine.dialect
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError("ping failed") from error  # the pool reconnects
+            raise
 
     return engine
 
