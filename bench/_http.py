@@ -282,15 +282,20 @@ def _wait_healthy(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 def process_tree(root: int) -> list[int]:
-    """`root` and its children (uvicorn's worker processes, not multiprocessing's tracker)."""
-    pids = [root]
+    """`root` and its descendants (uvicorn's worker processes; with bench/nodes.py, every
+    node's), not multiprocessing's tracker."""
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 stat = (entry / "stat").read_text()
                 tracker = b"resource_tracker" in (entry / "cmdline").read_bytes()
-                if int(stat.rsplit(")", 1)[1].split()[1]) == root and not tracker:
-                    pids.append(int(entry.name))
+                if not tracker:
+                    parent = int(stat.rsplit(")", 1)[1].split()[1])
+                    children.setdefault(parent, []).append(int(entry.name))
+    pids = [root]
+    for pid in pids:  # grows as it goes: breadth first
+        pids.extend(children.get(pid, []))
     return pids
 
 
