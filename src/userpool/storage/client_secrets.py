@@ -3,10 +3,10 @@ each bound to its client's id, so that a sealed secret copied onto another clien
 not open.
 
 A stored value is `sealed:` and base64(nonce, ciphertext, tag): 115 characters for Cognito's
-51-character secret, 131 for the longest a client may be given (64), within the column's 256
-(migration 0016). A value without that prefix is a secret stored in clear, by a version
-before this one or by a store given no key (tests that never make a client with a secret);
-`seal_stored` seals those when the server starts.
+51-character secret, up to 387 for the longest a client may be given (64 characters, of up to
+four bytes each), in a text column (migration 0016). A value without that prefix is a secret
+stored in clear, by a version before this one or by a store given no key (tests that never
+make a client with a secret); `seal_stored` seals those when the server starts.
 """
 
 from __future__ import annotations

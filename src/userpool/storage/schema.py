@@ -35,7 +35,7 @@ clients = Table(
     Column("id", String(64), primary_key=True),
     Column("pool_id", String(64), nullable=False, index=True),
     Column("name", String(128), nullable=False),
-    Column("secret", String(256)),  # sealed (storage/client_secrets.py): up to 131 (0016)
+    Column("secret", Text),  # sealed (storage/client_secrets.py): up to 387 characters (0016)
     Column("created", Float, nullable=False),
     Column("modified", Float, nullable=False),
     Column("settings", Text, nullable=False),
