@@ -19,6 +19,7 @@ import httpx
 import pytest
 from botocore.config import Config
 
+from tests.fuzz_report import print_summary
 from tests.pg import fresh_database
 from userpool.crypto.sealing import load_server_key
 from userpool.storage import database
@@ -27,6 +28,7 @@ from userpool.storage.database import sqlite_url
 from userpool.storage.sql_store import SqlStore
 
 REGION = "us-east-1"
+STARTED = pytest.StashKey[float]()
 
 
 def free_port() -> int:
@@ -135,6 +137,16 @@ def server_on(
             yield running
         finally:
             running.stop()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Under xdist the fuzz ran in a worker, without a terminal: its tally, printed here."""
+    if config.pluginmanager.hasplugin("dsession"):
+        print_summary(terminalreporter, since=config.stash[STARTED])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -161,13 +161,26 @@ class SummaryPlugin:
     """Registered by the fuzz module while it runs: prints the tally after the tests' results
     (in every run, -q or not) and writes it to test-artifacts."""
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    def pytest_sessionfinish(self) -> None:
+        """Kept in test-artifacts (under xdist this runs in the worker that fuzzed, which has
+        no terminal: tests/conftest.py prints the kept lines in the main process)."""
         lines = TALLY.lines()
         if not lines:
             return
-        terminalreporter.write_sep("=", "userpool fuzz")
-        for line in lines:
-            terminalreporter.write_line(line)
         ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
         ARTIFACT.write_text(json.dumps(TALLY.as_json(), indent=1) + "\n")
-        terminalreporter.write_line(f"(also in {ARTIFACT})")
+        ARTIFACT.with_suffix(".txt").write_text("\n".join(lines) + "\n")
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        print_summary(terminalreporter)
+
+
+def print_summary(terminalreporter: Any, since: float = 0.0) -> None:
+    """The lines kept by the last fuzz run, if it ended after `since` (a time.time())."""
+    kept = ARTIFACT.with_suffix(".txt")
+    if not kept.exists() or kept.stat().st_mtime < since:
+        return
+    terminalreporter.write_sep("=", "userpool fuzz")
+    for line in kept.read_text().splitlines():
+        terminalreporter.write_line(line)
+    terminalreporter.write_line(f"(also in {ARTIFACT})")
