@@ -2,7 +2,7 @@
 part and operation, and the summary printed at the end of the run (a pytest plugin) and kept
 in test-artifacts/fuzz/summary.json.
 
-The budget (`USERPOOL_FUZZ_SECONDS`, 40 by default) is the fuzz's time on both backends, split
+The budget (`USERPOOL_FUZZ_SECONDS`, 30 by default) is the fuzz's time on both backends, split
 between them and between its parts; each part's examples are as many as fit in its share at
 the rate measured so far.
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BUDGET_SECONDS = float(os.environ.get("USERPOOL_FUZZ_SECONDS", "40"))
+BUDGET_SECONDS = float(os.environ.get("USERPOOL_FUZZ_SECONDS", "30"))
 SEED = int(os.environ.get("USERPOOL_FUZZ_SEED", "17"))
 BACKEND_COUNT = 2
 # The share of a backend's time that goes to the model fuzz of each operation; the rest is

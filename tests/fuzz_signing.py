@@ -108,7 +108,9 @@ def badly_signed(url: str, operation: str, body: bytes) -> Any:
             body,
         )
     )
-    other_target = request_headers("ListUserPools")
+    # A signature made for another operation, sent with this one's target.
+    other = "ListGroups" if operation == "ListUserPools" else "ListUserPools"
+    other_target = request_headers(other)
     no_target = {"Content-Type": CONTENT_TYPE}
     cases = (
         ("unsigned", lambda: headers, body),

@@ -11,7 +11,7 @@ operation or is common to all (tests/fuzz_answers.py).
   envelopes, bad signatures on admin calls, tampered sessions and tokens: tests/fuzz_still.py),
   each followed by a snapshot of the store for the pools they aim at, which must not change.
 
-Runs have a fixed seed and a time budget: `USERPOOL_FUZZ_SECONDS` (40 by default) for all of
+Runs have a fixed seed and a time budget: `USERPOOL_FUZZ_SECONDS` (30 by default) for all of
 it; `USERPOOL_FUZZ_SECONDS=600 python -m pytest tests/test_fuzz.py` fuzzes for ten minutes,
 `USERPOOL_FUZZ_SEED` draws other examples. The requests sent, by part, backend and operation,
 are printed at the end of the run and kept in test-artifacts/fuzz/summary.json.
