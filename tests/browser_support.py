@@ -13,6 +13,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.codes_support import OUTBOX_FLAGS
-from tests.conftest import Server, server_on
+from tests.conftest import Server, make_client, server_on
+from tests.login_support import Site
 from tests.test_node_clients import node_setup_problem
+from userpool.http.tls import ca_path
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_DIR = Path(__file__).resolve().parent / "browser"
@@ -123,3 +126,46 @@ def tls_site(data_dir: Path) -> Iterator[Server]:
     browser tests are about the pages and the clients; the backends are tested elsewhere."""
     with server_on("sqlite", data_dir, "--tls", *OUTBOX_FLAGS) as running:
         yield running
+
+
+def tls_fixtures(name: str) -> tuple[Any, Any, Any]:
+    """A browser test module's `server` (tls_site), `cognito` (boto3 trusting its CA) and
+    `browser` (Chromium trusting it), all module-scoped:
+    `server, cognito, browser = tls_fixtures("browser-login")`."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+        with tls_site(tmp_path_factory.mktemp(name)) as running:
+            yield running
+
+    @pytest.fixture(scope="module")
+    def cognito(server: Server) -> Any:
+        return make_client(server.url, verify=str(ca_path(server.data_dir)))
+
+    @pytest.fixture(scope="module")
+    def browser(server: Server) -> Iterator[Browser]:
+        with chromium(trusting=ca_path(server.data_dir)) as launched:
+            yield launched
+
+    return server, cognito, browser
+
+
+@dataclass
+class NamedSite(Site):
+    """A Site over HTTPS that the browser reaches by the domain's own host name,
+    https://{domain}.localhost:PORT (Chromium sends every *.localhost name to this machine), or
+    by path when `by_name` is off (a second pool's domain); the app's back end reaches the
+    token endpoint by path (Python's resolver knows no *.localhost), trusting the local CA."""
+
+    by_name: bool = True
+
+    @property
+    def base(self) -> str:
+        if not self.by_name:
+            return super().base
+        port = self.server.url.rsplit(":", 1)[1]
+        return f"https://{self.domain}.localhost:{port}"
+
+    @property
+    def token_endpoint(self) -> str:
+        return f"{self.server.url}/domains/{self.domain}/oauth2/token"

@@ -163,13 +163,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+class SharedServers:
+    """The servers most tests share, one per backend, each started when first wanted and
+    kept to the end of the session: under xdist a process runs modules of both backends in
+    turn, and a parametrized session fixture would be stopped and started at each turn."""
+
+    def __init__(self, stack: ExitStack, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._stack = stack
+        self._tmp = tmp_path_factory
+        self._running: dict[str, Server] = {}
+
+    def on(self, backend: str) -> Server:
+        if backend not in self._running:
+            data_dir = self._tmp.mktemp(f"server-{backend}")
+            self._running[backend] = self._stack.enter_context(server_on(backend, data_dir))
+        return self._running[backend]
+
+
+@pytest.fixture(scope="session")
+def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServers]:
+    with ExitStack() as stack:
+        yield SharedServers(stack, tmp_path_factory)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
+def server(request: pytest.FixtureRequest, shared_servers: SharedServers) -> Server:
     """The server most tests share."""
-    with server_on(request.param, tmp_path_factory.mktemp(f"server-{request.param}")) as running:
-        yield running
+    return shared_servers.on(request.param)
 
 
 @contextmanager

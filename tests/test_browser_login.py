@@ -14,42 +14,31 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser_support import artifact, chromium, needs_chromium, static_site, tls_site
+from tests.browser_support import (
+    NamedSite,
+    artifact,
+    needs_chromium,
+    static_site,
+    tls_fixtures,
+)
 from tests.codes_support import last_code
-from tests.conftest import Server, make_client
+from tests.conftest import Server
 from tests.login_support import Site, query_of
 from tests.mfa_support import authenticator_code, mfa_pool
 from tests.signin_support import PASSWORD, claims, new_pool, unique
-from userpool.http.tls import ca_path
 
 pytestmark = needs_chromium
 
+server, cognito, browser = tls_fixtures("browser-login")
+
 PREFIX = "webapp"
 NEW_PASSWORD = "An0ther-Passw0rd!"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with tls_site(tmp_path_factory.mktemp("browser-login")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def cognito(server: Server) -> Any:
-    return make_client(server.url, verify=str(ca_path(server.data_dir)))
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Browser]:
-    with chromium(trusting=ca_path(server.data_dir)) as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -58,27 +47,6 @@ def pool_id(cognito: Any) -> str:
     pool = new_pool(cognito, AutoVerifiedAttributes=["email"])
     cognito.create_user_pool_domain(UserPoolId=pool, Domain=PREFIX)
     return pool
-
-
-@dataclass
-class HostSite(Site):
-    """A Site over HTTPS, reached by the browser by the domain's own host name
-    (https://webapp.localhost:PORT: Chromium sends every *.localhost name to this machine), or
-    by path where a pool has another domain; the app's back end reaches the token endpoint by
-    path (Python's resolver knows no *.localhost), trusting the local CA."""
-
-    by_name: bool = True
-
-    @property
-    def base(self) -> str:
-        if not self.by_name:
-            return super().base
-        port = self.server.url.rsplit(":", 1)[1]
-        return f"https://{self.domain}.localhost:{port}"
-
-    @property
-    def token_endpoint(self) -> str:
-        return f"{self.server.url}/domains/{self.domain}/oauth2/token"
 
 
 @pytest.fixture(scope="module")
@@ -153,11 +121,11 @@ def username_of(tokens: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def site(server: Server, cognito: Any, pool_id: str, app: str) -> HostSite:
-    return HostSite.make(server, cognito, pool_id=pool_id, domain=PREFIX, app=app)
+def site(server: Server, cognito: Any, pool_id: str, app: str) -> NamedSite:
+    return NamedSite.make(server, cognito, pool_id=pool_id, domain=PREFIX, app=app)
 
 
-def test_sign_in_comes_back_to_the_app_with_a_code(page: Page, site: HostSite) -> None:
+def test_sign_in_comes_back_to_the_app_with_a_code(page: Page, site: NamedSite) -> None:
     username = site.user(email=f"{unique('e')}@example.com")
     sent = start(page, site)
     shot(page, "sign-in")
@@ -171,7 +139,7 @@ def test_sign_in_comes_back_to_the_app_with_a_code(page: Page, site: HostSite) -
 
 
 def test_a_signed_in_browser_goes_straight_back_and_logout_ends_it(
-    page: Page, site: HostSite
+    page: Page, site: NamedSite
 ) -> None:
     username = site.user()
     sign_in_sent = start(page, site)
@@ -191,7 +159,7 @@ def test_a_signed_in_browser_goes_straight_back_and_logout_ends_it(
     start(page, site)  # the sign-in page again: the session is gone
 
 
-def test_sign_up_confirmed_with_the_emailed_code(page: Page, site: HostSite) -> None:
+def test_sign_up_confirmed_with_the_emailed_code(page: Page, site: NamedSite) -> None:
     username, email = unique("new"), f"{unique('e')}@example.com"
     sent = start(page, site)
     page.get_by_role("link", name="Sign up").click()
@@ -212,7 +180,7 @@ def test_sign_up_confirmed_with_the_emailed_code(page: Page, site: HostSite) -> 
     assert user["UserStatus"] == "CONFIRMED"
 
 
-def test_a_forgotten_password_is_reset_with_the_emailed_code(page: Page, site: HostSite) -> None:
+def test_a_forgotten_password_is_reset_with_the_emailed_code(page: Page, site: NamedSite) -> None:
     username = site.user(email=f"{unique('e')}@example.com", email_verified="true")
     sent = start(page, site)
     page.get_by_role("link", name="Forgot your password?").click()
@@ -236,7 +204,7 @@ def test_an_authenticator_app_set_up_from_the_qr_code(
 ) -> None:
     pool = mfa_pool(cognito, "ON", ("SOFTWARE_TOKEN_MFA",))
     # A second domain name would need another certificate: the pool is reached by path here.
-    site = HostSite.make(server, cognito, pool_id=pool, app=app)
+    site = NamedSite.make(server, cognito, pool_id=pool, app=app)
     site.by_name = False
     username = site.user()
     sent = start(page, site)
@@ -254,7 +222,7 @@ def test_an_authenticator_app_set_up_from_the_qr_code(
     assert settings["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
 
 
-def test_the_session_cookie_is_secure_and_http_only(page: Page, site: HostSite) -> None:
+def test_the_session_cookie_is_secure_and_http_only(page: Page, site: NamedSite) -> None:
     start(page, site)
     sign_in(page, site.user(), PASSWORD)
     page.wait_for_url(f"{site.callback}?**")

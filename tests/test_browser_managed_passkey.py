@@ -11,7 +11,6 @@ are kept in test-artifacts/managed-login-passkey/."""
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,15 +18,22 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Route, expect
 
-from tests.browser_support import artifact, chromium, needs_chromium, static_site, tls_site
-from tests.conftest import Server, make_client
+from tests.browser_support import (
+    NamedSite,
+    artifact,
+    needs_chromium,
+    static_site,
+    tls_fixtures,
+)
+from tests.conftest import Server
 from tests.login_support import SCOPES, Site, query_of
 from tests.passkey_support import SoftwareAuthenticator
 from tests.signin_support import PASSWORD, claims, tokens_of, unique
 from tests.user_auth_support import USER_AUTH_FLOWS, Choice
-from userpool.http.tls import ca_path
 
 pytestmark = needs_chromium
+
+server, cognito, browser = tls_fixtures("browser-managed-passkey")
 
 # A platform authenticator that verifies its user and needs no touch (tests/test_browser_passkey).
 AUTHENTICATOR = {
@@ -48,17 +54,6 @@ REGISTER = """async (options) => {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with tls_site(tmp_path_factory.mktemp("browser-managed-passkey")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def cognito(server: Server) -> Any:
-    return make_client(server.url, verify=str(ca_path(server.data_dir)))
-
-
-@pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app behind the callback URL: a static page on http://localhost:PORT (a real
     server: a navigation a redirect makes is not reliably answered by a Playwright route)."""
@@ -66,32 +61,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (root / "callback.html").write_text("<!DOCTYPE html><title>App</title><h1>The app</h1>")
     with static_site(root) as origin:
         yield origin
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Browser]:
-    with chromium(trusting=ca_path(server.data_dir)) as launched:
-        yield launched
-
-
-@dataclass
-class NamedSite(Site):
-    """A Site the browser reaches by the domain's own name, https://{domain}.localhost:PORT;
-    the app's back end reaches the token endpoint by path (Python's resolver knows no
-    *.localhost), trusting the local CA."""
-
-    @property
-    def base(self) -> str:
-        port = self.server.url.rsplit(":", 1)[1]
-        return f"https://{self.domain}.localhost:{port}"
-
-    @property
-    def token_endpoint(self) -> str:
-        return f"{self.server.url}/domains/{self.domain}/oauth2/token"
-
-    @property
-    def verify(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(ca_path(self.server.data_dir)))
 
 
 @dataclass

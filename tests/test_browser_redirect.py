@@ -15,27 +15,24 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
-from tests.browser_support import artifact, bundle, chromium, needs_chromium, static_site, tls_site
-from tests.conftest import Server, make_client
+from tests.browser_support import (
+    artifact,
+    bundle,
+    needs_chromium,
+    static_site,
+    tls_fixtures,
+)
+from tests.conftest import Server
 from tests.signin_support import PASSWORD, claims, confirmed_user, new_pool, unique
 from tests.test_tls import run_jwt_verify
 from userpool.http.tls import ca_path
 
 pytestmark = needs_chromium
 
+server, cognito, browser = tls_fixtures("browser-redirect")
+
 PREFIX = "amplifyapp"
 SCOPES = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with tls_site(tmp_path_factory.mktemp("browser-redirect")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def cognito(server: Server) -> Any:
-    return make_client(server.url, verify=str(ca_path(server.data_dir)))
 
 
 @pytest.fixture(scope="module")
@@ -45,12 +42,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     bundle("redirect_page", root)
     with static_site(root) as origin:
         yield origin
-
-
-@pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Browser]:
-    with chromium(trusting=ca_path(server.data_dir)) as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
