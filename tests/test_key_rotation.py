@@ -162,6 +162,45 @@ def test_of_schedules_that_find_a_pool_due_at_once_one_rotates_it(nodes: Nodes) 
     assert len(jwks_kids(nodes.servers[1], pool_id)) == 4  # the first two, and one rotation's
 
 
+class CountingReads:
+    """A store whose read transactions are counted (the rest passes through)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.reads = 0
+        self._lock = threading.Lock()
+
+    def read(self) -> Any:
+        with self._lock:
+            self.reads += 1
+        return self._store.read()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def test_a_burst_on_a_pool_not_cached_yet_reads_and_opens_its_keys_once(nodes: Nodes) -> None:
+    """A worker just started, 16 requests to one pool at once: one of them reads the keys."""
+    pool_id = new_pool(nodes.clients[0])
+    node = nodes.servers[0]
+    threads = 16
+    with server_store(node) as store:
+        counting = CountingReads(store)
+        ring = KeyRing.from_server_key(counting, load_server_key(node.secret_key, node.data_dir))
+        released = threading.Barrier(threads)
+
+        def sign_in_request(_: int) -> str:
+            released.wait()
+            keys = ring.for_pool(pool_id)
+            assert keys is not None
+            return keys.signing["access"][0]
+
+        with ThreadPoolExecutor(threads) as pool:
+            kids = set(pool.map(sign_in_request, range(threads)))
+    assert counting.reads == 1
+    assert len(kids) == 1 and kids <= jwks_kids(node, pool_id)
+
+
 def test_private_keys_and_client_secrets_are_not_in_the_database_in_clear(nodes: Nodes) -> None:
     node = nodes.servers[0]
     pool_id = new_pool(nodes.clients[0])

@@ -6,7 +6,9 @@ that do not sign yet, and those rotated out that verify until they retire. Of ea
 key that signs is the one that started last. Each process caches a pool's keys and reads
 them again at least every `RECHECK_SECONDS`, so that a rotation made by another process or
 node reaches it within that time; the JWKS, and a token whose `kid` this process does not
-know, read them at once. A private key is opened (unsealed) once per process.
+know, read them at once. A private key is opened (unsealed) once per process, and a pool's
+keys are read by one thread at a time: a burst of requests to a pool that a process has not
+cached yet (a worker just started) reads and opens them once, not once per thread.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class KeyRing:
         self._ticks = time.monotonic  # for when to read again: immune to the clock being set
         self._kid_pools: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._reading: dict[str, threading.Lock] = {}  # pool -> held while its keys are read
 
     @classmethod
     def from_server_key(cls, store: Store, server_key: bytes) -> KeyRing:
@@ -115,12 +118,29 @@ class KeyRing:
 
     def for_pool(self, pool_id: str, *, fresh: bool = False) -> PoolKeys | None:
         """The pool's keys; `fresh`: as stored now, not as this process last read them."""
+        cached = self._cached(pool_id)
+        if cached is not None and not fresh:
+            return cached
+        with self._lock:
+            reading = self._reading.setdefault(pool_id, threading.Lock())
+        with reading:
+            if not fresh:  # another thread may have read them while this one waited
+                cached = self._cached(pool_id)
+                if cached is not None:
+                    return cached
+            return self._read(pool_id)
+
+    def _cached(self, pool_id: str) -> PoolKeys | None:
+        """The pool's keys as cached, if they are neither due to be read again nor stale."""
+        cached = self._cache.get(pool_id)
+        if cached is None:
+            return None
+        keys, read_again = cached
+        return keys if self._ticks() < read_again and self._clock() < keys.until else None
+
+    def _read(self, pool_id: str) -> PoolKeys | None:
         now, tick = self._clock(), self._ticks()
         cached = self._cache.get(pool_id)
-        if cached is not None and not fresh:
-            keys, read_again = cached
-            if tick < read_again and now < keys.until:
-                return keys
         with self._store.read() as tx:
             stored = tx.signing_keys.for_pool(pool_id)
         live = [key for key in stored if key.retires is None or key.retires > now]
