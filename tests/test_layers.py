@@ -19,7 +19,7 @@ PACKAGE = "userpool"
 
 # Highest first. Units in one layer are peers: neither imports the other.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("app", "cli", "__main__"),  # entry points: wire the concrete classes together
+    ("app", "cli", "__main__", "testing"),  # entry points: the wiring, the CLI, the pytest plugin
     ("config",),  # server settings from the environment: read by the entry points only
     ("http",),  # Starlette routes
     ("protocol",),  # the AWS JSON wire: dispatch, validation, errors, SigV4
@@ -31,7 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("storage",),  # repositories over SQL: they keep domain objects
     ("crypto", "domain", "__init__"),  # primitives, dataclasses, the package's version
 )
-ENTRY_POINTS = frozenset({"app", "cli", "__main__"})  # may import anything
+ENTRY_POINTS = frozenset({"app", "cli", "__main__", "testing"})  # may import anything
 SELF_CONTAINED = frozenset({"crypto", "domain"})  # import nothing from userpool
 # What callers outside auth/ may import from it; its challenges, flows, decisions are its own.
 AUTH_PUBLIC_FACE = frozenset(
