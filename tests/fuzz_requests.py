@@ -20,7 +20,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import regex
 from hypothesis import strategies as st
 
 from tests.fuzz_values import (
@@ -37,6 +36,7 @@ from tests.fuzz_values import (
     incompressible,
     nul_variants,
 )
+from userpool.protocol.java_patterns import compiled
 from userpool.protocol.validation import PATTERN_NOT_ENFORCED
 
 Strategy = st.SearchStrategy[Any]
@@ -89,7 +89,7 @@ def accepted_by_model(shape: Any, value: str) -> bool:
     pattern = meta.get("pattern") if shape.name not in PATTERN_NOT_ENFORCED else None
     return (
         meta.get("min", 0) <= len(value) <= meta.get("max", len(value))
-        and (not pattern or regex.fullmatch(pattern, value) is not None)
+        and (not pattern or compiled(pattern).fullmatch(value) is not None)
         and (not shape.enum or value in shape.enum)
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import botocore.session
 import httpx
 import orjson
 import pytest
@@ -14,6 +15,7 @@ from botocore.model import ShapeResolver, StructureShape
 from tests.conftest import Server, error_of, make_client, start_server
 from tests.pg import fresh_database
 from userpool.domain.errors import SerializationException
+from userpool.protocol.java_patterns import UnsupportedPattern, ascii_shorthands
 from userpool.protocol.validation import validate
 
 TARGET = "AWSCognitoIdentityProviderService."
@@ -159,6 +161,51 @@ def test_nul_where_the_pattern_already_refuses_it_reports_the_pattern_only(
         "Value 'g\x00' at 'groupName' failed to satisfy constraint: Member must satisfy "
         "regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [("my pool+=,.@-_1", True), ("pööl", False), ("pool\u00a0one", False), ("٣", False)],
+)
+def test_the_models_w_and_s_are_ascii_as_in_cognitos_java_patterns(
+    server: Server, name: str, accepted: bool
+) -> None:
+    """Pool names: "letters (a-z, A-Z), numbers (0-9), and + = , . @ and -" (the Developer
+    Guide) for `[\\w\\s+=,.@-]+`, so neither a non-ASCII letter nor digit nor space."""
+    response = post(server, "CreateUserPool", orjson.dumps({"PoolName": name}))
+    if accepted:
+        assert response.status_code == 200, response.text
+        return
+    assert one_error(response) == (
+        f"Value '{name}' at 'poolName' failed to satisfy constraint: Member must satisfy "
+        "regular expression pattern: [\\w\\s+=,.@-]+"
+    )
+
+
+def test_every_pattern_of_the_model_is_read_as_java_reads_it() -> None:
+    """A model pattern the translation cannot spell out (a negated shorthand among a class's
+    other members) would be refused here, not by a request."""
+    model = botocore.session.get_session().get_service_model("cognito-idp")
+    patterns = {model.shape_for(name).metadata.get("pattern") for name in model.shape_names}
+    for pattern in filter(None, patterns):
+        assert "\\w" not in ascii_shorthands(pattern)
+    with pytest.raises(UnsupportedPattern):
+        ascii_shorthands("[a\\S]")
+
+
+def test_unicode_letters_stay_valid_where_the_model_names_unicode_properties(
+    server: Server, pool_id: str
+) -> None:
+    body = {"UserPoolId": pool_id, "GroupName": "grüppe-名前"}
+    assert post(server, "CreateGroup", orjson.dumps(body)).status_code == 200
+
+
+def test_a_password_may_hold_a_space_that_java_does_not_count_as_one(server: Server) -> None:
+    """`[\\S]+` in Java is "no ASCII white space": an ideographic space is allowed through
+    the pattern (and then judged by the pool's password policy)."""
+    body = {"ClientId": "nonexistent", "Username": "a", "Password": "pass\u3000word"}
+    response = post(server, "SignUp", orjson.dumps(body))
+    assert response.json()["__type"] != "InvalidParameterException", response.text
 
 
 def test_nul_inside_a_document_is_refused(server: Server) -> None:

@@ -11,12 +11,10 @@ a NUL that got past this point would fail deep inside a handler instead of here.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import regex
-
 from userpool.domain.errors import InvalidParameterException, SerializationException
+from userpool.protocol.java_patterns import compiled
 
 MAX_REPORTED = 10
 
@@ -32,11 +30,6 @@ PATTERN_NOT_ENFORCED = frozenset({"DomainType"})
 # whose ExplicitAuthFlows is ALLOW_CLIENT_TOKEN_AUTH (its API reference), a value that
 # ExplicitAuthFlowsType still lacks in botocore 1.44.18.
 ENUM_ADDITIONS = {"ExplicitAuthFlowsType": ("ALLOW_CLIENT_TOKEN_AUTH",)}
-
-
-@cache
-def _compiled(pattern: str) -> Any:
-    return regex.compile(pattern)
 
 
 def _camel(name: str) -> str:
@@ -76,7 +69,7 @@ def _scalar_constraints(shape: Any, value: Any) -> list[str]:
         if "max" in meta and len(value) > meta["max"]:
             found.append(f"Member must have length less than or equal to {meta['max']}")
         pattern = meta.get("pattern") if shape.name not in PATTERN_NOT_ENFORCED else None
-        refused_by_pattern = bool(pattern) and not _compiled(pattern).fullmatch(value)
+        refused_by_pattern = bool(pattern) and not compiled(pattern).fullmatch(value)
         if refused_by_pattern:
             found.append(f"Member must satisfy regular expression pattern: {pattern}")
         added = [v for v in ENUM_ADDITIONS.get(shape.name, ()) if v not in shape.enum]
