@@ -1,4 +1,5 @@
-"""The AWS CLI (v1) against a running server: a pool, a client and users, JSON in and out."""
+"""The AWS CLI (v1) against a running server: a pool, a client and users, JSON in and out.
+Wire compatibility only, so on the pytest plugin's server (SQLite; README, "Use it in tests")."""
 
 from __future__ import annotations
 
@@ -10,12 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Server
-
-pytestmark = pytest.mark.one_backend  # wire compatibility: SQLite only (conftest)
+from userpool.testing import Pool
 
 
-def aws(server: Server, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def aws(url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         AWS_ACCESS_KEY_ID="AKIDAWSCLI",
@@ -27,7 +26,7 @@ def aws(server: Server, *args: str, check: bool = True) -> subprocess.CompletedP
     )
     command = [sys.executable, "-m", "awscli", "cognito-idp", *args]
     result = subprocess.run(
-        [*command, "--endpoint-url", server.url, "--output", "json"],
+        [*command, "--endpoint-url", url, "--output", "json"],
         capture_output=True,
         text=True,
         env=env,
@@ -39,18 +38,19 @@ def aws(server: Server, *args: str, check: bool = True) -> subprocess.CompletedP
     return result
 
 
-def call(server: Server, *args: str) -> Any:
-    return json.loads(aws(server, *args).stdout)
+def call(url: str, *args: str) -> Any:
+    return json.loads(aws(url, *args).stdout)
 
 
 @pytest.mark.timeout(300)
-def test_pool_client_users_round_trip(server: Server) -> None:
-    pool = call(server, "create-user-pool", "--pool-name", "aws-cli")["UserPool"]
+def test_pool_client_users_round_trip(userpool_endpoint: str) -> None:
+    url = userpool_endpoint
+    pool = call(url, "create-user-pool", "--pool-name", "aws-cli")["UserPool"]
     pool_id = pool["Id"]
     assert pool["Name"] == "aws-cli"
 
     client = call(
-        server,
+        url,
         "create-user-pool-client",
         "--user-pool-id",
         pool_id,
@@ -67,7 +67,7 @@ def test_pool_client_users_round_trip(server: Server) -> None:
 
     for name in ("carol", "alice", "bob"):
         created = call(
-            server,
+            url,
             "admin-create-user",
             "--user-pool-id",
             pool_id,
@@ -84,7 +84,7 @@ def test_pool_client_users_round_trip(server: Server) -> None:
         assert created["Username"] == name
         assert created["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
-    alice = call(server, "admin-get-user", "--user-pool-id", pool_id, "--username", "alice")
+    alice = call(url, "admin-get-user", "--user-pool-id", pool_id, "--username", "alice")
     assert alice["Username"] == "alice"
     assert alice["Enabled"] is True
     attributes = {a["Name"]: a["Value"] for a in alice["UserAttributes"]}
@@ -93,19 +93,17 @@ def test_pool_client_users_round_trip(server: Server) -> None:
     assert len(attributes["sub"]) == 36
 
     # --page-size 1: the CLI follows PaginationToken across three pages by itself.
-    listed = call(server, "list-users", "--user-pool-id", pool_id, "--page-size", "1")["Users"]
+    listed = call(url, "list-users", "--user-pool-id", pool_id, "--page-size", "1")["Users"]
     assert sorted(u["Username"] for u in listed) == ["alice", "bob", "carol"]
     filtered = call(
-        server, "list-users", "--user-pool-id", pool_id, "--filter", 'email = "bob@example.com"'
+        url, "list-users", "--user-pool-id", pool_id, "--filter", 'email = "bob@example.com"'
     )["Users"]
     assert [u["Username"] for u in filtered] == ["bob"]
 
 
-def test_errors_reach_the_cli_in_aws_form(server: Server) -> None:
-    pool_id = call(server, "create-user-pool", "--pool-name", "aws-cli-errors")["UserPool"]["Id"]
-    missing = aws(
-        server, "admin-get-user", "--user-pool-id", pool_id, "--username", "nobody", check=False
-    )
+def test_errors_reach_the_cli_in_aws_form(userpool_endpoint: str, userpool_pool: Pool) -> None:
+    get = ("admin-get-user", "--user-pool-id", userpool_pool.id, "--username", "nobody")
+    missing = aws(userpool_endpoint, *get, check=False)
     assert missing.returncode != 0
     assert (
         "An error occurred (UserNotFoundException) when calling the AdminGetUser operation: "

@@ -8,7 +8,8 @@ userpool is enough for a test to ask for these fixtures.
 - `userpool_endpoint` (session): its URL, for any other client.
 - `userpool_client` (session): a `cognito-idp` client for it (any credentials are accepted).
 - `userpool_pool` (function): a fresh pool and app client, deleted after the test.
-- `userpool_seeded_pool` (session): the pool the seed file declares, with its stable ids.
+- `userpool_seeded_pool` (session): the first pool the seed file declares, with its stable
+  ids; `userpool_seeded_pools`: all of them, by id.
 - `userpool_outbox` (function): the messages sent, codes included: `last_code(username)`.
 - `userpool_clock` (function): the server's clock: `advance(seconds)`, `set(epoch)`,
   `reset()`; reset after the test.
@@ -30,7 +31,8 @@ import pytest
 from userpool.testing.clock import Clock
 from userpool.testing.outbox import Outbox
 from userpool.testing.pools import Pool, cognito_client, create_fresh_pool, delete_pool
-from userpool.testing.server import RunningServer, running_server
+from userpool.testing.seeded import seeded_pools
+from userpool.testing.server import RunningServer, ServerFailed, start
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -89,8 +91,12 @@ def userpool_server(
     port, a fresh data dir, `--delivery outbox --dev-endpoints`, the seed and flags of the
     options. Its `url`, `data_dir` and `log` (the server's output) are attributes."""
     data_dir = tmp_path_factory.mktemp("userpool")
-    with running_server(data_dir, serve_args(request.config)) as server:
-        yield server
+    try:
+        server = start(data_dir, serve_args(request.config))
+    except ServerFailed as failure:  # its log says it all; the plugin's traceback, nothing
+        pytest.fail(str(failure), pytrace=False)
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +125,30 @@ def userpool_pool(
     yield pool
     delete_pool(userpool_client, pool)
     _note_outbox_seen(request.config, userpool_endpoint)
+
+
+@pytest.fixture(scope="session")
+def userpool_seeded_pools(request: pytest.FixtureRequest) -> dict[str, Pool]:
+    """Every pool the seed file declares, by id, in the file's order: `Pool`s whose ids are
+    the file's, with their app clients by name (`clients`), the first one's as `client_id`.
+    They last the session: what a test changes in them, the next test sees."""
+    seed = seed_file(request.config)
+    if seed is None:
+        pytest.fail(
+            f"no seed file: pass --userpool-seed FILE or set {SEED_INI} in the pytest ini",
+            pytrace=False,
+        )
+    # asked for here, not as a parameter: without a seed file no server need start
+    client: CognitoIdentityProviderClient = request.getfixturevalue("userpool_client")
+    return {pool.id: pool for pool in seeded_pools(client, seed)}
+
+
+@pytest.fixture(scope="session")
+def userpool_seeded_pool(userpool_seeded_pools: dict[str, Pool]) -> Pool:
+    """The first pool the seed file declares (see `userpool_seeded_pools`)."""
+    if not userpool_seeded_pools:
+        pytest.fail("the seed file declares no pool", pytrace=False)
+    return next(iter(userpool_seeded_pools.values()))
 
 
 @pytest.fixture
