@@ -14,13 +14,12 @@ from starlette.applications import Starlette
 
 from userpool.auth import Runtime
 from userpool.auth.sessions import SessionSealer
-from userpool.config import ServerConfig
+from userpool.config import ServerConfig, is_loopback
 from userpool.crypto.sealing import Sealer, derive, load_server_key
 from userpool.delivery import router
-from userpool.http import key_admin, outbox, routes
+from userpool.http import console, key_admin, outbox, routes
 from userpool.http.metrics import Metrics, TimedInvoker
 from userpool.protocol.dispatch import Dispatcher
-from userpool.protocol.quota_users import QuotaUsers
 from userpool.protocol.quotas import Limiter, load_quotas
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
@@ -116,8 +115,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     limiter = None
     if config.quotas is not None:
         counter = counter_for(config.quotas_store, store.engine)
-        users = QuotaUsers(store, runtime.keys, runtime.signer.issuer_for, time.time)
-        limiter = Limiter(load_quotas(config.quotas), counter, time.time, users)
+        limiter = Limiter(load_quotas(config.quotas), counter, time.time)
     dispatcher = Dispatcher(
         settings=Settings(region=config.region),
         runtime=runtime,
@@ -131,19 +129,20 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     )
     dev_routes = outbox.routes(store) if config.dev_endpoints else []
     key_routes = key_admin.routes(runtime.keys, store, verifier)
+    console_access = console.Access(credentials, listens_on_loopback=is_loopback(config.host))
+    console_routes = console.routes(store, runtime.keys, console_access)
     every = config.rotate_keys_every
     rotating = rotation.schedule(runtime.keys, store, every, time.time) if every else None
     app = routes.build(
         dispatcher,
         runtime.keys,
         config.issuer_for,
-        [*key_routes, *dev_routes],
+        [*key_routes, *dev_routes, *console_routes],
         _lifespan(store, invoker, rotating),
         store=store,
         public_url=config.base_url,
         metrics=metrics,
         metrics_readers=credentials,
-        limiter=limiter,
     )
     # What is loaded by now (botocore's service model above all) lives as long as the
     # process: out of the collector's sight, a full collection no longer walks it all.

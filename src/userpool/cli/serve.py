@@ -139,8 +139,7 @@ from userpool.storage import database
     envvar="USERPOOL_QUOTAS",
     default=None,
     help="Cognito's request rate quotas: 'cognito' (its defaults), or a JSON file of "
-    "quota (a category, PerUserRead, ...; README, Quotas): requests per second over them. "
-    "Default: none.",
+    "category: requests per second over them. Default: none.",
 )
 @click.option(
     "--quotas-store",

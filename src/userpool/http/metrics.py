@@ -26,10 +26,6 @@ machine that forwards X-Forwarded-For, uvicorn sees the real client).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
-import ipaddress
 import os
 import time
 from typing import Any
@@ -47,6 +43,7 @@ from userpool.accounts.lockout import LOCKED
 from userpool.auth import Authenticated, Challenge, Outcome
 from userpool.domain.errors import CognitoError
 from userpool.domain.flows import AuthFlow
+from userpool.http.admin_access import holds_key_pair, is_loopback_address
 from userpool.http.metrics_files import ENV
 from userpool.triggers import FunctionRaised, FunctionTimedOut, FunctionUnreachable, Invoker
 from userpool.triggers.events import JSONDict
@@ -196,41 +193,15 @@ class TimedInvoker:
             self._metrics.trigger_call(source, outcome, time.perf_counter() - started)
 
 
-def _is_loopback(host: str | None) -> bool:
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _presented(request: Request) -> tuple[str, str] | None:
-    """The key pair of an `Authorization: Basic` header, if it holds one."""
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    key_id, colon, secret = decoded.partition(":")
-    return (key_id, secret) if colon else None
-
-
 def refusal(request: Request, credentials: dict[str, str] | None) -> Response | None:
     """Why `request` may not read /metrics, as a response; None when it may."""
     if credentials is None:
-        if _is_loopback(request.client.host if request.client else None):
+        if is_loopback_address(request.client.host if request.client else None):
             return None
         message = "Metrics are served to loopback clients only (or configure --credentials)."
         return JSONResponse({"message": message}, status_code=403)
-    presented = _presented(request)
-    if presented is not None:
-        key_id, secret = presented
-        expected = credentials.get(key_id, "")
-        # Compared even for an unknown key id, so that the time taken does not tell.
-        matches = hmac.compare_digest(secret.encode(), (expected or secret + "x").encode())
-        if matches and expected:
-            return None
+    if holds_key_pair(request, credentials):
+        return None
     return JSONResponse(
         {"message": "Metrics need the server's credentials (HTTP Basic)."},
         status_code=401,

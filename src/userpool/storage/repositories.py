@@ -303,6 +303,12 @@ class CodeRepository(Protocol):
 
 class OutboxRepository(Protocol):
     def add(self, message: Message, now: float) -> int: ...
+    def newest(
+        self, pool_id: str | None, username: str | None, before_id: int | None, limit: int
+    ) -> list[OutboxEntry]:
+        """Newest first, those with an id below `before_id` (None: from the last one)."""
+        ...
+
     def list(
         self, pool_id: str | None, username: str | None, after_id: int, limit: int
     ) -> list[OutboxEntry]: ...

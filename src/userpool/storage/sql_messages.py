@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 
 from userpool.domain.messages import Medium, Message, MessagePurpose, OutboxEntry, StoredCode
 from userpool.storage.database import insert_for
@@ -56,30 +57,44 @@ class SqlOutbox:
         assert key is not None
         return int(key[0])
 
+    def newest(
+        self, pool_id: str | None, username: str | None, before_id: int | None, limit: int
+    ) -> list[OutboxEntry]:
+        query = _of(select(outbox), pool_id, username)
+        if before_id is not None:
+            query = query.where(outbox.c.id < before_id)
+        rows = self._db.execute(query.order_by(outbox.c.id.desc()).limit(limit)).all()
+        return [_entry(row) for row in rows]
+
     def list(
         self, pool_id: str | None, username: str | None, after_id: int, limit: int
     ) -> list[OutboxEntry]:
-        query = select(outbox).where(outbox.c.id > after_id)
-        if pool_id is not None:
-            query = query.where(outbox.c.pool_id == pool_id)
-        if username is not None:
-            query = query.where(outbox.c.username == username)
+        query = _of(select(outbox).where(outbox.c.id > after_id), pool_id, username)
         rows = self._db.execute(query.order_by(outbox.c.id).limit(limit)).all()
-        return [
-            OutboxEntry(
-                id=row.id,
-                created=row.created,
-                message=Message(
-                    pool_id=row.pool_id,
-                    username=row.username,
-                    medium=Medium(row.medium),
-                    destination=row.destination,
-                    subject=row.subject,
-                    body=row.body,
-                    purpose=row.purpose,
-                    sent_for=MessagePurpose(row.sent_for),
-                    code=row.code,
-                ),
-            )
-            for row in rows
-        ]
+        return [_entry(row) for row in rows]
+
+
+def _of(query: Select[Any], pool_id: str | None, username: str | None) -> Select[Any]:
+    if pool_id is not None:
+        query = query.where(outbox.c.pool_id == pool_id)
+    if username is not None:
+        query = query.where(outbox.c.username == username)
+    return query
+
+
+def _entry(row: Row[Any]) -> OutboxEntry:
+    return OutboxEntry(
+        id=row.id,
+        created=row.created,
+        message=Message(
+            pool_id=row.pool_id,
+            username=row.username,
+            medium=Medium(row.medium),
+            destination=row.destination,
+            subject=row.subject,
+            body=row.body,
+            purpose=row.purpose,
+            sent_for=MessagePurpose(row.sent_for),
+            code=row.code,
+        ),
+    )
