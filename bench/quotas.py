@@ -5,9 +5,10 @@ with the counters in the database, and with them in Redis; one cell each.
     python bench/quotas.py --postgres                   # each server on a throwaway database
     python bench/quotas.py --seconds 2 --concurrency 4  # a smoke run
 
-Each mode starts its own `userpool serve` with every category's quota far above what the
-load can reach, so nothing is refused and every request pays for one count. AdminGetUser is
-a cheap operation: the count is a large share of it, the worst case for the quotas.
+Each mode starts its own `userpool serve` with every quota (categories, per user, per domain)
+far above what the load can reach, so nothing is refused and every request pays for its
+counts (its category and its user, in one round trip). AdminGetUser is a cheap operation:
+the counting is a large share of it, the worst case for the quotas.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import _cells
 import _http
 import admin
 
-from userpool.protocol.quotas import COGNITO_QUOTAS
+from userpool.protocol.quota_categories import COGNITO_QUOTAS
 
 MODES = {"off": (), "database": ("--quotas-store", "database"), "redis": ("--quotas-store",)}
 
@@ -63,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="userpool-quotas-") as directory:
         quotas_file = Path(directory) / "quotas.json"
-        quotas_file.write_text(json.dumps({category: 10**9 for category in COGNITO_QUOTAS}))
+        quotas_file.write_text(json.dumps({name: 10**9 for name in COGNITO_QUOTAS}))
         print(admin.HEADER, flush=True)
         rows = [run_mode(args, mode, str(quotas_file)) for mode in MODES]
     print("\n== results ==")

@@ -1,5 +1,6 @@
-"""Request rate quotas (serve --quotas): Cognito's categories, counted per one-second window by
-every node at once, in PostgreSQL (two nodes on one database) or in Redis (two workers).
+"""Request rate quotas (serve --quotas): Cognito's categories, its per-user rates and its
+domains' endpoints, counted per one-second window by every node at once, in PostgreSQL (two
+nodes on one database) or in Redis (two workers).
 
 Cognito counts a category per account and Region across all pools (protocol/quotas.py);
 each test here uses one server region, so its bursts meet the quota of that Region. A burst
@@ -15,9 +16,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -26,11 +29,14 @@ from tests.pg import fresh_database
 from tests.race_support import OK, Topology, outcome_of, race
 from tests.signin_support import PASSWORD, confirmed_user, new_client, new_pool, unique
 from userpool.cli import main as userpool_cli
+from userpool.protocol.quota_categories import CATEGORY_OF
 from userpool.protocol.quotas import Limiter, TooManyRequestsException, load_quotas
+from userpool.services import catalog
 from userpool.storage import database
 from userpool.storage.quota_counters import SqlWindowCounter
 
-QUOTAS = {"UserAuthentication": 5, "UserCreation": 2}
+QUOTAS = {"UserAuthentication": 5, "UserCreation": 2, "PerUserRead": 8, "ClientAuthentication": 2}
+RATE_EXCEEDED = ("TooManyRequestsException", "Rate exceeded")
 BURST = 20
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -81,6 +87,12 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         yield topology
 
 
+@pytest.fixture(scope="module")
+def redis_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+    with redis_workers(tmp_path_factory.mktemp("quota-redis")) as topology:
+        yield topology
+
+
 @dataclass(frozen=True)
 class Timed:
     code: str
@@ -89,13 +101,15 @@ class Timed:
     ended: float
 
 
-def timed_race(calls: list[Callable[[], Any]]) -> list[Timed]:
+def timed_race(
+    calls: list[Callable[[], Any]], outcome: Callable[[Callable[[], Any]], Any] = outcome_of
+) -> list[Timed]:
     """`race`, with when each request began and ended."""
 
     def timing(call: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:
             began = time.time()
-            code, answer = outcome_of(call)
+            code, answer = outcome(call)
             return Timed(code, answer, began, time.time())
 
         return run
@@ -103,7 +117,11 @@ def timed_race(calls: list[Callable[[], Any]]) -> list[Timed]:
     return [answer for _, answer in race([timing(call) for call in calls])]
 
 
-def assert_at_most(quota: int, outcomes: list[Timed]) -> None:
+def next_window() -> None:
+    time.sleep(int(time.time()) + 1.01 - time.time())
+
+
+def assert_at_most(quota: int, outcomes: list[Timed], refusal: Any = RATE_EXCEEDED) -> None:
     """No window answered more than `quota` of `outcomes`: every request counted in a window
     that began and ended in it, and all of them over the windows they span."""
     accepted = [outcome for outcome in outcomes if outcome.code == OK]
@@ -114,7 +132,7 @@ def assert_at_most(quota: int, outcomes: list[Timed]) -> None:
     assert len(accepted) <= quota * len(windows), f"{len(accepted)} in {len(windows)} seconds"
     assert 0 < len(accepted) < len(outcomes), [o.code for o in outcomes]
     refusals = {(o.code, o.answer) for o in outcomes if o.code != OK}
-    assert refusals == {("TooManyRequestsException", "Rate exceeded")}
+    assert refusals == {refusal}
 
 
 def _signed_up_account(topology: Topology) -> tuple[str, str, str]:
@@ -137,7 +155,7 @@ def _sign_in(cognito: Any, client_id: str, username: str) -> Callable[[], Any]:
 def _sign_in_burst(topology: Topology) -> None:
     """BURST sign-ins with the right password, spread over the nodes."""
     _, client_id, username = _signed_up_account(topology)
-    time.sleep(int(time.time()) + 1.01 - time.time())  # the setup's window is over
+    next_window()  # the setup's window is over
     outcomes = timed_race([_sign_in(c, client_id, username) for c in topology.slots(BURST)])
     assert_at_most(QUOTAS["UserAuthentication"], outcomes)
     assert all("AuthenticationResult" in o.answer for o in outcomes if o.code == OK)
@@ -148,11 +166,79 @@ def test_a_burst_over_two_postgres_nodes_gets_the_quota_and_no_more(nodes: Topol
     _sign_in_burst(nodes)
 
 
-def test_a_burst_over_two_workers_counting_in_redis(
-    tmp_path_factory: pytest.TempPathFactory,
+def test_a_burst_over_two_workers_counting_in_redis(redis_node: Topology) -> None:
+    _sign_in_burst(redis_node)
+
+
+def _one_user_limited_while_another_is_not(topology: Topology) -> None:
+    """Reads of one user, by AdminGetUser and by GetUser with the user's access token, share
+    that user's PerUserRead quota; another user's read, sent with them, is answered."""
+    admin = topology.admin
+    next_window()  # the setup's two users fit in one window of UserCreation
+    pool_id = new_pool(admin)
+    client_id = new_client(admin, pool_id)["ClientId"]
+    limited, other = unique("limited"), unique("other")
+    for username in (limited, other):
+        confirmed_user(admin, pool_id, username)
+    signed_in = _sign_in(admin, client_id, limited)()["AuthenticationResult"]
+    *clients, by_token, for_other = topology.slots(BURST)
+    reads: list[Callable[[], Any]] = [
+        partial(c.admin_get_user, UserPoolId=pool_id, Username=limited) for c in clients
+    ]
+    reads.append(lambda: by_token.get_user(AccessToken=signed_in["AccessToken"]))
+    reads.append(lambda: for_other.admin_get_user(UserPoolId=pool_id, Username=other))
+    next_window()  # the sign-in's window is over
+    outcomes = timed_race(reads)
+    assert_at_most(QUOTAS["PerUserRead"], outcomes[:-1])
+    assert outcomes[-1].code == OK and outcomes[-1].answer["Username"] == other
+
+
+@pytest.mark.postgres
+def test_one_user_is_limited_and_another_is_not_over_two_nodes(nodes: Topology) -> None:
+    _one_user_limited_while_another_is_not(nodes)
+
+
+def test_one_user_is_limited_and_another_is_not_counting_in_redis(redis_node: Topology) -> None:
+    _one_user_limited_while_another_is_not(redis_node)
+
+
+def _token_outcome(call: Callable[[], httpx.Response]) -> tuple[str, Any]:
+    response = call()
+    if response.status_code == 200:
+        return OK, response.json()
+    body = tuple(sorted(response.json().items()))
+    return "refused", (response.status_code, response.headers.get("retry-after"), body)
+
+
+def test_the_token_endpoint_counts_client_credentials_and_answers_429(
+    redis_node: Topology,
 ) -> None:
-    with redis_workers(tmp_path_factory.mktemp("quota-redis")) as topology:
-        _sign_in_burst(topology)
+    """The client_credentials grant counts towards ClientAuthentication (2 a second here);
+    past it, HTTP 429 with OAuth 2.0's error JSON."""
+    admin, server = redis_node.admin, redis_node.servers[0]
+    pool_id, domain = new_pool(admin), unique("quota")
+    admin.create_user_pool_domain(UserPoolId=pool_id, Domain=domain)
+    scopes = [{"ScopeName": "read", "ScopeDescription": "r"}]
+    admin.create_resource_server(UserPoolId=pool_id, Identifier="api", Name="API", Scopes=scopes)
+    client = admin.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="machine",
+        GenerateSecret=True,
+        AllowedOAuthFlows=["client_credentials"],
+        AllowedOAuthScopes=["api/read"],
+        AllowedOAuthFlowsUserPoolClient=True,
+    )["UserPoolClient"]
+    url = f"{server.url}/domains/{domain}/oauth2/token"
+    auth = (client["ClientId"], client["ClientSecret"])
+    form = {"grant_type": "client_credentials"}
+    calls: list[Callable[[], httpx.Response]] = [
+        lambda: httpx.post(url, data=form, auth=auth, timeout=10) for _ in range(6)
+    ]
+    next_window()  # the setup's window is over
+    outcomes = timed_race(calls, _token_outcome)
+    body = (("error", "temporarily_unavailable"), ("error_description", "Rate exceeded"))
+    assert_at_most(QUOTAS["ClientAuthentication"], outcomes, ("refused", (429, "1", body)))
+    assert all(o.answer["token_type"] == "Bearer" for o in outcomes if o.code == OK)
 
 
 def test_challenge_answers_and_other_categories_have_their_own_quota(tmp_path: Path) -> None:
@@ -181,18 +267,25 @@ def test_challenge_answers_and_other_categories_have_their_own_quota(tmp_path: P
     # The pools' resources: 5 a second per operation and pool, within the category's 20.
     assert [refused("GetGroup") for _ in range(6)] == [False] * 5 + [True]
     assert not refused("GetGroup", {"UserPoolId": "us-east-1_other"})
+    # As the quotas page lists them: a refresh is an authentication, a machine's token a
+    # ClientAuthentication, an answer to NEW_PASSWORD_REQUIRED an account recovery.
+    assert refused("GetTokensFromRefreshToken")
+    assert not refused("GetClientToken")
+    assert not refused("RespondToAuthChallenge", {"ChallengeName": "NEW_PASSWORD_REQUIRED"})
+
+
+def test_every_operation_served_has_a_quota_category() -> None:
+    assert set(catalog.OPERATIONS) <= set(CATEGORY_OF)
 
 
 @pytest.mark.postgres
 def test_a_refused_request_changes_nothing(nodes: Topology) -> None:
     pool_id, client_id, _ = _signed_up_account(nodes)
     names = [unique("signup") for _ in range(5)]
-    time.sleep(int(time.time()) + 1.01 - time.time())  # the setup's window is over
+    next_window()  # the setup's window is over
     outcomes = timed_race(
         [
-            lambda name=name, cognito=cognito: cognito.sign_up(
-                ClientId=client_id, Username=name, Password=PASSWORD
-            )
+            partial(cognito.sign_up, ClientId=client_id, Username=name, Password=PASSWORD)
             for name, cognito in zip(names, nodes.slots(len(names)), strict=True)
         ]
     )
@@ -206,7 +299,8 @@ def test_a_refused_request_changes_nothing(nodes: Topology) -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ('{"UserAuthentications": 5}', "unknown category 'UserAuthentications'"),
+        ('{"UserAuthentications": 5}', "unknown quota 'UserAuthentications'"),
+        ('{"PerUserRead": 0}', "PerUserRead must be a whole number"),
         ('{"UserAuthentication": 0}', "UserAuthentication must be a whole number"),
         ('{"UserAuthentication": 2.5}', "UserAuthentication must be a whole number"),
         ('{"UserAuthentication": "5"}', "UserAuthentication must be a whole number"),

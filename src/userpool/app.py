@@ -20,6 +20,7 @@ from userpool.delivery import router
 from userpool.http import console, key_admin, outbox, routes
 from userpool.http.metrics import Metrics, TimedInvoker
 from userpool.protocol.dispatch import Dispatcher
+from userpool.protocol.quota_users import QuotaUsers
 from userpool.protocol.quotas import Limiter, load_quotas
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
@@ -115,7 +116,8 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     limiter = None
     if config.quotas is not None:
         counter = counter_for(config.quotas_store, store.engine)
-        limiter = Limiter(load_quotas(config.quotas), counter, time.time)
+        users = QuotaUsers(store, runtime.keys, runtime.signer.issuer_for, time.time)
+        limiter = Limiter(load_quotas(config.quotas), counter, time.time, users)
     dispatcher = Dispatcher(
         settings=Settings(region=config.region),
         runtime=runtime,
@@ -143,6 +145,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         public_url=config.base_url,
         metrics=metrics,
         metrics_readers=credentials,
+        limiter=limiter,
     )
     # What is loaded by now (botocore's service model above all) lives as long as the
     # process: out of the collector's sight, a full collection no longer walks it all.

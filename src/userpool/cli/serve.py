@@ -139,7 +139,8 @@ from userpool.storage import database
     envvar="USERPOOL_QUOTAS",
     default=None,
     help="Cognito's request rate quotas: 'cognito' (its defaults), or a JSON file of "
-    "category: requests per second over them. Default: none.",
+    "quota (a category, PerUserRead, ...; README, Quotas): requests per second over them. "
+    "Default: none.",
 )
 @click.option(
     "--quotas-store",

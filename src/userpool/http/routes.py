@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from userpool.auth import Runtime
-from userpool.http import cors
+from userpool.http import cors, domain_quotas
 from userpool.http import metrics as http_metrics
 from userpool.http.body_limit import BodyLimit
 from userpool.http.cors import Cors
@@ -35,6 +35,7 @@ from userpool.oauth import (
 from userpool.oauth.domains import PATH_ROOT, DomainRequest, by_path, pool_base
 from userpool.protocol.dispatch import Dispatcher
 from userpool.protocol.model import service_model
+from userpool.protocol.quotas import Limiter
 from userpool.protocol.sigv4 import SignedRequest, header_map
 from userpool.storage.repositories import Store
 from userpool.tokens.keys import KeyRing
@@ -54,9 +55,12 @@ NOT_FOUND = {"error": "not_found", "error_description": "Nothing is served at th
 UNKNOWN_DOMAIN = {"error": "not_found", "error_description": "No such domain."}
 
 
-def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serve:
+def domain_endpoints(
+    runtime: Runtime, issuer_for: Callable[[str], str], limiter: Limiter | None = None
+) -> Serve:
     """What a pool's domain serves, reached by path or by Host: its discovery document and
-    its OAuth endpoints (userpool.oauth); the login pages come here too."""
+    its OAuth endpoints (userpool.oauth); the login pages come here too. `limiter`: the
+    request-rate quotas, when on (http/domain_quotas.py; a CORS preflight is not counted)."""
 
     async def serve(found: DomainRequest, request: Request) -> Response:
         request.scope[DOMAIN_ENDPOINT] = found.path  # the metrics' label (http/observed.py)
@@ -70,6 +74,10 @@ def domain_endpoints(runtime: Runtime, issuer_for: Callable[[str], str]) -> Serv
         return response
 
     async def answer(found: DomainRequest, request: Request) -> Response:
+        if limiter is not None:
+            refused = await domain_quotas.refusal(limiter, found, request)
+            if refused is not None:
+                return refused
         if found.path == DISCOVERY and request.method in ("GET", "HEAD"):
             issuer = issuer_for(found.pool.id)
             return JSONResponse(discovery.document(issuer, found.base_url))
@@ -106,13 +114,14 @@ def build(
     public_url: str,
     metrics: Metrics | None = None,
     metrics_readers: dict[str, str] | None = None,
+    limiter: Limiter | None = None,
 ) -> Starlette:
     """The app; `extra`: more routes (the development endpoints, when enabled); `public_url`:
     where this server is reached (the root of the domains' path form); `metrics`: where every
     request is counted (a fresh in-memory set without), served at /metrics to loopback clients,
     or with `metrics_readers` (the --credentials key pairs) to those who present one."""
     metrics = metrics or Metrics()
-    serve_domain = domain_endpoints(dispatcher.runtime, issuer_for)
+    serve_domain = domain_endpoints(dispatcher.runtime, issuer_for, limiter)
 
     async def aws_json(request: Request) -> Response:
         signed = SignedRequest(

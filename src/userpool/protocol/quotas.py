@@ -1,5 +1,6 @@
-"""Request rate quotas, as Cognito applies them to the user-pool API ("Quotas in Amazon
-Cognito", https://docs.aws.amazon.com/cognito/latest/developerguide/limits.html).
+"""Request rate quotas, as Cognito applies them to the user-pool API and its domains ("Quotas in
+Amazon Cognito", https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html; which
+operation counts where: protocol/quota_categories.py).
 
 Cognito groups the operations into categories, each with a quota in requests per second
 shared by all its operations. It enforces a category's quota per AWS account and Region,
@@ -9,22 +10,36 @@ server's --region. The challenge answers (RespondToAuthChallenge and its Admin t
 their own quota, three times UserAuthentication's; past it they count towards
 UserAuthentication. The operations of the categories the page marks with an asterisk
 (the pools' resources and app clients) may also be called at most 5 times a second each for
-a single user pool: that limit is per pool.
+a single user pool: that limit is per pool. Reads and writes of one user's profile are held
+to 10 a second each for that user (protocol/quota_users.py says how the user is found).
 
-Each check counts the request in a one-second window (a counter shared by every node: the
-database or Redis, storage/quota_counters.py) before anything else is done; a request over
-its quota is refused with Cognito's TooManyRequestsException and changes nothing. Refused
-requests are counted too, so at most `quota` requests are answered in any window.
+Each check counts the request under each of its keys in a one-second window (counters shared
+by every node: the database or Redis, storage/quota_counters.py, all of a request's keys in
+one round trip) before anything else is done; a request over any of its quotas is refused
+with Cognito's TooManyRequestsException and changes nothing. Refused requests are counted
+too, so at most `quota` requests are answered in any window.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from userpool.domain.errors import CognitoError
+from userpool.protocol.quota_categories import (
+    ANSWERS_PER_SIGN_IN,
+    CATEGORY_OF,
+    CHALLENGE_ANSWERS,
+    COGNITO_QUOTAS,
+    NEW_PASSWORD,
+    PER_POOL_CATEGORIES,
+    PER_POOL_OPERATION_QUOTA,
+    per_user_quota,
+)
+from userpool.protocol.quota_users import QuotaUsers
 
 
 class TooManyRequestsException(CognitoError):
@@ -36,145 +51,10 @@ class QuotasError(ValueError):
     """A --quotas value that cannot be used; the text says why, in one line."""
 
 
-# Default quotas in requests per second (the page's "Category operations" table).
-COGNITO_QUOTAS: dict[str, int] = {
-    "UserAuthentication": 120,
-    "UserCreation": 50,
-    "UserFederation": 25,  # the managed login pages' federation: no API operation here
-    "UserAccountRecovery": 30,
-    "UserRead": 120,
-    "UserUpdate": 25,
-    "UserResourceRead": 50,
-    "UserResourceUpdate": 25,
-    "UserList": 30,
-    "UserPoolRead": 15,
-    "UserPoolUpdate": 15,
-    "UserPoolResourceRead": 20,
-    "UserPoolResourceUpdate": 15,
-    "UserPoolClientRead": 15,
-    "UserPoolClientUpdate": 15,
-    "UserToken": 120,
-}
-
-_CATEGORY_OPERATIONS: dict[str, tuple[str, ...]] = {
-    "UserAuthentication": (
-        "InitiateAuth",
-        "AdminInitiateAuth",
-        "RespondToAuthChallenge",
-        "AdminRespondToAuthChallenge",
-    ),
-    "UserCreation": ("SignUp", "ConfirmSignUp", "AdminCreateUser", "AdminConfirmSignUp"),
-    "UserAccountRecovery": (
-        "ForgotPassword",
-        "ConfirmForgotPassword",
-        "ChangePassword",
-        "AdminResetUserPassword",
-        "AdminSetUserPassword",
-    ),
-    "UserRead": ("GetUser", "AdminGetUser", "GetUserAuthFactors", "AdminGetUserAuthFactors"),
-    "UserUpdate": (
-        "AdminDeleteUser",
-        "AdminDeleteUserAttributes",
-        "AdminDisableUser",
-        "AdminEnableUser",
-        "AdminSetUserMFAPreference",
-        "AdminSetUserSettings",
-        "AdminUpdateUserAttributes",
-        "AdminUserGlobalSignOut",
-        "DeleteUser",
-        "DeleteUserAttributes",
-        "GetUserAttributeVerificationCode",
-        "GlobalSignOut",
-        "ResendConfirmationCode",
-        "SetUserMFAPreference",
-        "SetUserSettings",
-        "UpdateUserAttributes",
-        "VerifyUserAttribute",
-    ),
-    "UserResourceRead": (
-        "AdminGetDevice",
-        "AdminListDevices",
-        "AdminListGroupsForUser",
-        "AdminListUserAuthEvents",
-        "GetDevice",
-        "ListDevices",
-        "ListWebAuthnCredentials",
-    ),
-    "UserResourceUpdate": (
-        "AdminAddUserToGroup",
-        "AdminForgetDevice",
-        "AdminRemoveUserFromGroup",
-        "AdminUpdateAuthEventFeedback",
-        "AdminUpdateDeviceStatus",
-        "AssociateSoftwareToken",
-        "CompleteWebAuthnRegistration",
-        "ConfirmDevice",
-        "DeleteWebAuthnCredential",
-        "ForgetDevice",
-        "StartWebAuthnRegistration",
-        "UpdateAuthEventFeedback",
-        "UpdateDeviceStatus",
-        "VerifySoftwareToken",
-    ),
-    "UserList": ("ListUsers", "ListUsersInGroup"),
-    "UserPoolRead": (
-        "DescribeUserPool",
-        "GetUserPoolMfaConfig",
-        "ListTagsForResource",
-        "ListUserPools",
-    ),
-    "UserPoolUpdate": (
-        "AddCustomAttributes",
-        "CreateUserPool",
-        "DeleteUserPool",
-        "SetUserPoolMfaConfig",
-        "TagResource",
-        "UntagResource",
-        "UpdateUserPool",
-    ),
-    "UserPoolResourceRead": (
-        "DescribeResourceServer",
-        "DescribeUserPoolDomain",
-        "GetGroup",
-        "ListGroups",
-        "ListResourceServers",
-    ),
-    "UserPoolResourceUpdate": (
-        "CreateGroup",
-        "CreateResourceServer",
-        "CreateUserPoolDomain",
-        "DeleteGroup",
-        "DeleteResourceServer",
-        "DeleteUserPoolDomain",
-        "UpdateGroup",
-        "UpdateResourceServer",
-        "UpdateUserPoolDomain",
-    ),
-    "UserPoolClientRead": ("DescribeUserPoolClient", "ListUserPoolClients"),
-    "UserPoolClientUpdate": (
-        "CreateUserPoolClient",
-        "DeleteUserPoolClient",
-        "UpdateUserPoolClient",
-    ),
-    "UserToken": ("GetClientToken", "GetTokensFromRefreshToken", "RevokeToken"),
-}
-CATEGORY_OF: dict[str, str] = {
-    operation: category
-    for category, operations in _CATEGORY_OPERATIONS.items()
-    for operation in operations
-}
-CHALLENGE_ANSWERS = frozenset({"RespondToAuthChallenge", "AdminRespondToAuthChallenge"})
-ANSWERS_PER_SIGN_IN = 3
-# The categories marked * on the page: each of their operations, 5 a second for one pool.
-PER_POOL_CATEGORIES = frozenset(
-    {"UserPoolResourceRead", "UserPoolResourceUpdate", "UserPoolClientRead", "UserPoolClientUpdate"}
-)
-PER_POOL_OPERATION_QUOTA = 5
-
-
 def load_quotas(spec: str) -> dict[str, int]:
     """The quotas `--quotas` names: `cognito` (Cognito's defaults), or a JSON file mapping
-    categories to requests per second, over the defaults."""
+    quota names (the categories, PerUserRead, PerUserWrite, DomainRequests...: the keys of
+    COGNITO_QUOTAS) to requests per second, over the defaults."""
     if spec == "cognito":
         return dict(COGNITO_QUOTAS)
     try:
@@ -184,52 +64,99 @@ def load_quotas(spec: str) -> dict[str, int]:
     except (ValueError, UnicodeDecodeError) as error:
         raise QuotasError(f"{spec} is not JSON: {error}") from error
     if not isinstance(given, dict):
-        raise QuotasError(f"{spec} must hold a JSON object of category: requests per second")
+        raise QuotasError(f"{spec} must hold a JSON object of quota name: requests per second")
     quotas = dict(COGNITO_QUOTAS)
-    for category, rate in given.items():
-        if category not in COGNITO_QUOTAS:
+    for name, rate in given.items():
+        if name not in COGNITO_QUOTAS:
             raise QuotasError(
-                f"{spec}: unknown category {category!r} (known: {', '.join(COGNITO_QUOTAS)})"
+                f"{spec}: unknown quota {name!r} (known: {', '.join(COGNITO_QUOTAS)})"
             )
         if isinstance(rate, bool) or not isinstance(rate, int) or not 1 <= rate <= 10**9:
-            raise QuotasError(f"{spec}: {category} must be a whole number of requests a second")
-        quotas[category] = rate
+            raise QuotasError(f"{spec}: {name} must be a whole number of requests a second")
+        quotas[name] = rate
     return quotas
 
 
 class WindowCounter(Protocol):
-    def hit(self, key: str, window: int) -> int:
-        """Count one request under `key` in the one-second `window`; the count so far,
-        this one included, as one atomic step across every node."""
+    def hit_many(self, keys: Sequence[str], window: int) -> list[int]:
+        """Count one request under each of `keys` in the one-second `window`; the counts so
+        far, this one included, each an atomic step across every node."""
         ...
+
+
+@dataclass(frozen=True)
+class Charge:
+    """One count a request makes: under `key`, at most `quota` a second. Past it, a request
+    with a `spill` counts towards that instead, and is refused only if that is spent too."""
+
+    key: str
+    quota: int
+    spill: Charge | None = None
 
 
 class Limiter:
     def __init__(
-        self, quotas: Mapping[str, int], counter: WindowCounter, clock: Callable[[], float]
+        self,
+        quotas: Mapping[str, int],
+        counter: WindowCounter,
+        clock: Callable[[], float],
+        users: QuotaUsers | None = None,
     ) -> None:
         self._quotas = dict(quotas)
         self._counter = counter
         self._clock = clock
+        self.users = users  # None: no per-user quotas (who the user is cannot be found)
 
     def admit(self, operation: str, params: Mapping[str, Any], region: str) -> None:
-        """Count the request; TooManyRequestsException if it is over a quota."""
+        """Count an API request; TooManyRequestsException if it is over a quota."""
+        self.admit_charges(self.charges_of(operation, params, region))
+
+    def admit_charges(self, charges: Sequence[Charge]) -> None:
+        """Count `charges` in this second's window, in one step; refuse past any quota."""
+        if not charges:
+            return
+        window = int(self._clock())
+        counts = self._counter.hit_many([charge.key for charge in charges], window)
+        spilled = []
+        for charge, count in zip(charges, counts, strict=True):
+            if count <= charge.quota:
+                continue
+            if charge.spill is None:
+                raise TooManyRequestsException()
+            spilled.append(charge.spill)
+        self.admit_charges(spilled)
+
+    def category(self, category: str, region: str) -> Charge:
+        return Charge(f"{region}/{category}", self._quotas[category])
+
+    def per_user(self, category: str, user_key: str) -> Charge | None:
+        """The per-user count of an operation of `category` by the user `user_key`, if the
+        category counts per user."""
+        quota = per_user_quota(category)
+        return Charge(f"{user_key}/{quota}", self._quotas[quota]) if quota else None
+
+    def quota(self, name: str) -> int:
+        return self._quotas[name]
+
+    def charges_of(self, operation: str, params: Mapping[str, Any], region: str) -> list[Charge]:
         category = CATEGORY_OF.get(operation)
         if category is None:
-            return
+            return []
         pool_id = params.get("UserPoolId")
         if isinstance(pool_id, str) and "_" in pool_id:
             region = pool_id.split("_", 1)[0]
-        window = int(self._clock())
-        if operation in CHALLENGE_ANSWERS:
+        if operation in CHALLENGE_ANSWERS and params.get("ChallengeName") == NEW_PASSWORD:
+            charges = [self.category("UserAccountRecovery", region)]
+        elif operation in CHALLENGE_ANSWERS:
             allowed = self._quotas[category] * ANSWERS_PER_SIGN_IN
-            if self._counter.hit(f"{region}/{category}/answers", window) > allowed:
-                self._charge(f"{region}/{category}", self._quotas[category], window)
+            answers = f"{region}/{category}/answers"
+            charges = [Charge(answers, allowed, spill=self.category(category, region))]
         else:
-            self._charge(f"{region}/{category}", self._quotas[category], window)
+            charges = [self.category(category, region)]
         if category in PER_POOL_CATEGORIES and isinstance(pool_id, str):
-            self._charge(f"{pool_id}/{operation}", PER_POOL_OPERATION_QUOTA, window)
-
-    def _charge(self, key: str, quota: int, window: int) -> None:
-        if self._counter.hit(key, window) > quota:
-            raise TooManyRequestsException()
+            charges.append(Charge(f"{pool_id}/{operation}", PER_POOL_OPERATION_QUOTA))
+        if per_user_quota(category) and self.users is not None:
+            user = self.users.of(params)
+            if user is not None and (charge := self.per_user(category, user)) is not None:
+                charges.append(charge)
+        return charges
