@@ -79,6 +79,36 @@ def record(
         tx.auth_events.record(_event(new_event_id(), user, kind, response, now, context))
 
 
+def refusal(
+    tx: Transaction,
+    event_id: str,
+    pool: UserPool,
+    user: User | None,
+    name: str,
+    *,
+    now: float,
+    origin: Origin | None,
+    client: AppClient,
+    admin: bool,
+) -> None:
+    """A sign-in of `user`'s refused before any answer was judged (the caller judged that
+    threat protection covers it): a failed SignIn event, listing no challenge (the event made
+    by an earlier step of the sign-in, if any, failed). For a name that means nobody (`user`
+    None), the same statements, leaving nothing: the refusal takes as long either way."""
+    sub, username = (user.sub, user.username) if user is not None else (new_event_id(), name)
+    event = AuthEvent(
+        event_id,
+        pool.id,
+        sub,
+        username,
+        EventType.SIGN_IN,
+        int(now * US),
+        EventResponse.FAIL,
+        context=_context(origin, client, admin),
+    )
+    tx.auth_events.record_alike(event, keep=user is not None)
+
+
 def sign_in_step(
     tx: Transaction,
     event_id: str,

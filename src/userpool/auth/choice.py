@@ -115,14 +115,14 @@ def start(
     if factor == PASSWORD_SRP:
         return srp.start(attempt, candidate, params, progress)
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
-    first_factor.check_not_locked(candidate, attempt.now)
+    first_factor.check_not_locked(attempt, candidate, username, progress)
     user = candidate.user
     if user is None:
         return _stand_in_code(attempt, ChallengeName(factor), username, progress)
-    first_factor.check_may_sign_in(user)
+    first_factor.check_may_sign_in(attempt, user, username, progress)
     if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException()
-    first_factor.before_proof(attempt, user, username)
+    first_factor.before_proof(attempt, user, username, progress)
     data = {"challenge": _webauthn_challenge()} if factor == WEB_AUTHN else {}
     return Proceed(user, progress, then=Next(ChallengeName(factor), FactorRole.FIRST, data))
 
@@ -147,10 +147,10 @@ def choose(
         assert preferred is not None
         return start(attempt, chooser, preferred, params, progress, username)
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
-    first_factor.check_not_locked(chooser.candidate, attempt.now)
+    first_factor.check_not_locked(attempt, chooser.candidate, username, progress)
     if user is None:
         return _stand_in_select(attempt, factors, username, progress)
-    first_factor.check_may_sign_in(user)
+    first_factor.check_may_sign_in(attempt, user, username, progress)
     then = Next(SELECT_CHALLENGE, data={"available": list(factors)}, available=factors)
     return Proceed(user, progress, then=then)
 

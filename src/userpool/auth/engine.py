@@ -216,8 +216,6 @@ def respond(
     check_secret_hash(client, responses.get("SECRET_HASH"), *names)
     if not named:
         raise NotAuthorizedException(INVALID)
-    if user is not None and not user.enabled:  # disabled since the sign-in began
-        raise NotAuthorizedException(first_factor.DISABLED)
     metadata = client_metadata or {}
     attempt = Attempt(
         *(runtime, pool, client, admin, now, metadata),
@@ -227,6 +225,9 @@ def respond(
         hosted=hosted,
         origin=origin,
     )
+    if user is not None and not user.enabled:  # disabled since the sign-in began
+        sign_in_events.refused(attempt, user, username, state.progress)
+        raise NotAuthorizedException(first_factor.DISABLED)
     result = spec.answer(attempt, state, user, responses)
     if isinstance(result, Proceed):
         result = replace(result, answered_sid=state.sid)
@@ -305,7 +306,9 @@ def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
     user, signing = _in_one_write(
         attempt,
         result,
-        lambda tx, user: issuing.record_sign_in(tx, attempt, user, device_key),
+        lambda tx, user: issuing.record_sign_in(
+            tx, attempt, user, device_key, result.progress.event_id
+        ),
         EventResponse.PASS,
     )
     source = _token_source(attempt, result.progress)
@@ -317,7 +320,7 @@ def _finish(attempt: Attempt, result: Proceed) -> Authenticated:
             tx.refresh_tokens.revoke(signing.record.jti)
             sign_in_events.refused_by_function(tx, attempt, user, result.progress)
         raise
-    tokens = issuing.sign_in(attempt, user, signing, overrides, result.progress.event_id)
+    tokens = issuing.sign_in(attempt, user, signing, overrides)
     return Authenticated(replace(tokens, new_device=new_device))
 
 

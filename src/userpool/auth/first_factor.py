@@ -6,7 +6,8 @@ The sequence, and where the Lambda triggers will join it (issue 13):
    where there is none, a stand-in (below). A password flow asks UserMigration (migration.py)
    about a missing user.
 2. `check_not_locked`, then `check_may_sign_in` (disabled, reset pending), then
-   `before_proof`: the PreAuthentication trigger.
+   `before_proof`: the PreAuthentication trigger. A refusal by any of them fails the
+   sign-in's auth event where threat protection covers it (sign_in_events.refused).
 3. The proof (the caller's: a modexp, outside any transaction), then `verdict`: a failure is
    counted, in a write of its own, and refused; a success is checked (`check_after_proof`)
    and admitted past the lockout in the step's write, which issues what comes next.
@@ -38,6 +39,7 @@ from userpool.domain.auth_events import Factor
 from userpool.domain.auth_records import Lockout
 from userpool.domain.client_rules import hides_user_existence
 from userpool.domain.errors import (
+    CognitoError,
     NotAuthorizedException,
     PasswordResetRequiredException,
     UserNotConfirmedException,
@@ -87,24 +89,38 @@ def load_candidate(runtime: Runtime, tx: Transaction, pool: UserPool, username: 
     return Candidate(user, sub, tx.lockouts.get(sub))
 
 
-def check_not_locked(candidate: Candidate, now: float) -> None:
-    lockouts.check_not_locked(candidate.lockout, now)
+def check_not_locked(attempt: Attempt, candidate: Candidate, name: str, progress: Progress) -> None:
+    """The lockout's early look. Each refusal here and below fails the sign-in's auth event
+    (sign_in_events.refused): `name` is the name signed in with, `progress` the sign-in."""
+    try:
+        lockouts.check_not_locked(candidate.lockout, attempt.now)
+    except NotAuthorizedException:
+        sign_in_events.refused(attempt, candidate.user, name, progress)
+        raise
 
 
-def check_may_sign_in(user: User) -> None:
+def check_may_sign_in(attempt: Attempt, user: User, name: str, progress: Progress) -> None:
     """Before the proof, once the lockout is checked: disabled, or a reset pending."""
+    refusal: CognitoError | None = None
     if not user.enabled:
-        raise NotAuthorizedException(DISABLED)
-    if user.status == UserStatus.RESET_REQUIRED:
-        raise PasswordResetRequiredException()
+        refusal = NotAuthorizedException(DISABLED)
+    elif user.status == UserStatus.RESET_REQUIRED:
+        refusal = PasswordResetRequiredException()
+    if refusal is not None:
+        sign_in_events.refused(attempt, user, name, progress)
+        raise refusal
 
 
-def before_proof(attempt: Attempt, user: User | None, name: str) -> None:
+def before_proof(attempt: Attempt, user: User | None, name: str, progress: Progress) -> None:
     """PreAuthentication: the pool's function may deny the attempt. For a name that means
     nobody only where the client hides that (then told userNotFound), as on Cognito."""
     if user is None and not hides_user_existence(attempt.client.settings):
         return
-    hooks.pre_authentication(attempt, user, name)
+    try:
+        hooks.pre_authentication(attempt, user, name)
+    except CognitoError:
+        sign_in_events.refused(attempt, user, name, progress)
+        raise
 
 
 def refuse_missing(attempt: Attempt, candidate: Candidate) -> Exception:

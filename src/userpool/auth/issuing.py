@@ -18,9 +18,14 @@ def group_names(tx: Transaction, user: User) -> list[str]:
     return list(tx.groups.names_of(user.pool_id, user.sub))
 
 
-def new_refresh_record(attempt: Attempt, user: User, auth_time: float) -> tuple[str, RefreshRecord]:
+def new_refresh_record(
+    attempt: Attempt, user: User, auth_time: float, event_id: str | None = None
+) -> tuple[str, RefreshRecord]:
     """A new refresh token and its record; under managed login (or a refresh of its token,
-    oauth/grants.py) the record keeps the OAuth scopes, which tokens refreshed from it keep."""
+    oauth/grants.py) the record keeps the OAuth scopes, which tokens refreshed from it keep.
+    `event_id`: the auth event of the sign-in it ends (sign_in_events.py), else a new id; the
+    tokens refreshed from it keep it, as Cognito "correlates refresh token use to the
+    original event ID" (Developer Guide, "Viewing user event history")."""
     token, token_hash = new_refresh_token()
     validity = token_validity_seconds(attempt.client.settings, TokenKind.REFRESH)
     record = RefreshRecord(
@@ -33,6 +38,7 @@ def new_refresh_record(attempt: Attempt, user: User, auth_time: float) -> tuple[
         created=attempt.now,
         expires=attempt.now + validity,
         scopes=attempt.hosted.scopes if attempt.hosted else None,
+        event_id=event_id or str(uuid.uuid4()),
     )
     return token, record
 
@@ -43,10 +49,9 @@ def sign(
     groups: list[str],
     origin: RefreshRecord,
     overrides: Overrides = NO_OVERRIDES,
-    event_id: str | None = None,
 ) -> IssuedTokens:
-    """`event_id`: the auth event of the sign-in the tokens end (sign_in_events.py), else a
-    fresh one."""
+    """ID and access tokens from the refresh token `origin`: its jti is their `origin_jti`,
+    its sign-in's event id their `event_id` (a new one for a token stored before it was kept)."""
     settings = attempt.client.settings
     grant = Grant(
         issuer=attempt.runtime.signer.issuer_for(attempt.pool.id),
@@ -57,7 +62,7 @@ def sign(
         groups=groups,
         auth_time=int(origin.auth_time),
         origin_jti=origin.jti,
-        event_id=event_id or str(uuid.uuid4()),
+        event_id=origin.event_id or str(uuid.uuid4()),
         device_key=origin.device_key,
         # A managed-login sign-in's OAuth scopes, kept by its refresh token however it is
         # refreshed (the token endpoint, REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken).
@@ -86,11 +91,11 @@ class Signing:
 
 
 def record_sign_in(
-    tx: Transaction, attempt: Attempt, user: User, device_key: str | None
+    tx: Transaction, attempt: Attempt, user: User, device_key: str | None, event_id: str | None
 ) -> Signing:
     """Store the refresh token of a finished sign-in, bound to its device, if any: the one
-    it proved, or the new one it hands out."""
-    refresh_token, record = new_refresh_record(attempt, user, attempt.now)
+    it proved, or the new one it hands out; and to its auth event, if it has one."""
+    refresh_token, record = new_refresh_record(attempt, user, attempt.now, event_id)
     record = replace(record, device_key=device_key)
     tx.refresh_tokens.add(record)
     return Signing(refresh_token, record, group_names(tx, user))
@@ -101,8 +106,7 @@ def sign_in(
     user: User,
     signing: Signing,
     overrides: Overrides = NO_OVERRIDES,
-    event_id: str | None = None,
 ) -> IssuedTokens:
     """The tokens of a finished sign-in: its refresh token and new ID and access tokens."""
-    tokens = sign(attempt, user, signing.groups, signing.record, overrides, event_id)
+    tokens = sign(attempt, user, signing.groups, signing.record, overrides)
     return replace(tokens, refresh_token=signing.refresh_token)

@@ -121,7 +121,7 @@ def rotated_tokens(attempt: Attempt, redeemed: Redeemed) -> IssuedTokens:
     stays the winner's predecessor: no successor is made for it."""
     record, user = redeemed.record, redeemed.user
     overrides = _overrides(attempt, redeemed)  # before the rotation: a refusal changes nothing
-    token, fresh = issuing.new_refresh_record(attempt, user, record.auth_time)
+    token, fresh = issuing.new_refresh_record(attempt, user, record.auth_time, record.event_id)
     fresh = replace(fresh, expires=record.expires, device_key=record.device_key)
     grace = float(rotation_grace_seconds(attempt.client.settings) or 0)
     with attempt.runtime.store.write() as tx:

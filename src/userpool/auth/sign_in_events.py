@@ -4,8 +4,13 @@ each step makes anyway, so a recorded sign-in costs no transaction more than ano
 A sign-in gets its event id once it reaches a step that writes (`with_event`), where threat
 protection covers its flow and it is for a user (not a stand-in for a name that means
 nobody); the id travels in its Session to the later steps, and is the `event_id` claim of the
-tokens it ends with, as Cognito's tokens carry the id of the sign-in event that issued them.
-A step that writes nothing (SRP's first, a refusal before any proof) records nothing.
+tokens it ends with, and of those refreshed from them, as Cognito's tokens carry the id of
+the sign-in event that issued them. A step that writes nothing (SRP's first) records nothing.
+
+A refusal before any answer is judged (a lockout, a disabled user, a reset pending, the
+PreAuthentication function's denial) writes nothing of its own; where threat protection
+covers the sign-in it fails the sign-in's event in one write (`refused`), and does the same
+write, leaving nothing, for a name that means nobody; where it does not, nothing is written.
 """
 
 from __future__ import annotations
@@ -86,3 +91,25 @@ def wrong_password(tx: Transaction, attempt: Attempt, user: User, progress: Prog
     that counts the failure."""
     failed = _with_id(attempt, progress)
     _record(tx, attempt, user, failed, EventResponse.FAIL, (Factor.PASSWORD, False))
+
+
+def refused(attempt: Attempt, user: User | None, name: str, progress: Progress) -> None:
+    """The sign-in `progress` stands for, of `user` (None: `name` means nobody), refused
+    before any answer was judged: its event failed, in a write of its own, where threat
+    protection covers it (accounts/auth_events.refusal)."""
+    custom = progress.flow is AuthFlow.CUSTOM_AUTH
+    if not protected(attempt.pool.settings, custom_auth=custom):
+        return
+    event_id = progress.event_id or auth_events.new_event_id()
+    with attempt.runtime.store.write() as tx:
+        auth_events.refusal(
+            tx,
+            event_id,
+            attempt.pool,
+            user,
+            name,
+            now=attempt.now,
+            origin=attempt.origin,
+            client=attempt.client,
+            admin=attempt.admin,
+        )

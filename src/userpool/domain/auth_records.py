@@ -26,7 +26,8 @@ class StoredSigningKey:
 class RefreshRecord:
     """A refresh token, kept as its hash. `jti` is the `origin_jti` of every token from it.
     `scopes`: the OAuth scopes of a managed-login sign-in, which its refreshed tokens keep;
-    None for a sign-in through the API."""
+    None for a sign-in through the API. `event_id`: the sign-in's, which they keep too (None:
+    a token stored before it was kept)."""
 
     token_hash: str
     jti: str
@@ -40,6 +41,7 @@ class RefreshRecord:
     revoked: bool = False
     rotated_at: float | None = None
     scopes: tuple[str, ...] | None = None
+    event_id: str | None = None  # the `event_id` of the sign-in it came from
 
 
 @dataclass(frozen=True)

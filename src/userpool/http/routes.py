@@ -4,6 +4,7 @@ and OpenID discovery, and the pools' domains (by path here, by Host in http/doma
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from starlette.applications import Starlette
@@ -64,6 +65,7 @@ def domain_endpoints(
 
     async def serve(found: DomainRequest, request: Request) -> Response:
         request.scope[DOMAIN_ENDPOINT] = found.path  # the metrics' label (http/observed.py)
+        found = replace(found, source_ip=request.client.host if request.client else None)
         if found.path not in CALLED_BY_PAGES:
             return await answer(found, request)
         if request.method == "OPTIONS":

@@ -40,8 +40,9 @@ RESET = "Your password has been reset. Please sign in."  # ours
 KINDS = {"email": "email", "phone_number": "tel", "password": "password"}
 
 
-def _context(runtime: Runtime) -> Context:
-    return Context(Settings(), runtime)
+def _context(runtime: Runtime, found: DomainRequest) -> Context:
+    """What the pages' operations are given: the caller's address too (their auth events)."""
+    return Context(Settings(), runtime, source_ip=found.source_ip)
 
 
 def _client_fields(checked: Authorize, username: str) -> dict[str, str]:
@@ -160,7 +161,7 @@ def _signed_up(runtime: Runtime, found: DomainRequest, page: Posted) -> Response
     password = values.get("password", "")
     request = {**_client_fields(page.checked, username), "Password": password}
     try:
-        answer = sign_up.sign_up(_context(runtime), request | {"UserAttributes": attributes})
+        answer = sign_up.sign_up(_context(runtime, found), request | {"UserAttributes": attributes})
     except CognitoError as error:
         return pages.form_page(_sign_up_form(found, page, error.message, values), 400)
     if answer.get("UserConfirmed"):
@@ -178,7 +179,7 @@ def _confirmed(runtime: Runtime, found: DomainRequest, page: Posted) -> Response
         "ConfirmationCode": page.fields.get("code", "").strip()
     }
     try:
-        sign_up.confirm_sign_up(_context(runtime), request)
+        sign_up.confirm_sign_up(_context(runtime, found), request)
     except CognitoError as error:
         form = _code_form(
             found, page, "/confirmUser", username, error.message, reset=False, sealed=sealed
@@ -196,7 +197,9 @@ def _confirmed(runtime: Runtime, found: DomainRequest, page: Posted) -> Response
 def _forgot(runtime: Runtime, found: DomainRequest, page: Posted) -> Response:
     username = page.fields.get("username", "").strip()
     try:
-        forgot_password.forgot_password(_context(runtime), _client_fields(page.checked, username))
+        forgot_password.forgot_password(
+            _context(runtime, found), _client_fields(page.checked, username)
+        )
     except CognitoError as error:
         return pages.form_page(_forgot_form(found, page, error.message), 400)
     return pages.form_page(
@@ -218,7 +221,7 @@ def _reset(runtime: Runtime, found: DomainRequest, page: Posted) -> Response:
         "Password": values.get("password", ""),
     }
     try:
-        forgot_password.confirm_forgot_password(_context(runtime), request)
+        forgot_password.confirm_forgot_password(_context(runtime, found), request)
     except CognitoError as error:
         return again(error.message)
     return pages.form_page(first_form(found, page.checked, page.token, None, username, RESET))

@@ -29,12 +29,14 @@ _PREFIX_HOST = re.compile(
 @dataclass(frozen=True)
 class DomainRequest:
     """A request for `domain` of `pool`: `path` below the domain's root, `base_url` that root
-    as the caller reached it (no trailing slash)."""
+    as the caller reached it (no trailing slash); `source_ip`: the caller's address as the
+    server saw it (a trusted proxy's X-Forwarded-For applied), for its auth events."""
 
     pool: UserPool
     domain: PoolDomain
     base_url: str
     path: str
+    source_ip: str | None = None
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from starlette.responses import Response
 from userpool import auth
 from userpool.accounts.secret_hash import secret_hash
 from userpool.auth import Authenticated, Challenge, Runtime
+from userpool.domain.auth_events import Origin
 from userpool.domain.errors import CognitoError, NotAuthorizedException
 from userpool.oauth import choice_pages, cookies, pages, steps
 from userpool.oauth.authorize import (
@@ -244,6 +245,7 @@ def sign_in_with_password(
             flow=FLOW,
             params=params,
             hosted=checked.hosted(),
+            origin=Origin(found.source_ip),
         )
     except CognitoError as error:
         form = first_form(found, checked, token, error.message, username)
@@ -271,6 +273,7 @@ def _choose(
             flow="USER_AUTH",
             params={"USERNAME": username, **_secret_hash(checked, username)},
             hosted=checked.hosted(),
+            origin=Origin(found.source_ip),
         )
     except CognitoError as refused:
         form = first_form(found, checked, token, refused.message, username)
@@ -328,6 +331,7 @@ def _challenge_step(
             responses={**answer, **_secret_hash(checked, username)},
             session=session,
             hosted=checked.hosted(),
+            origin=Origin(found.source_ip),
         )
     except NotAuthorizedException as error:
         # The session is spent or expired, or the sign-in refused: start again.

@@ -322,6 +322,15 @@ class AuthEventRepository(Protocol):
         `event`'s challenges to that one's and take its response instead, in one statement."""
         ...
 
+    def record_alike(self, event: AuthEvent, *, keep: bool) -> None:
+        """`record`, then a delete by id: of `event` itself unless `keep`, else of an id no
+        event has. Either way the same statements, and nothing left unless `keep`."""
+        ...
+
+    def purge_older_than(self, created: int) -> None:
+        """Drop the events made before `created` (µs)."""
+        ...
+
     def set_feedback(self, pool_id: str, sub: str, event_id: str, feedback: Feedback) -> bool:
         """False (nothing written) when the user has no such event."""
         ...

@@ -139,6 +139,7 @@ refresh_tokens = Table(
     Column("revoked", Boolean, nullable=False),
     Column("rotated_at", Float),
     Column("scopes", Text),  # space-separated OAuth scopes (managed login); NULL: the API's
+    Column("event_id", String(64)),  # the sign-in's, kept by refreshed tokens (0017)
 )
 
 # Confirmed devices (ConfirmDevice): the SRP verifier of each device's secret.

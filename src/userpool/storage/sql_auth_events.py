@@ -12,6 +12,7 @@ CONFLICT DO UPDATE; `challenges` is text that `||` extends), so no step reads th
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import orjson
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    delete,
     select,
     tuple_,
     update,
@@ -57,11 +59,13 @@ auth_events = Table(
     Column("feedback", Text),  # JSON: [value, provider, date], once given
     Index("ix_auth_events_user", "sub", "created", "event_id"),
     Index("ix_auth_events_pool", "pool_id", "created", "event_id"),
+    Index("ix_auth_events_created", "created"),  # housekeeping's age limit (migration 0017)
 )
 
 Position = tuple[int, str]  # (created, event_id): where a listing goes on from
 _RECORD: dict[str, Prepared] = {}  # by dialect: the INSERT ... ON CONFLICT of `record`
 _PASSED = {True: "Success", False: "Failure"}
+_DROP = Prepared(delete(auth_events).where(auth_events.c.event_id == bindparam("event_id")))
 
 
 def _event(row: Any) -> AuthEvent:
@@ -127,6 +131,14 @@ class SqlAuthEvents:
                 "feedback": None,
             },
         )
+
+    def record_alike(self, event: AuthEvent, *, keep: bool) -> None:
+        self.record(event)
+        dropped = event.event_id if not keep else str(uuid.uuid4())
+        _DROP.run(self._db, {"event_id": dropped})
+
+    def purge_older_than(self, created: int) -> None:
+        self._db.execute(delete(auth_events).where(auth_events.c.created < created))
 
     def set_feedback(self, pool_id: str, sub: str, event_id: str, feedback: Feedback) -> bool:
         given = [feedback.value.value, feedback.provider.value, feedback.date]

@@ -52,15 +52,15 @@ def start(
     triggers = attempt.runtime.triggers
     if triggers.function_for(attempt.pool.settings, TriggerSource.DEFINE_AUTH_CHALLENGE) is None:
         raise InvalidParameterException(hooks.NOT_CONFIGURED)
-    first_factor.check_not_locked(candidate, attempt.now)
+    first_factor.check_not_locked(attempt, candidate, username, progress)
     user = candidate.user
     if user is None and not hides_user_existence(attempt.client.settings):
         raise UserNotFoundException()
     if user is not None:
-        first_factor.check_may_sign_in(user)
+        first_factor.check_may_sign_in(attempt, user, username, progress)
         if user.status == UserStatus.UNCONFIRMED:  # no function is asked about them
             raise UserNotConfirmedException()
-    first_factor.before_proof(attempt, user, username)
+    first_factor.before_proof(attempt, user, username, progress)
     progress = replace(progress, stand_in=user is None)
     data: dict[str, str] = {"name": username}
     if params.get("CHALLENGE_NAME") == SRP_A:

@@ -30,20 +30,20 @@ def start(
     username = required(params, "USERNAME")
     password = required(params, "PASSWORD")
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
-    first_factor.check_not_locked(candidate, attempt.now)
+    first_factor.check_not_locked(attempt, candidate, username, progress)
     user = candidate.user
     if user is None:
         migrated = migrate(attempt, username, password, TriggerSource.USER_MIGRATION_AUTHENTICATION)
         if migrated is None:
-            first_factor.before_proof(attempt, None, username)
+            first_factor.before_proof(attempt, None, username, progress)
             first_factor.waste_a_proof(attempt, candidate, password)
             raise first_factor.refuse_missing(attempt, candidate)
         user = migrated
     # For a user just migrated, their verifier was made from this password (or, when another
     # request migrated them first, from that one's): checked like any other.
     holds = password_matches_verifier(attempt.pool, user, password)
-    first_factor.check_may_sign_in(user)
-    first_factor.before_proof(attempt, user, username)
+    first_factor.check_may_sign_in(attempt, user, username, progress)
+    first_factor.before_proof(attempt, user, username, progress)
     return first_factor.verdict(attempt, user.sub, user, holds, progress)
 
 

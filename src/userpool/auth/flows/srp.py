@@ -73,16 +73,16 @@ def start(
     username = required(params, "USERNAME")
     check_secret_hash(attempt.client, params.get("SECRET_HASH"), username)
     big_a = client_public(params)
-    first_factor.check_not_locked(candidate, attempt.now)
+    first_factor.check_not_locked(attempt, candidate, username, progress)
     user = candidate.user
     if user is None:
         if not hides_user_existence(attempt.client.settings):
             raise UserNotFoundException()
-        first_factor.before_proof(attempt, None, username)
+        first_factor.before_proof(attempt, None, username, progress)
         stand_in = simulated_user(attempt, username)
         return srp_challenge(attempt, stand_in, big_a, username, progress, simulated=True)
-    first_factor.check_may_sign_in(user)
-    first_factor.before_proof(attempt, user, username)
+    first_factor.check_may_sign_in(attempt, user, username, progress)
+    first_factor.before_proof(attempt, user, username, progress)
     if user.password is None:  # no password to prove: fails at the answer, like a wrong one
         stand_in = simulated_user(attempt, username)
         return srp_challenge(attempt, stand_in, big_a, username, progress, simulated=True)
