@@ -31,9 +31,13 @@ from tests.signin_support import secret_hash, unique
 
 TRIGGER = "arn:aws:lambda:us-east-1:123456789012:function:greeter"
 SAID = "pre-sign-up ran for"
+WROTE = "pre-sign-up wrote to fd 1 for"
 HANDLER = f'''
+import os
+
 def handler(event, context):
     print("{SAID}", event["userName"])
+    os.write(1, ("{WROTE} " + event["userName"] + "\\n").encode())  # read by another thread
     return event
 '''
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -54,10 +58,21 @@ class Run:
     secrets: set[str] = field(default_factory=set)
     codes: set[str] = field(default_factory=set)  # short: compared as whole numbers
     answered: list[tuple[str, str, int]] = field(default_factory=list)  # id, operation, status
+    outside: list[tuple[str, str, int]] = field(default_factory=list)  # id, path, status
     shown: set[str] = field(default_factory=set)  # plain values the log does carry
 
     def keep(self, *values: str | None) -> None:
         self.secrets.update(value for value in values if value)
+
+    def seen(self, response: httpx.Response) -> httpx.Response:
+        """An answer from outside the API (a pool domain's, the JWKS): its request id."""
+        request_id = response.headers["x-amzn-RequestId"]
+        if "/domains/" in response.request.url.path:  # also as Cognito's OAuth endpoints send it
+            assert response.headers["x-amz-cognito-request-id"] == request_id
+        else:
+            assert "x-amz-cognito-request-id" not in response.headers
+        self.outside.append((request_id, response.request.url.path, response.status_code))
+        return response
 
     def tokens(self, result: dict[str, Any]) -> None:
         """The tokens of an AuthenticationResult, or of the token endpoint's answer."""
@@ -248,19 +263,25 @@ def oauth_flows(run: Run, cognito: Any) -> None:
     run.keep(site.client_secret, word)
     username = site.user(word)
     browser = Browser()
+    run.seen(browser.get(site.authorize_url()))
     page = site.login_page(browser)
-    back = location(browser.submit(page, username=username, password=word))
+    back = location(run.seen(browser.submit(page, username=username, password=word)))
     code = query_of(back)["code"]
     run.keep(code, *(cookie.value for cookie in browser.client.cookies.jar))
     browser.close()
     basic = base64.b64encode(f"{site.client_id}:{site.client_secret}".encode()).decode()
     run.keep(basic)
-    exchanged = site.exchange(code)
+    exchanged = run.seen(site.exchange(code))
     assert exchanged.status_code == 200, exchanged.text
     run.tokens(exchanged.json())
     grant = {"grant_type": "refresh_token", "refresh_token": exchanged.json()["refresh_token"]}
-    refreshed = httpx.post(
-        site.token_endpoint, data=grant, auth=(site.client_id, site.client_secret or ""), timeout=10
+    refreshed = run.seen(
+        httpx.post(
+            site.token_endpoint,
+            data=grant,
+            auth=(site.client_id, site.client_secret or ""),
+            timeout=10,
+        )
     )
     assert refreshed.status_code == 200, refreshed.text
     run.tokens(refreshed.json())
@@ -285,6 +306,7 @@ def oauth_flows(run: Run, cognito: Any) -> None:
     granted = httpx.post(site.token_endpoint, data=form, timeout=10)
     assert granted.status_code == 200, granted.text
     run.keep(granted.json()["access_token"])
+    run.seen(httpx.get(f"{run.server.url}/{site.pool_id}/.well-known/jwks.json", timeout=10))
 
 
 def refused_requests(run: Run) -> None:
@@ -354,9 +376,18 @@ def test_every_line_is_json_and_a_request_s_lines_carry_its_id(run: Run) -> None
         assert 0 < line["duration_ms"] < 60_000
     domain = [line for line in access.values() if line["operation"].startswith("domain ")]
     assert {"domain /login", "domain /oauth2/token"} <= {line["operation"] for line in domain}
-    # The trigger's own output, logged while SignUp was served, carries SignUp's id.
-    said = [line for line in lines if line["message"].endswith(f"{SAID} {next(iter(run.shown))}")]
-    assert len(said) == 1, said
+    # Answers outside the API carry their id too (x-amzn-RequestId), the one their lines have.
+    assert len(run.outside) == 5
+    for request_id, path, status in run.outside:
+        line = access[request_id]
+        assert (line["path"], line["status"]) == (path, status)
+    # The trigger's own output, logged while SignUp was served, carries SignUp's id: what it
+    # prints, and what it writes straight to its stdout (read on a thread of the server's).
     sign_up = [request_id for request_id, operation, _ in run.answered if operation == "SignUp"]
-    assert said[0]["request_id"] == sign_up[0]
-    assert said[0]["logger"] == "userpool.triggers.console"
+    for message in (SAID, WROTE):
+        said = [
+            line for line in lines if line["message"].endswith(f"{message} {next(iter(run.shown))}")
+        ]
+        assert len(said) == 1, said
+        assert said[0]["request_id"] == sign_up[0]
+        assert said[0]["logger"] == "userpool.triggers.console"

@@ -23,6 +23,8 @@ import uuid
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from userpool.http.logs import current_request_id
+
 ALLOW_ORIGIN = "*"
 EXPOSE_HEADERS = "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date"
 MAX_AGE = "172800"  # two days, as Cognito's preflight
@@ -63,7 +65,7 @@ class Cors:
 async def preflight(scope: Scope, send: Send) -> None:
     requested = Headers(scope=scope).get("access-control-request-headers")
     headers = {
-        "x-amzn-requestid": str(uuid.uuid4()),
+        "x-amzn-requestid": current_request_id() or str(uuid.uuid4()),  # its log lines' id
         "access-control-allow-origin": ALLOW_ORIGIN,
         "access-control-allow-headers": requested or SDK_HEADERS,
         "access-control-allow-methods": "POST",

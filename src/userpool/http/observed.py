@@ -4,6 +4,11 @@ operation and error (http/metrics.py); and one access line once it is answered.
 
 All it reads is what passes anyway: the X-Amz-Target header, the status and the
 x-amzn-ErrorType header of the answer. Never a body.
+
+Every answer carries the request's id: the API's in `x-amzn-RequestId` (protocol/dispatch.py
+sets it), every other one here, in `x-amzn-RequestId` too, and a pool domain's (its OAuth
+endpoints and managed login pages) also in `x-amz-cognito-request-id`, the header the
+Developer Guide's examples of Cognito's token and userInfo endpoints show.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ access = logging.getLogger(ACCESS_LOGGER)
 DOMAIN_ENDPOINT = "userpool.domain_endpoint"
 _TARGET = b"x-amz-target"
 _ERROR_TYPE = b"x-amzn-errortype"
+_REQUEST_ID = b"x-amzn-requestid"
+_COGNITO_REQUEST_ID = b"x-amz-cognito-request-id"
 
 
 def operation_of(scope: Scope, status: int, operations: frozenset[str]) -> str:
@@ -51,7 +58,8 @@ class Observed:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token = REQUEST_ID.set(str(uuid.uuid4()))
+        request_id = str(uuid.uuid4())
+        token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status, error = 500, ""  # unless an answer starts: the app raised
 
@@ -59,9 +67,11 @@ class Observed:
             nonlocal status, error
             if message["type"] == "http.response.start":
                 status = message["status"]
-                for key, value in message.get("headers", ()):
+                headers = list(message.get("headers", ()))
+                for key, value in headers:
                     if key == _ERROR_TYPE:
                         error = value.decode("latin-1")
+                message["headers"] = headers + _id_headers(scope, headers, request_id)
             await send(message)
 
         try:
@@ -73,6 +83,16 @@ class Observed:
             if access.isEnabledFor(logging.INFO):
                 _access_line(scope, operation, status, seconds)
             REQUEST_ID.reset(token)
+
+
+def _id_headers(
+    scope: Scope, headers: list[tuple[bytes, bytes]], request_id: str
+) -> list[tuple[bytes, bytes]]:
+    """The request id headers an answer lacks (the API's has its own already)."""
+    value = request_id.encode("latin-1")
+    names = [_REQUEST_ID, *([_COGNITO_REQUEST_ID] if DOMAIN_ENDPOINT in scope else [])]
+    present = {key.lower() for key, _ in headers}
+    return [(name, value) for name in names if name not in present]
 
 
 def _access_line(scope: Scope, operation: str, status: int, seconds: float) -> None:

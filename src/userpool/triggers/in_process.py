@@ -12,6 +12,7 @@ raises then is dropped."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import queue
 import threading
@@ -70,9 +71,10 @@ class InProcessInvoker:
             raise FunctionUnreachable("ResourceNotFoundException")  # as Lambda names it
         context = LambdaContext(function_name(function), function, time.monotonic() + timeout)
         outcomes: queue.SimpleQueue[_Returned | _Raised] = queue.SimpleQueue()
+        # In the caller's context: what the handler logs carries the caller's request id.
         worker = threading.Thread(
-            target=_run,
-            args=(handler, json.loads(json.dumps(event)), context, outcomes),
+            target=contextvars.copy_context().run,
+            args=(_run, handler, json.loads(json.dumps(event)), context, outcomes),
             name=f"trigger {context.function_name}",
             daemon=True,
         )

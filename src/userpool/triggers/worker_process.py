@@ -7,7 +7,9 @@ Node cannot move its fd 1 aside, so a handler writing to it directly could other
 break a reply. What the handler prints through console.log / print() comes back on the reply
 pipe tagged with the request it belongs to; anything written straight to fd 1 or 2 (a native
 module, a child process) is read from stdout by a thread and logged with the request in
-progress. Either way it lands in the server's log under `userpool.triggers.console`.
+progress. Either way it lands in the server's log under `userpool.triggers.console`, logged in
+the context of the call it belongs to: its lines carry the id of the server request that made
+the call, as every other line of that request does (http/logs.py).
 
 The worker runs in a session of its own: Ctrl-C in the server's terminal does not reach it (the
 server stops it once its own shutdown is done), and stopping it stops whatever it started. It
@@ -16,6 +18,7 @@ exits by itself when the request pipe closes, which is also what happens if the 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import os
 import select
@@ -61,9 +64,10 @@ def _environment() -> dict[str, str]:
 class WorkerProcess:
     def __init__(self, handler: LocalHandler, stamp: tuple[int, int] | None) -> None:
         self.stamp = stamp  # of the handler file this worker loads
-        # (function, request id) being served, or served last: a raw write to fd 1 or 2 is
-        # read apart from the replies and may be read after its call has answered.
-        self._current: tuple[str, str] | None = None
+        # (function, invocation id, the caller's context) being served, or served last: a raw
+        # write to fd 1 or 2 is read apart from the replies, on a thread of its own, and may
+        # be read after its call has answered.
+        self._current: tuple[str, str, contextvars.Context] | None = None
         self._buffer = bytearray()
         self._stopped = False
         requests_read, self._requests = os.pipe()
@@ -113,7 +117,7 @@ class WorkerProcess:
         """Run `handler` (an export of the file) with `event` until time.monotonic() reaches
         `deadline`: what it returned, or FunctionRaised (it failed; the worker lives on),
         FunctionTimedOut or FunctionUnreachable (the worker is of no further use)."""
-        self._current = (function, request_id)
+        self._current = (function, request_id, contextvars.copy_context())
         deadline_ms = int((time.time() + deadline - time.monotonic()) * 1000)
         request = {
             "id": request_id,
@@ -203,8 +207,12 @@ class WorkerProcess:
         assert out is not None
         with out:
             while line := out.readline(MAX_LOG_LINE):
-                function, request_id = self._current or (self._name, "-")
-                _log(function, request_id, line.decode(errors="replace").rstrip("\n"))
+                text = line.decode(errors="replace").rstrip("\n")
+                if self._current is None:
+                    _log(self._name, "-", text)
+                    continue
+                function, request_id, context = self._current
+                context.run(_log, function, request_id, text)
 
 
 def _command(handler: LocalHandler, requests_fd: int, replies_fd: int) -> list[str]:
