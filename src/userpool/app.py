@@ -150,7 +150,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     dev_routes = [*outbox.routes(store), *clock_routes(dev_clock)] if dev_clock else []
     key_routes = key_admin.routes(runtime.keys, store, verifier, clock)
     console_access = console.Access(credentials, listens_on_loopback=is_loopback(config.host))
-    console_routes = console.routes(store, runtime.keys, console_access)
+    console_routes = console.routes(store, runtime.keys, console_access, clock)
     every = config.rotate_keys_every
     rotating = rotation.schedule(runtime.keys, store, every, clock) if every else None
     app = routes.build(
