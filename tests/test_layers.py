@@ -22,6 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("app", "cli", "__main__", "testing"),  # entry points: the wiring, the CLI, the pytest plugin
     ("config",),  # server settings from the environment: read by the entry points only
     ("http",),  # Starlette routes
+    ("seed",),  # seed files: read against botocore's shapes, applied by the services' handlers
     ("protocol",),  # the AWS JSON wire: dispatch, validation, errors, SigV4
     ("oauth",),  # the pool domains' endpoints and managed login pages
     ("services",),  # use-cases, grouped like the AWS API reference

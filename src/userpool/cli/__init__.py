@@ -1,5 +1,5 @@
-"""The `userpool` command: `serve`, `migrate`, `ca`, `outbox`, `keys`, `events`; each in its
-own module here."""
+"""The `userpool` command: `serve`, `migrate`, `ca`, `outbox`, `keys`, `events`, `seed`,
+`export`; each in its own module here."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from userpool.cli.events import events
 from userpool.cli.keys import keys
 from userpool.cli.migrate import migrate
 from userpool.cli.outbox import outbox
+from userpool.cli.seed import export_command, seed_command
 from userpool.cli.serve import serve
 
 
@@ -38,5 +39,5 @@ def main(context: click.Context) -> None:
         click.echo(context.get_help())
 
 
-for command in (serve, migrate, ca, outbox, keys, events):
+for command in (serve, migrate, ca, outbox, keys, events, seed_command, export_command):
     main.add_command(command)

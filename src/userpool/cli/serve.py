@@ -149,6 +149,15 @@ from userpool.storage import database
     show_default=True,
     help="Where every node counts the quotas: a redis:// URL, or 'database'.",
 )
+@click.option(
+    "--seed",
+    "seed_file",
+    envvar="USERPOOL_SEED",
+    default=None,
+    type=EXISTING_FILE,
+    help="A seed file (YAML or JSON: pools, clients, users, ...) applied before the server "
+    "listens; see docs/seed.md.",
+)
 @delivery_options
 def serve(
     host: str,
@@ -172,6 +181,7 @@ def serve(
     sqlite_synchronous: str,
     quotas: str | None,
     quotas_store: str,
+    seed_file: Path | None,
     **delivery: Any,
 ) -> None:
     """Run the server."""
@@ -238,6 +248,10 @@ def serve(
         tls_files = http_tls.uvicorn_options(*files) if config.tls else {}
     except (OSError, ValueError, http_tls.TlsError) as error:
         fail(f"cannot serve HTTPS: {error}")
+    if seed_file is not None:  # once, here, before any worker serves (cli/seed.py)
+        from userpool.cli.seed import apply_at_start
+
+        apply_at_start(config, seed_file)
     options: dict[str, Any] = {
         "app": "userpool.app:create_app",
         "factory": True,

@@ -52,9 +52,6 @@ class AccessDeniedException(CognitoError):
 def routes(
     keys: KeyRing, store: Store, verifier: SigV4Verifier, clock: Callable[[], float] = time.time
 ) -> list[Route]:
-    """`clock`: the server's, for the rotation's times (the dev clock, when moved); a
-    signature's freshness is judged by the real time the client signed with."""
-
     async def admitted(request: Request) -> SignedRequest:
         body = await request.body()
         signed = SignedRequest(
@@ -65,7 +62,7 @@ def routes(
             body=body,
         )
         if verifier.enforcing:
-            verifier.verify(signed, time.time())
+            verifier.verify(signed, clock())
         elif request.client is None or not _is_loopback(request.client.host):
             raise AccessDeniedException(LOCAL_ONLY)
         return signed

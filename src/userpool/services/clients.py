@@ -66,7 +66,10 @@ def describe(client: AppClient) -> Response:
 
 
 @operation("CreateUserPoolClient")
-def create_user_pool_client(ctx: Context, request: Request) -> Response:
+def create_user_pool_client(
+    ctx: Context, request: Request, *, client_id: str | None = None
+) -> Response:
+    """`client_id`: the id to give the client instead of a new one (a seed file's)."""
     secret = _secret(request)
     now = ctx.clock()
     with ctx.store.write() as tx:
@@ -75,7 +78,7 @@ def create_user_pool_client(ctx: Context, request: Request) -> Response:
         pool = require_pool(tx, request["UserPoolId"], for_update=True)
         settings = _settings(tx, request, pool, secret is not None, "creating")
         name = request["ClientName"]
-        client = AppClient(ids.client_id(), pool.id, name, secret, now, now, settings)
+        client = AppClient(client_id or ids.client_id(), pool.id, name, secret, now, now, settings)
         tx.clients.add(client)
     return {"UserPoolClient": describe(client)}
 

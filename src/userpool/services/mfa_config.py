@@ -141,13 +141,18 @@ def _view(pool: UserPool) -> Response:
     return response
 
 
+def configure(pool: UserPool, request: Request) -> None:
+    """Check SetUserPoolMfaConfig's `request` and set it in `pool`'s settings (not stored)."""
+    mode = request.get("MfaConfiguration") or "OFF"
+    _check(pool, request, mode)
+    _store(pool, request, mode)
+
+
 @operation("SetUserPoolMfaConfig")
 def set_user_pool_mfa_config(ctx: Context, request: Request) -> Response:
-    mode = request.get("MfaConfiguration") or "OFF"
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"], for_update=True)
-        _check(pool, request, mode)
-        _store(pool, request, mode)
+        configure(pool, request)
         pool.modified = ctx.clock()
         tx.pools.update(pool)
     return _view(pool)

@@ -136,6 +136,17 @@ def _check(settings: JSONDict, clients: list[JSONDict]) -> None:
     tier_rules.check_pool(settings, clients)
 
 
+def updated_settings(settings: JSONDict, request: Request) -> JSONDict:
+    """The settings an UpdateUserPool with `request` leaves (a new dict, not yet checked)."""
+    updated = copy.deepcopy(settings)
+    tier = tier_rules.tier_of(settings)
+    _apply(updated, request, UPDATABLE)
+    if request.get("UserPoolTier") is None:
+        # The one setting an UpdateUserPool that omits it leaves as it was (API reference).
+        updated["UserPoolTier"] = tier.value
+    return updated
+
+
 def describe(ctx: Context, pool: UserPool, users: int) -> Response:
     """Cognito's UserPoolType: the settings it has fields for (internal state stays out)."""
     settings = {k: copy.deepcopy(v) for k, v in pool.settings.items() if k in DESCRIBED}
@@ -151,7 +162,9 @@ def describe(ctx: Context, pool: UserPool, users: int) -> Response:
 
 
 @operation("CreateUserPool")
-def create_user_pool(ctx: Context, request: Request) -> Response:
+def create_user_pool(ctx: Context, request: Request, *, pool_id: str | None = None) -> Response:
+    """`pool_id`: the id to give the pool instead of a new one (a seed file's; never a
+    request's: no member of the request can set it)."""
     _check_sign_in_names(request)
     now = ctx.clock()
     settings: dict[str, Any] = {"SchemaAttributes": new_pool_schema(request.get("Schema") or [])}
@@ -160,7 +173,8 @@ def create_user_pool(ctx: Context, request: Request) -> Response:
     for name in FIXED:
         if request.get(name) is not None:
             settings[name] = copy.deepcopy(request[name])
-    pool = UserPool(ids.pool_id(ctx.effective_region), request["PoolName"], now, now, settings)
+    pool_id = pool_id or ids.pool_id(ctx.effective_region)
+    pool = UserPool(pool_id, request["PoolName"], now, now, settings)
     keys = ctx.runtime.keys.generate(pool.id, now)
     with ctx.store.write() as tx:
         tx.pools.add(pool)
@@ -182,11 +196,7 @@ def describe_user_pool(ctx: Context, request: Request) -> Response:
 def update_user_pool(ctx: Context, request: Request) -> Response:
     with ctx.store.write() as tx:
         pool = require_pool(tx, request["UserPoolId"], for_update=True)
-        tier = tier_rules.tier_of(pool.settings)
-        _apply(pool.settings, request, UPDATABLE)
-        if request.get("UserPoolTier") is None:
-            # The one setting an UpdateUserPool that omits it leaves as it was (API reference).
-            pool.settings["UserPoolTier"] = tier.value
+        pool.settings = updated_settings(pool.settings, request)
         _check(pool.settings, _clients(tx, pool.id))
         if request.get("PoolName") is not None:
             pool.name = request["PoolName"]

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from userpool.services.context import Context, Request, Response
 
 Handler = Callable[[Context, Request], Response]
+# A handler keeps its own signature when registered: CreateUserPool's, say, has a keyword
+# that only in-process callers (a seed file's fixed ids) can pass.
+H = TypeVar("H", bound=Handler)
 
 OPERATIONS: dict[str, Handler] = {}
 # Operations that hand a message to the delivery backend (SMTP or AWS: network calls).
@@ -17,8 +21,8 @@ CALLS_TRIGGERS: set[str] = set()
 
 def operation(
     name: str, *, sends_messages: bool = False, calls_triggers: bool = False
-) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
+) -> Callable[[H], H]:
+    def register(handler: H) -> H:
         if name in OPERATIONS:
             raise RuntimeError(f"operation {name} registered twice")
         OPERATIONS[name] = handler

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
@@ -326,6 +326,14 @@ class SqlTransaction:
         self.codes = SqlCodes(connection, locking=writing)
         self.outbox = SqlOutbox(connection)
         self.auth_events = SqlAuthEvents(connection)
+        self._connection = connection
+
+    def hold_advisory_lock(self, key: int) -> None:
+        """Wait for PostgreSQL's advisory lock `key`, then hold it until this transaction
+        ends: for work that nodes starting at once must do one after another (a seed file
+        applied at start). A write transaction on SQLite holds the whole database already."""
+        if self._connection.dialect.name == "postgresql":
+            self._connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 class SqlStore:

@@ -1,0 +1,125 @@
+"""`userpool export` writes a server's state as a seed file that makes it again: what the API
+made (a user's own password, an authenticator app enrolled through the API, a client with a
+generated secret) included. The export is seeded into the emptied server (`Pools: []` with
+--prune, through the endpoint): every id is back, each user signs in with the same password
+(USER_PASSWORD_AUTH through boto3, USER_SRP_AUTH through pycognito) and the same
+authenticator, the client's secret works in SECRET_HASH, and a second export is the same
+file. Without --include-secrets there is no secret in it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from pycognito.aws_srp import AWSSRP
+
+from tests.conftest import Server, make_client, server_on
+from tests.seed_support import POOL_ID, SEED, WEB_CLIENT, answer_totp, password_sign_in, userpool
+from tests.signin_support import confirmed_user, secret_hash
+
+pytestmark = pytest.mark.one_backend  # the same code exports from either backend
+
+ERIN_PASSWORD = "Erin-chose-this-1!"
+FRANK_PASSWORD = "Frank-chose-this-1!"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    base = tmp_path_factory.mktemp("seed-export")
+    (base / "seed.yaml").write_text(SEED)
+    with server_on("sqlite", base / "data", "--seed", str(base / "seed.yaml")) as running:
+        yield running
+
+
+def test_an_export_seeded_into_an_emptied_server_signs_everyone_in_again(
+    server: Server, tmp_path: Path
+) -> None:
+    cognito = make_client(server.url)
+    confirmed_user(cognito, POOL_ID, "erin", ERIN_PASSWORD)
+    totp_secret = _enrol_authenticator(cognito, "frank")
+    made = cognito.create_user_pool_client(
+        UserPoolId=POOL_ID,
+        ClientName="generated",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    exported = _export(server, "--include-secrets")
+    assert (
+        exported.count("PasswordVerifier:") == 5
+        and "ClientSecret: " + made["ClientSecret"] in exported
+    )
+    by_database = userpool("export", "--data-dir", str(server.data_dir), "--include-secrets")
+    assert by_database.stdout == exported, by_database.stderr
+
+    _seed(server, tmp_path / "empty.yaml", "Pools: []\n", "--prune")
+    assert cognito.list_user_pools(MaxResults=60)["UserPools"] == []
+    applied = _seed(server, tmp_path / "export.yaml", exported)
+    assert "created 1 pool, 1 resource server, 3 clients, 2 groups, 5 users, 1 domain" in applied
+
+    assert "AuthenticationResult" in password_sign_in(cognito, "erin", ERIN_PASSWORD)
+    srp = AWSSRP(
+        username="erin",
+        password=ERIN_PASSWORD,
+        pool_id=POOL_ID,
+        client_id=WEB_CLIENT,
+        client=cognito,
+    )
+    assert "AccessToken" in srp.authenticate_user()["AuthenticationResult"]
+    with_secret = cognito.initiate_auth(
+        ClientId=made["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={
+            "USERNAME": "erin",
+            "PASSWORD": ERIN_PASSWORD,
+            "SECRET_HASH": secret_hash(made["ClientSecret"], "erin", made["ClientId"]),
+        },
+    )
+    assert "AuthenticationResult" in with_secret
+    challenge = password_sign_in(cognito, "frank", FRANK_PASSWORD)
+    assert "AuthenticationResult" in answer_totp(cognito, challenge, "frank", totp_secret)
+    assert _export(server, "--include-secrets") == exported
+
+
+def test_an_export_without_secrets_holds_none(server: Server) -> None:
+    answer = userpool("export", "--endpoint-url", server.url, "--format", "json")
+    assert answer.returncode == 0, answer.stderr
+    document = json.loads(answer.stdout)
+    [pool] = document["Pools"]
+    assert pool["Id"] == POOL_ID
+    for secret in ("PasswordVerifier", "ClientSecret", "TotpSecret"):
+        assert secret not in answer.stdout
+    assert [c.get("GenerateSecret") for c in pool["Clients"] if c["ClientName"] != "web"] == [
+        True,
+        True,
+    ]
+
+
+def _export(server: Server, *args: str) -> str:
+    answer = userpool("export", "--endpoint-url", server.url, *args)
+    assert answer.returncode == 0, answer.stderr
+    return answer.stdout
+
+
+def _seed(server: Server, file: Path, text: str, *args: str) -> str:
+    file.write_text(text)
+    applied = userpool("seed", str(file), "--endpoint-url", server.url, *args)
+    assert applied.returncode == 0, applied.stderr
+    return applied.stdout
+
+
+def _enrol_authenticator(cognito: Any, username: str) -> str:
+    """An authenticator app enrolled through the API, as an app does it: its secret."""
+    confirmed_user(cognito, POOL_ID, username, FRANK_PASSWORD)
+    tokens = password_sign_in(cognito, username, FRANK_PASSWORD)["AuthenticationResult"]
+    secret = cognito.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
+    code = pyotp.TOTP(secret).now()
+    cognito.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=code)
+    cognito.set_user_mfa_preference(
+        AccessToken=tokens["AccessToken"],
+        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+    )
+    return str(secret)
