@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from dataclasses import replace
 from typing import Any
@@ -18,6 +18,7 @@ from userpool.config import ServerConfig, is_loopback
 from userpool.crypto.sealing import Sealer, derive, load_server_key
 from userpool.delivery import router
 from userpool.http import console, key_admin, outbox, routes
+from userpool.http.dev_clock import Held, clock_routes
 from userpool.http.metrics import Metrics, TimedInvoker
 from userpool.http.seed_admin import routes as seed_routes
 from userpool.protocol.dispatch import Dispatcher
@@ -29,6 +30,7 @@ from userpool.services.context import Settings
 from userpool.services.trigger_routing import TriggerRouting
 from userpool.storage import database, housekeeping
 from userpool.storage.client_secrets import ClientSecrets
+from userpool.storage.dev_clock import DevClock
 from userpool.storage.quota_counters import counter_for
 from userpool.storage.sql_store import SqlStore
 from userpool.tokens import rotation
@@ -48,10 +50,16 @@ def trigger_invoker(config: ServerConfig) -> ResolvingInvoker:
     return ResolvingInvoker(local, LambdaInvoker(config.lambda_endpoint_url, config.region))
 
 
-def build_runtime(config: ServerConfig, store: SqlStore, invoker: Invoker | None = None) -> Runtime:
-    """The long-lived collaborators of one process, keyed from the server key."""
+def build_runtime(
+    config: ServerConfig,
+    store: SqlStore,
+    invoker: Invoker | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Runtime:
+    """The long-lived collaborators of one process, keyed from the server key; `clock`: what
+    time it is for them all (the real time, or --dev-endpoints' clock)."""
     server_key = load_server_key(os.environ.get("USERPOOL_SECRET_KEY"), config.data_dir)
-    keys = KeyRing.from_server_key(store, server_key)
+    keys = KeyRing.from_server_key(store, server_key, clock)
     return Runtime(
         store=store,
         keys=keys,
@@ -59,8 +67,9 @@ def build_runtime(config: ServerConfig, store: SqlStore, invoker: Invoker | None
         sessions=SessionSealer(Sealer(derive(server_key, "auth-sessions"))),
         simulation_key=derive(server_key, "unknown-user-simulation"),
         codes_key=derive(server_key, "one-time-codes"),
-        delivery=router.build(store, config.delivery, config.smtp, config.aws),
+        delivery=router.build(store, config.delivery, config.smtp, config.aws, clock),
         triggers=Triggers(invoker or trigger_invoker(config)),
+        clock=clock,
     )
 
 
@@ -81,9 +90,14 @@ def inline_operations(store: SqlStore) -> frozenset[str]:
     return frozenset(catalog.OPERATIONS) - registry.SENDS_MESSAGES
 
 
-def _lifespan(store: SqlStore, invoker: ResolvingInvoker, rotating: Any = None) -> Any:
+def _lifespan(
+    store: SqlStore,
+    invoker: ResolvingInvoker,
+    rotating: Any = None,
+    clock: Callable[[], float] = time.time,
+) -> Any:
     """`rotating`: the signing keys' rotation schedule (tokens/rotation.py), if any."""
-    purging = housekeeping.lifespan(store)
+    purging = housekeeping.lifespan(store, clock)
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
@@ -106,10 +120,14 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         ClientSecrets.from_server_key(server_key),
     )
     invoker = trigger_invoker(config)
+    # Only with --dev-endpoints can the clock move (storage/dev_clock.py); else it is the
+    # real time itself, and nothing reads the dev clock's row.
+    dev_clock = DevClock(store.engine) if config.dev_endpoints else None
+    clock = dev_clock or time.time
     metrics = Metrics()  # every worker's: summed up at /metrics (http/metrics_files.py)
     metrics.watch_pool(store.engine)
     runtime = replace(
-        build_runtime(config, store, TimedInvoker(invoker, metrics)),
+        build_runtime(config, store, TimedInvoker(invoker, metrics), clock),
         sign_in_steps=metrics.sign_in_step,
     )
     credentials = load_credentials(config.credentials_file) if config.credentials_file else None
@@ -123,32 +141,34 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         settings=Settings(region=config.region),
         runtime=runtime,
         verifier=verifier,
-        clock=time.time,
+        clock=time.time,  # SigV4's: the real time the client signed with
         operations=catalog.OPERATIONS,
         inline=inline_operations(store),
         routing=TriggerRouting(store),
         calls_triggers=frozenset(registry.CALLS_TRIGGERS),
         limiter=limiter,
     )
-    dev_routes = outbox.routes(store) if config.dev_endpoints else []
-    key_routes = key_admin.routes(runtime.keys, store, verifier)
+    dev_routes = [*outbox.routes(store), *clock_routes(dev_clock)] if dev_clock else []
+    key_routes = key_admin.routes(runtime.keys, store, verifier, clock)
     key_routes += seed_routes(runtime, store, verifier, Settings(region=config.region))
     console_access = console.Access(credentials, listens_on_loopback=is_loopback(config.host))
-    console_routes = console.routes(store, runtime.keys, console_access)
+    console_routes = console.routes(store, runtime.keys, console_access, clock)
     every = config.rotate_keys_every
-    rotating = rotation.schedule(runtime.keys, store, every, time.time) if every else None
+    rotating = rotation.schedule(runtime.keys, store, every, clock) if every else None
     app = routes.build(
         dispatcher,
         runtime.keys,
         config.issuer_for,
         [*key_routes, *dev_routes, *console_routes],
-        _lifespan(store, invoker, rotating),
+        _lifespan(store, invoker, rotating, clock),
         store=store,
         public_url=config.base_url,
         metrics=metrics,
         metrics_readers=credentials,
         limiter=limiter,
     )
+    if dev_clock is not None:  # the offset read once as each request arrives
+        app.add_middleware(Held, clock=dev_clock, inline=store.engine.dialect.name == "sqlite")
     # What is loaded by now (botocore's service model above all) lives as long as the
     # process: out of the collector's sight, a full collection no longer walks it all.
     gc.freeze()

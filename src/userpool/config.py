@@ -75,7 +75,7 @@ class ServerConfig:
     smtp_from: str = COGNITO_FROM
     aws_endpoint_url: str | None = None
     aws_region: str | None = None
-    dev_endpoints: bool = False  # GET /_userpool/outbox
+    dev_endpoints: bool = False  # /_userpool/outbox, /_userpool/clock (a clock tests move)
     triggers_file: Path | None = None  # function name or ARN -> a handler on this machine
     lambda_endpoint_url: str | None = None  # Lambda Invoke API for other functions; None: AWS
     tls: bool = False  # HTTPS: with tls_cert/tls_key if given, else the data dir's local CA

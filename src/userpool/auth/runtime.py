@@ -3,6 +3,8 @@ process, in one bundle (a new collaborator is one field here, wired in app.py)."
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -39,3 +41,6 @@ class Runtime:
     delivery: Sender
     triggers: Triggers  # the pool's Lambda triggers (called from issue 13's hooks)
     sign_in_steps: SignInSteps = unobserved  # each step's outcome, for the server's metrics
+    # What time it is for everything that expires or is dated (sessions, codes, tokens,
+    # lockouts, records): the real time, or --dev-endpoints' clock (storage/dev_clock.py).
+    clock: Callable[[], float] = time.time

@@ -73,7 +73,10 @@ def delivery_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "--dev-endpoints",
             envvar="USERPOOL_DEV_ENDPOINTS",
             is_flag=True,
-            help="Serve GET /_userpool/outbox (every stored message, codes included).",
+            help=(
+                "Serve GET /_userpool/outbox (every stored message, codes included) and "
+                "/_userpool/clock (a clock that tests advance, set or reset)."
+            ),
         ),
     ]
     for option in reversed(options):

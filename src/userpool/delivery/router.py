@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from userpool.delivery import NAMES, Backend, DeliveryError, EmailSettings
 from userpool.delivery.aws import AwsBackend, AwsSettings
@@ -68,12 +68,19 @@ class Router:
         return name, EmailSettings.of(settings)
 
 
-def build(store: Store, default: str, smtp: SmtpSettings | None, aws: AwsSettings) -> Router:
-    """The router over every backend this server can use (smtp only with an SMTP host)."""
+def build(
+    store: Store,
+    default: str,
+    smtp: SmtpSettings | None,
+    aws: AwsSettings,
+    clock: Callable[[], float] = time.time,
+) -> Router:
+    """The router over every backend this server can use (smtp only with an SMTP host);
+    `clock` dates the outbox's messages (the server's: the dev clock, when moved)."""
     console = ConsoleBackend()
     backends: dict[str, Backend] = {
         "console": console,
-        "outbox": OutboxBackend(store, time.time),
+        "outbox": OutboxBackend(store, clock),
         "aws": AwsBackend(aws),
     }
     if smtp is not None:

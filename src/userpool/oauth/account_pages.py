@@ -15,7 +15,6 @@ Cognito's ends too (its guide: /login is reached "from /confirmforgotPassword").
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 
 from starlette.concurrency import run_in_threadpool
@@ -166,7 +165,7 @@ def _signed_up(runtime: Runtime, found: DomainRequest, page: Posted) -> Response
         return pages.form_page(_sign_up_form(found, page, error.message, values), 400)
     if answer.get("UserConfirmed"):
         return sign_in_with_password(runtime, found, page.checked, page.token, username, password)
-    client_id, now = page.checked.client.id, time.time()
+    client_id, now = page.checked.client.id, runtime.clock()
     sealed = sealed_password.seal(runtime, found.pool.id, client_id, username, password, now)
     form = _code_form(found, page, "/confirmUser", username, None, reset=False, sealed=sealed)
     return pages.form_page(form)
@@ -185,7 +184,7 @@ def _confirmed(runtime: Runtime, found: DomainRequest, page: Posted) -> Response
             found, page, "/confirmUser", username, error.message, reset=False, sealed=sealed
         )
         return pages.form_page(form, 400)
-    client_id, now = page.checked.client.id, time.time()
+    client_id, now = page.checked.client.id, runtime.clock()
     password = sealed_password.open_sealed(runtime, sealed, found.pool.id, client_id, username, now)
     if password is None:  # no longer kept: the sign-in form, as after a reset
         return pages.form_page(

@@ -17,7 +17,6 @@ AllowedOAuthScopes (all of them when absent); PKCE's code_challenge_method only 
 from __future__ import annotations
 
 import base64
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -261,7 +260,7 @@ def _remembered_location(
 ) -> str | None:
     """The browser's live session, if any, turned into a code or tokens; None without one (or
     when its user may no longer sign in)."""
-    now = time.time()
+    now = runtime.clock()
     remembered = cookies.open_session(runtime, cookie, found.pool.id, now)
     if remembered is None:
         return None

@@ -17,7 +17,6 @@ GET: a form cannot smuggle in another redirect_uri. Sign-ins go through the engi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
@@ -241,7 +240,7 @@ def sign_in_with_password(
             checked.client.id,
             found.pool.id,
             admin=False,
-            now=time.time(),
+            now=runtime.clock(),
             flow=FLOW,
             params=params,
             hosted=checked.hosted(),
@@ -269,7 +268,7 @@ def _choose(
             checked.client.id,
             found.pool.id,
             admin=False,
-            now=time.time(),
+            now=runtime.clock(),
             flow="USER_AUTH",
             params={"USERNAME": username, **_secret_hash(checked, username)},
             hosted=checked.hosted(),
@@ -291,7 +290,7 @@ def _outcome(
     error: str | None = None,
 ) -> Response:
     if isinstance(outcome, Authenticated):
-        location, cookie = signed_in(runtime, found, checked, outcome.tokens, time.time())
+        location, cookie = signed_in(runtime, found, checked, outcome.tokens, runtime.clock())
         return redirect(location, cookie)
     try:
         step = steps.start(runtime, outcome, username)
@@ -326,7 +325,7 @@ def _challenge_step(
             checked.client.id,
             found.pool.id,
             admin=False,
-            now=time.time(),
+            now=runtime.clock(),
             challenge=step.challenge,
             responses={**answer, **_secret_hash(checked, username)},
             session=session,

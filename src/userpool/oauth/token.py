@@ -6,8 +6,6 @@ status 400), never a stack trace."""
 
 from __future__ import annotations
 
-import time
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -47,7 +45,7 @@ def _client_credentials(
     if secret is None:  # only a client with a secret has machine credentials
         raise TokenRefusal("invalid_client")
     issued = client_tokens.issue(
-        runtime, found.pool.id, client_id, secret, form.get("scope"), time.time()
+        runtime, found.pool.id, client_id, secret, form.get("scope"), runtime.clock()
     )
     body = {"access_token": issued.access_token, "expires_in": issued.expires_in}
     return body | {"token_type": "Bearer"}
@@ -68,9 +66,9 @@ def _user_grant(
             raise TokenRefusal("unauthorized_client")
         verifier = form.get("code_verifier") or None
         return grants.exchange_code(
-            runtime, client, code, redirect_uri, verifier, time.time()
+            runtime, client, code, redirect_uri, verifier, runtime.clock()
         ).body()
-    return grants.refresh(runtime, client, token, time.time()).body()
+    return grants.refresh(runtime, client, token, runtime.clock()).body()
 
 
 def _grant(

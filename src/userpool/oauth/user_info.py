@@ -10,7 +10,6 @@ included ("true"), as Cognito sends them (its sample response; OIDC libraries wo
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -94,7 +93,7 @@ def claims_for(runtime: Runtime, pool_id: str, token: str, now: float) -> dict[s
 async def user_info(runtime: Runtime, found: DomainRequest, request: Request) -> Response:
     try:
         token = _bearer(request)
-        claims = await run_in_threadpool(claims_for, runtime, found.pool.id, token, time.time())
+        claims = await run_in_threadpool(claims_for, runtime, found.pool.id, token, runtime.clock())
     except Refused as refused:
         return refused.response()
     return JSONResponse(claims, headers=NO_STORE)

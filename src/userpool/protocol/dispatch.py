@@ -130,7 +130,9 @@ class Dispatcher:
             raise UnsupportedOperationException(f"{name} is not implemented by userpool yet.")
         if self._limiter is not None:  # counted before any work: a refusal changes nothing
             self._limiter.admit(name, params, region or self._settings.region)
-        context = Context(self._settings, self._runtime, self._clock, region, request.source_ip)
+        # The operation's time is the runtime's clock (the dev clock, when moved); SigV4's
+        # freshness above is judged by `self._clock`, the real time the client signed with.
+        context = Context(self._settings, self._runtime, region=region, source_ip=request.source_ip)
         return handler(context, params)
 
     def _headers(self, request_id: str) -> dict[str, str]:

@@ -3,9 +3,8 @@ settings, the caller's region."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from userpool.auth import Runtime
@@ -15,6 +14,11 @@ from userpool.storage.repositories import Store
 Clock = Callable[[], float]
 Request = dict[str, Any]
 Response = dict[str, Any]
+
+
+def _the_runtimes() -> float:
+    """Stands for "the runtime's clock" as Context's default (replaced on construction)."""
+    raise AssertionError("replaced by the runtime's clock")
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,13 @@ class Settings:
 class Context:
     settings: Settings
     runtime: Runtime
-    clock: Clock = field(default=time.time)
+    clock: Clock = _the_runtimes  # by default the runtime's: the real time, or the dev clock
     region: str | None = None  # from the request's SigV4 scope, when it had one
     source_ip: str | None = None  # the peer's, as uvicorn gives it (a trusted proxy applied)
+
+    def __post_init__(self) -> None:
+        if self.clock is _the_runtimes:
+            self.clock = self.runtime.clock
 
     @property
     def store(self) -> Store:

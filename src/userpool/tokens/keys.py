@@ -83,8 +83,11 @@ class KeyRing:
         self._reading: dict[str, threading.Lock] = {}  # pool -> held while its keys are read
 
     @classmethod
-    def from_server_key(cls, store: Store, server_key: bytes) -> KeyRing:
-        return cls(store, Sealer(derive(server_key, PURPOSE)))
+    def from_server_key(
+        cls, store: Store, server_key: bytes, clock: Callable[[], float] = time.time
+    ) -> KeyRing:
+        """`clock`: the server's (which key signs, which have retired, depend on it)."""
+        return cls(store, Sealer(derive(server_key, PURPOSE)), clock)
 
     def generate(
         self, pool_id: str, now: float, signs_from: float | None = None

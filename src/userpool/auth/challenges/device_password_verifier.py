@@ -10,10 +10,9 @@ import base64
 import binascii
 import hmac
 from collections.abc import Mapping
-from datetime import UTC, datetime
 
 from userpool.auth import devices
-from userpool.auth.challenges.password_verifier import BLOCK, MAX_CLOCK_SKEW_SECONDS
+from userpool.auth.challenges.password_verifier import BLOCK, timestamp_fresh
 from userpool.auth.challenges.spec import ChallengeSpec, Shown, present, user_of
 from userpool.auth.first_factor import WRONG_PASSWORD
 from userpool.auth.outcomes import Attempt, Proceed
@@ -49,9 +48,7 @@ def _claim_holds(
     if not hmac.compare_digest(required(responses, BLOCK).encode(), data["block"].encode()):
         return False
     stamp = required(responses, "TIMESTAMP")
-    moment = srp.parse_timestamp(stamp)
-    now = datetime.fromtimestamp(attempt.now, UTC)
-    if moment is None or abs((now - moment).total_seconds()) > MAX_CLOCK_SKEW_SECONDS:
+    if not timestamp_fresh(stamp, attempt.now):
         return False
     try:
         signature = base64.b64decode(required(responses, "PASSWORD_CLAIM_SIGNATURE"), validate=True)

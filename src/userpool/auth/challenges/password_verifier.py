@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -27,6 +27,19 @@ from userpool.storage.repositories import Transaction
 NAME = ChallengeName.PASSWORD_VERIFIER
 BLOCK = "PASSWORD_CLAIM_SECRET_BLOCK"
 MAX_CLOCK_SKEW_SECONDS = 300
+
+
+def timestamp_fresh(stamp: str, now: float) -> bool:
+    """Whether TIMESTAMP is in Cognito's format and within MAX_CLOCK_SKEW_SECONDS of the
+    server's time `now` or of the real time. A client stamps it with its own clock, the real
+    time, which the dev clock (`serve --dev-endpoints`) may have left behind the server's:
+    client libraries (amazon-cognito-identity-js, Amplify, pycognito) cannot be given another
+    time. Without the dev clock the two are one moment."""
+    moment = srp.parse_timestamp(stamp)
+    if moment is None:
+        return False
+    signed = moment.timestamp()
+    return any(abs(signed - at) <= MAX_CLOCK_SKEW_SECONDS for at in (now, time.time()))
 
 
 def srp_data(user: User, big_a: int, name: str, *, simulated: bool) -> dict[str, Any]:
@@ -85,9 +98,7 @@ def srp_challenge(
 def _claim_holds(
     attempt: Attempt, state: SignInState, verifier: str, responses: Mapping[str, str]
 ) -> bool:
-    timestamp = srp.parse_timestamp(required(responses, "TIMESTAMP"))
-    now = datetime.fromtimestamp(attempt.now, UTC)
-    if timestamp is None or abs((now - timestamp).total_seconds()) > MAX_CLOCK_SKEW_SECONDS:
+    if not timestamp_fresh(required(responses, "TIMESTAMP"), attempt.now):
         return False
     try:
         block = base64.b64decode(required(responses, BLOCK), validate=True)
