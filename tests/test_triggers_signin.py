@@ -1,6 +1,6 @@
 """The sign-in engine's other Lambda triggers through boto3 against `userpool serve --triggers`,
 with real handler files (tests/triggers/signin): PreAuthentication in every flow that proves a
-password (and CUSTOM_AUTH), PostAuthentication, PreTokenGeneration in its three versions (the
+password (and CUSTOM_AUTH; its denial in the user's auth events), PostAuthentication, PreTokenGeneration in its three versions (the
 claims checked in the decoded tokens) from each source, UserMigration_Authentication, a
 function on the Lambda Invoke API (FakeLambda); and each failure (a function that throws, one
 that answers nonsense, one too slow) gives Cognito's error and leaves nothing half-done. Last,
@@ -19,6 +19,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
+from tests.auth_events_support import THREAT_PROTECTION, export, history
 from tests.conftest import make_client
 from tests.signin_support import PASSWORD, claims, failure, unique
 from tests.signin_trigger_support import (
@@ -111,6 +112,21 @@ def test_pre_authentication_for_a_name_that_means_nobody(
     assert event["userName"] == name
     request = {"userAttributes": {}, "validationData": {"app": "web"}, "userNotFound": True}
     assert event["request"] == request
+
+
+def test_a_denial_by_pre_authentication_is_a_failed_sign_in_event(triggers: TriggerServer) -> None:
+    """Where threat protection keeps users' auth events: the user's denied sign-in is a failed
+    SignIn with no challenge answered; a name that means nobody, denied too, leaves nothing."""
+    cognito = triggers.cognito
+    pool_id = trigger_pool(cognito, {"PreAuthentication": PRE_AUTH}, **THREAT_PROTECTION)
+    hiding = {"PreventUserExistenceErrors": "ENABLED"}
+    client_id = app_client(cognito, pool_id, "ALLOW_USER_PASSWORD_AUTH", **hiding)
+    username = user(cognito, pool_id)
+    for name in (username, unique("nobody")):
+        refused = failure(password_sign_in, cognito, pool_id, client_id, name, pre="throw")
+        assert refused[0] == "UserLambdaValidationException"
+    assert history(cognito, pool_id, username) == [("SignIn", "Fail", [])]
+    assert [line["Username"] for line in export(triggers.server, "--pool", pool_id)] == [username]
 
 
 def test_post_authentication_runs_after_a_sign_in_and_its_failure_revokes_it(
