@@ -1,8 +1,9 @@
 """The sign-in engine's other Lambda triggers through boto3 against `userpool serve --triggers`,
 with real handler files (tests/triggers/signin): PreAuthentication in every flow that proves a
-password (and CUSTOM_AUTH; its denial in the user's auth events), PostAuthentication, PreTokenGeneration in its three versions (the
-claims checked in the decoded tokens) from each source, UserMigration_Authentication, a
-function on the Lambda Invoke API (FakeLambda); and each failure (a function that throws, one
+password (and CUSTOM_AUTH; its denial in the user's auth events), PostAuthentication,
+PreTokenGeneration in its three versions (the claims checked in the decoded tokens) from each
+source, UserMigration_Authentication, a function on the Lambda Invoke API (FakeLambda); and
+each failure (a function that throws, one
 that answers nonsense, one too slow) gives Cognito's error and leaves nothing half-done. Last,
 on SQLite, a slow function holds up only its own request, not the server worker's other ones."""
 
