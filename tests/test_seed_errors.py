@@ -3,7 +3,8 @@ the database is left as it was, whether the file is refused as it is read (an un
 a wrong type, a bad id, a name declared twice, a group no one declares, a setting the API's
 model refuses) or as it is applied (a setting or a password the operations refuse, a client id
 another pool holds), after other parts of it were written: the transaction is rolled back.
-`userpool seed --data-dir`, run in this process on a database seeded once."""
+`userpool seed --data-dir`, run in this process on a database seeded once; and `userpool serve
+--seed` with such a file does not start."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.seed_support import POOL_ID, SEED, WEB_CLIENT, snapshot
+from tests.conftest import free_port
+from tests.seed_support import POOL_ID, SEED, WEB_CLIENT, snapshot, userpool
 from userpool.cli import main
 from userpool.storage.database import sqlite_url
 
@@ -209,3 +211,13 @@ def _refused(data_dir: Path, file: Path, text: str, line: int, field: str, said:
     assert f"{file}:{line}: {field}: " in refused.stderr, refused.stderr
     assert said in refused.stderr, refused.stderr
     assert snapshot(sqlite_url(data_dir)) == before
+
+
+def test_serve_refuses_to_start_with_a_file_that_has_a_mistake(tmp_path: Path) -> None:
+    file = tmp_path / "seed.yaml"
+    file.write_text(f"Pools:\n  - Id: {POOL_ID}\n    PoolName: p\n    Polices: {{}}\n")
+    port = str(free_port())
+    refused = userpool("serve", "--seed", str(file), "--data-dir", str(tmp_path), "--port", port)
+    assert refused.returncode == 2
+    assert f"{file}:4: Pools[0].Polices: unknown field 'Polices'" in refused.stderr
+    assert "listening" not in refused.stdout + refused.stderr

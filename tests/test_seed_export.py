@@ -27,18 +27,30 @@ ERIN_PASSWORD = "Erin-chose-this-1!"
 FRANK_PASSWORD = "Frank-chose-this-1!"
 
 
+# The server takes signed admin requests only: `userpool seed/export --endpoint-url` sign
+# with the AWS credentials of their environment, as the AWS CLI does.
+ACCESS_KEY, SECRET_KEY = "AKIDSEEDTESTS", "seed-tests-secret"
+SIGNING = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("seed-export")
     (base / "seed.yaml").write_text(SEED)
-    with server_on("sqlite", base / "data", "--seed", str(base / "seed.yaml")) as running:
+    (base / "credentials").write_text(f"{ACCESS_KEY} {SECRET_KEY}\n")
+    args = ("--seed", str(base / "seed.yaml"), "--credentials", str(base / "credentials"))
+    with server_on("sqlite", base / "data", *args) as running:
         yield running
 
 
+@pytest.fixture(scope="module")
+def cognito(server: Server) -> Any:
+    return make_client(server.url, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY)
+
+
 def test_an_export_seeded_into_an_emptied_server_signs_everyone_in_again(
-    server: Server, tmp_path: Path
+    server: Server, cognito: Any, tmp_path: Path
 ) -> None:
-    cognito = make_client(server.url)
     confirmed_user(cognito, POOL_ID, "erin", ERIN_PASSWORD)
     totp_secret = _enrol_authenticator(cognito, "frank")
     made = cognito.create_user_pool_client(
@@ -53,6 +65,7 @@ def test_an_export_seeded_into_an_emptied_server_signs_everyone_in_again(
         and "ClientSecret: " + made["ClientSecret"] in exported
     )
     by_database = userpool("export", "--data-dir", str(server.data_dir), "--include-secrets")
+    assert by_database.returncode == 0, by_database.stderr
     assert by_database.stdout == exported, by_database.stderr
 
     _seed(server, tmp_path / "empty.yaml", "Pools: []\n", "--prune")
@@ -85,7 +98,7 @@ def test_an_export_seeded_into_an_emptied_server_signs_everyone_in_again(
 
 
 def test_an_export_without_secrets_holds_none(server: Server) -> None:
-    answer = userpool("export", "--endpoint-url", server.url, "--format", "json")
+    answer = userpool("export", "--endpoint-url", server.url, "--format", "json", env=SIGNING)
     assert answer.returncode == 0, answer.stderr
     document = json.loads(answer.stdout)
     [pool] = document["Pools"]
@@ -98,15 +111,22 @@ def test_an_export_without_secrets_holds_none(server: Server) -> None:
     ]
 
 
+def test_a_request_not_signed_with_the_servers_credentials_is_refused(server: Server) -> None:
+    wrong = {**SIGNING, "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    refused = userpool("export", "--endpoint-url", server.url, env=wrong)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("userpool: InvalidSignatureException: "), refused.stderr
+
+
 def _export(server: Server, *args: str) -> str:
-    answer = userpool("export", "--endpoint-url", server.url, *args)
+    answer = userpool("export", "--endpoint-url", server.url, *args, env=SIGNING)
     assert answer.returncode == 0, answer.stderr
     return answer.stdout
 
 
 def _seed(server: Server, file: Path, text: str, *args: str) -> str:
     file.write_text(text)
-    applied = userpool("seed", str(file), "--endpoint-url", server.url, *args)
+    applied = userpool("seed", str(file), "--endpoint-url", server.url, *args, env=SIGNING)
     assert applied.returncode == 0, applied.stderr
     return applied.stdout
 
