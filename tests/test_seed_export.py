@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import jwt
 import pyotp
 import pytest
 from pycognito.aws_srp import AWSSRP
@@ -73,7 +75,10 @@ def test_an_export_seeded_into_an_emptied_server_signs_everyone_in_again(
     applied = _seed(server, tmp_path / "export.yaml", exported)
     assert "created 1 pool, 1 resource server, 3 clients, 2 groups, 5 users, 1 domain" in applied
 
-    assert "AuthenticationResult" in password_sign_in(cognito, "erin", ERIN_PASSWORD)
+    tokens = password_sign_in(cognito, "erin", ERIN_PASSWORD)["AuthenticationResult"]
+    jwks = httpx.get(f"{server.url}/{POOL_ID}/.well-known/jwks.json").json()
+    # signed by the pool's new keys at once (none of the deleted pool's is cached)
+    assert jwt.get_unverified_header(tokens["IdToken"])["kid"] in {k["kid"] for k in jwks["keys"]}
     srp = AWSSRP(
         username="erin",
         password=ERIN_PASSWORD,

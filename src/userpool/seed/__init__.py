@@ -70,6 +70,10 @@ def apply(
         if prune:
             document = Part("Pools", {}, seed.marks)
             pruning.prune_pools(step, [pool.id for pool in seed.pools], document)
+    # A pool deleted, then made again with the same id, has new signing keys: this process
+    # reads them at once (others within tokens/keys.py's RECHECK_SECONDS, as after a rotation).
+    for pool_id in {*(pool.id for pool in seed.pools), *step.tally.pruned_pools}:
+        runtime.keys.forget(pool_id)
     return step.tally
 
 

@@ -45,6 +45,7 @@ class Tally:
     updated: Counter[str] = field(default_factory=Counter)
     deleted: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
+    pruned_pools: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, dict[str, int]]:
         return {

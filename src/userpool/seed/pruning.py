@@ -33,6 +33,7 @@ def prune_pools(step: Step, declared: Iterable[str], document: Part) -> None:
             with blamed(document, "Pools"):
                 pools.delete_user_pool(step.ctx, {"UserPoolId": pool.id})
             step.tally.deleted["pool"] += 1
+            step.tally.pruned_pools.append(pool.id)
 
 
 def prune_resource_servers(step: Step, pool: UserPool, seed: PoolPart) -> None:
