@@ -19,6 +19,7 @@ from userpool.crypto.sealing import Sealer, derive, load_server_key
 from userpool.delivery import router
 from userpool.http import console, key_admin, outbox, routes
 from userpool.http.dev_clock import Held, clock_routes
+from userpool.http.import_uploads import routes as upload_routes
 from userpool.http.metrics import Metrics, TimedInvoker
 from userpool.http.seed_admin import routes as seed_routes
 from userpool.protocol.dispatch import Dispatcher
@@ -27,6 +28,7 @@ from userpool.protocol.quotas import Limiter, load_quotas
 from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
 from userpool.services.context import Settings
+from userpool.services.import_runner import lifespan as import_runner
 from userpool.services.trigger_routing import TriggerRouting
 from userpool.storage import database, housekeeping
 from userpool.storage.client_secrets import ClientSecrets
@@ -98,12 +100,13 @@ def _lifespan(
 ) -> Any:
     """`rotating`: the signing keys' rotation schedule (tokens/rotation.py), if any."""
     purging = housekeeping.lifespan(store, clock)
+    importing = import_runner(store, clock)  # this process's runner of user import jobs
 
     @asynccontextmanager
     async def running(app: Starlette) -> AsyncIterator[None]:
         store.keep_connections_for_this_thread()  # the event loop's, where inline ops run
         try:
-            async with purging(app), rotating(app) if rotating else nullcontext():
+            async with purging(app), importing(app), rotating(app) if rotating else nullcontext():
                 yield
         finally:  # SIGTERM, Ctrl-C: the trigger handlers' workers end with this process
             invoker.close()
@@ -138,7 +141,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         users = QuotaUsers(store, runtime.keys, runtime.signer.issuer_for, time.time)
         limiter = Limiter(load_quotas(config.quotas), counter, time.time, users)
     dispatcher = Dispatcher(
-        settings=Settings(region=config.region),
+        settings=Settings(region=config.region, public_url=config.base_url),
         runtime=runtime,
         verifier=verifier,
         clock=time.time,  # SigV4's: the real time the client signed with
@@ -159,7 +162,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         dispatcher,
         runtime.keys,
         config.issuer_for,
-        [*key_routes, *dev_routes, *console_routes],
+        [*key_routes, *dev_routes, *console_routes, *upload_routes(store, clock)],
         _lifespan(store, invoker, rotating, clock),
         store=store,
         public_url=config.base_url,

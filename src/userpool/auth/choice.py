@@ -89,6 +89,9 @@ def available(pool: UserPool, user: User | None, has_passkey: bool, name: str) -
         usable = {PASSWORD, PASSWORD_SRP}
     else:
         usable = {PASSWORD, PASSWORD_SRP} if user.password is not None else set()
+        # An imported hash proves a password sent as it is, never an SRP claim (no verifier
+        # yet): the Developer Guide's "Importing users with password hashes".
+        usable |= {PASSWORD} if user.imported_hash is not None else set()
         usable |= {code for code, (_, attr) in CODES.items() if _verified(user, attr)}
         usable |= {WEB_AUTHN} if has_passkey else set()
     offered = {

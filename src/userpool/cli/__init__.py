@@ -1,5 +1,5 @@
 """The `userpool` command: `serve`, `migrate`, `ca`, `outbox`, `keys`, `events`, `seed`,
-`export`; each in its own module here."""
+`export`, `import-log`; each in its own module here."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 from userpool.cli.ca import ca
 from userpool.cli.common import fail
 from userpool.cli.events import events
+from userpool.cli.import_log import import_log
 from userpool.cli.keys import keys
 from userpool.cli.migrate import migrate
 from userpool.cli.outbox import outbox
@@ -39,5 +40,15 @@ def main(context: click.Context) -> None:
         click.echo(context.get_help())
 
 
-for command in (serve, migrate, ca, outbox, keys, events, seed_command, export_command):
+for command in (
+    serve,
+    migrate,
+    ca,
+    outbox,
+    keys,
+    events,
+    seed_command,
+    export_command,
+    import_log,
+):
     main.add_command(command)

@@ -71,6 +71,10 @@ class LimitExceededException(CognitoError):
     pass
 
 
+class PreconditionNotMetException(CognitoError):
+    pass
+
+
 class UnsupportedUserStateException(CognitoError):
     pass
 

@@ -76,6 +76,16 @@ class PasswordVerifier:
     temporary: bool
 
 
+@dataclass(frozen=True)
+class ImportedHash:
+    """A password hash that a user import job brought (its PasswordHashingAlgorithm and the
+    CSV's password_hash), kept only until the user's first password sign-in replaces it
+    with an SRP verifier (accounts/passwords.py)."""
+
+    algorithm: str
+    value: str
+
+
 @dataclass
 class User:
     sub: str
@@ -88,6 +98,7 @@ class User:
     attributes: dict[str, str] = field(default_factory=dict)
     password: PasswordVerifier | None = None
     mfa: JSONDict = field(default_factory=dict)
+    imported_hash: ImportedHash | None = None  # never beside a `password` (storage drops it)
 
 
 @dataclass

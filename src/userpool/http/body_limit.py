@@ -42,14 +42,21 @@ class BodyLimit:
     """ASGI middleware: reads each request's body, up to `limit` bytes, before the app runs."""
 
     def __init__(
-        self, app: ASGIApp, limit: int = MAX_BODY_BYTES, seconds: float = BODY_SECONDS
+        self,
+        app: ASGIApp,
+        limit: int = MAX_BODY_BYTES,
+        seconds: float = BODY_SECONDS,
+        streamed: tuple[str, ...] = (),
     ) -> None:
+        """`streamed`: path prefixes whose routes read (and cap) their bodies themselves, as
+        they come: the import jobs' file uploads (http/import_uploads.py)."""
         self.app = app
         self.limit = limit
         self.seconds = seconds
+        self.streamed = streamed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(self.streamed):
             await self.app(scope, receive, send)
             return
         declared = Headers(scope=scope).get("content-length", "")

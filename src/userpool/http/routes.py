@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from userpool.auth import Runtime
+from userpool.domain.import_jobs import UPLOAD_PATH
 from userpool.http import cors, domain_quotas
 from userpool.http import metrics as http_metrics
 from userpool.http.body_limit import BodyLimit
@@ -174,7 +175,8 @@ def build(
                 metrics=metrics,
                 operations=frozenset(service_model().operation_names),
             ),
-            Middleware(BodyLimit),  # before anything that reads a body
+            # before anything that reads a body; an import's file streams to its own cap
+            Middleware(BodyLimit, streamed=(UPLOAD_PATH + "/",)),
             Middleware(DomainHosts, store=store, serve=serve_domain),
             Middleware(Cors, path="/"),
         ],

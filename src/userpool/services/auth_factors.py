@@ -15,6 +15,7 @@ password challenges.
 from __future__ import annotations
 
 from userpool.accounts.lookup import VERIFIED_FLAGS, require_user
+from userpool.accounts.passwords import has_password
 from userpool.accounts.resources import require_pool
 from userpool.domain import sign_in_policy as policy
 from userpool.domain.models import User, UserPool, UserStatus
@@ -40,7 +41,7 @@ def configured_factors(tx: Transaction, pool: UserPool, user: User) -> list[str]
         return [policy.PASSWORD]
     allowed = set(policy.first_factors(pool.settings))
     usable = {
-        policy.PASSWORD: user.password is not None,
+        policy.PASSWORD: has_password(user),
         **{factor: _verified(user, name) for factor, name in CODE_FACTORS.items()},
         # Counted only when the pool offers passkeys: the common case costs no query.
         policy.WEB_AUTHN: policy.WEB_AUTHN in allowed and tx.passkeys.count(pool.id, user.sub) > 0,

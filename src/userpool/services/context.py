@@ -25,6 +25,7 @@ def _the_runtimes() -> float:
 class Settings:
     region: str = "us-east-1"
     account_id: str = "000000000000"
+    public_url: str = "http://127.0.0.1:9230"  # where clients reach this server (upload URLs)
 
 
 @dataclass

@@ -16,8 +16,9 @@ from userpool.accounts.codes import VERIFY_VALIDITY as VALIDITY
 from userpool.accounts.lookup import VERIFIED_FLAGS
 from userpool.accounts.passwords import (
     check_password,
+    has_password,
     make_password_verifier,
-    password_matches_verifier,
+    password_matches,
 )
 from userpool.accounts.saving import save_user
 from userpool.domain.attributes import developer_only
@@ -126,9 +127,9 @@ def change_password(ctx: Context, request: Request) -> Response:
     if lockout.is_locked(state, now):
         raise LimitExceededException(ATTEMPTS_EXCEEDED)
     previous = request.get("PreviousPassword")
-    if user.password is not None and previous is None:
+    if has_password(user) and previous is None:
         raise InvalidParameterException("Missing required parameter PreviousPassword")
-    proven = user.password is None or password_matches_verifier(pool, user, previous or "")
+    proven = not has_password(user) or password_matches(pool, user, previous or "")
     if proven:
         check_password(pool, request["ProposedPassword"])
     new = make_password_verifier(
@@ -136,7 +137,10 @@ def change_password(ctx: Context, request: Request) -> Response:
     )
     with ctx.store.write() as tx:
         current = caller(tx, token).user
-        holds = proven and current.password == user.password
+        holds = proven and (current.password, current.imported_hash) == (
+            user.password,
+            user.imported_hash,
+        )
         auth_events.record(ctx, tx, request, pool, user, EventType.PASSWORD_CHANGE, passed=holds)
         if not holds:
             counted = lockout.record_failure(tx, pool.id, user.sub, now)

@@ -58,6 +58,9 @@ users = Table(
     Column("password_set_at", Float),
     Column("password_temporary", Boolean),
     Column("mfa", Text, nullable=False),
+    # A hash brought by an import job, until the first sign-in makes a verifier of it (0019)
+    Column("password_hash", Text),
+    Column("password_hash_algorithm", String(16)),
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
 )
 

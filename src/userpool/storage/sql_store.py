@@ -44,9 +44,11 @@ from userpool.storage.sql_auth_events import SqlAuthEvents, auth_events
 from userpool.storage.sql_authorization_codes import SqlAuthorizationCodes, authorization_codes
 from userpool.storage.sql_devices import SqlDevices
 from userpool.storage.sql_domains import SqlDomains
+from userpool.storage.sql_import_jobs import IMPORT_TABLES, SqlImportJobs
 from userpool.storage.sql_messages import SqlCodes, SqlOutbox
 from userpool.storage.sql_passkeys import SqlPasskeys
 from userpool.storage.sql_resource_servers import SqlResourceServers, resource_servers
+from userpool.storage.sql_user_batches import SqlUserBatches
 from userpool.storage.sql_users import SqlUsers, user_from_row
 from userpool.storage.writer_lock import writer_lock_for
 
@@ -133,6 +135,7 @@ class SqlPools:
             codes,
             outbox,
             auth_events,
+            *IMPORT_TABLES,
         ):
             self._db.execute(delete(table).where(table.c.pool_id == pool_id))
         self._db.execute(delete(pools).where(pools.c.id == pool_id))
@@ -313,6 +316,8 @@ class SqlTransaction:
         self.clients = SqlClients(connection, secrets)
         self.resource_servers = SqlResourceServers(connection)
         self.users = SqlUsers(connection, locking=writing)
+        self.user_batches = SqlUserBatches(connection)
+        self.import_jobs = SqlImportJobs(connection)
         self.groups = SqlGroups(connection)
         self.signing_keys = SqlSigningKeys(connection)
         self.refresh_tokens = SqlRefreshTokens(connection, locking=writing)

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from userpool.domain.models import Page, PasswordVerifier, User, UserStatus
+from userpool.domain.models import ImportedHash, Page, PasswordVerifier, User, UserStatus
 from userpool.storage.database import insert_for
 from userpool.storage.prepared import Prepared
 from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, FilterOp, SignInNames
@@ -47,7 +47,12 @@ _ENABLED_LABELS = (("Enabled", True), ("Disabled", False))
 
 def _row_values(user: User) -> dict[str, Any]:
     password = user.password
+    # An imported hash is dropped the moment the user has a verifier, whatever set it
+    # (a first sign-in, a reset, AdminSetUserPassword): they prove their password one way.
+    imported = user.imported_hash if password is None else None
     return {
+        "password_hash": imported.value if imported else None,
+        "password_hash_algorithm": imported.algorithm if imported else None,
         "username": user.username,
         "status": user.status.value,
         "enabled": user.enabled,
@@ -71,7 +76,11 @@ def user_from_row(row: Any) -> User:
             set_at=row.password_set_at,
             temporary=bool(row.password_temporary),
         )
+    imported = None
+    if row.password_hash is not None:
+        imported = ImportedHash(row.password_hash_algorithm, row.password_hash)
     return User(
+        imported_hash=imported,
         sub=row.sub,
         pool_id=row.pool_id,
         username=row.username,
@@ -212,6 +221,30 @@ class SqlUsers:
             return None
         self._write_search(user)
         return self._claim(user, names, held={})
+
+    def adopt_verifier(self, user: User, verifier: PasswordVerifier) -> bool:
+        """Replace `user`'s imported hash by `verifier` in one statement, if the hash is
+        still theirs: of two first sign-ins at once, one writes (see repositories.py)."""
+        assert user.imported_hash is not None
+        result = self._db.execute(
+            update(users)
+            .where(
+                users.c.sub == user.sub,
+                users.c.pool_id == user.pool_id,
+                users.c.password_hash == user.imported_hash.value,
+                users.c.password_verifier.is_(None),
+            )
+            .values(
+                password_salt=verifier.salt,
+                password_verifier=verifier.verifier,
+                password_set_at=verifier.set_at,
+                password_temporary=verifier.temporary,
+                password_hash=None,
+                password_hash_algorithm=None,
+                modified=verifier.set_at,
+            )
+        )
+        return bool(result.rowcount == 1)
 
     def get(self, pool_id: str, username_key: str) -> User | None:
         row = _BY_KEY[self._form].first(self._db, {"pool_id": pool_id, "key": username_key})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from userpool.accounts.passwords import password_matches_verifier
+from userpool.accounts.passwords import password_matches, upgrade_imported, verifier_for_imported
 from userpool.accounts.secret_hash import check_secret_hash
 from userpool.auth import first_factor
 from userpool.auth.first_factor import Candidate
@@ -40,11 +40,21 @@ def start(
             raise first_factor.refuse_missing(attempt, candidate)
         user = migrated
     # For a user just migrated, their verifier was made from this password (or, when another
-    # request migrated them first, from that one's): checked like any other.
-    holds = password_matches_verifier(attempt.pool, user, password)
+    # request migrated them first, from that one's): checked like any other. A user imported
+    # with their old system's hash is checked against it, and their first right password
+    # becomes their verifier in the step's write (accounts/passwords.py).
+    holds = password_matches(attempt.pool, user, password)
     first_factor.check_may_sign_in(attempt, user, username, progress)
     first_factor.before_proof(attempt, user, username, progress)
-    return first_factor.verdict(attempt, user.sub, user, holds, progress)
+    verifier = verifier_for_imported(attempt.pool, user, password, attempt.now) if holds else None
+    if verifier is None:
+        return first_factor.verdict(attempt, user.sub, user, holds, progress)
+    proven = user
+
+    def upgrade(tx: Transaction) -> None:
+        upgrade_imported(tx, proven, verifier)
+
+    return first_factor.verdict(attempt, user.sub, user, holds, progress, also=upgrade)
 
 
 PUBLIC = Flow("ALLOW_USER_PASSWORD_AUTH", load, start)

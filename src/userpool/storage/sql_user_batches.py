@@ -1,0 +1,133 @@
+"""Many new users at once (repositories.UserBatchRepository), for import jobs: a few
+statements per batch rather than a few per user.
+
+The batch's checks are reads (which usernames and sign-in names are taken), and its writes
+are plain INSERTs of every row at once inside a savepoint: should someone else take one of
+those names between the read and the write (an AdminCreateUser committing at that moment on
+PostgreSQL; on SQLite the batch's transaction holds the database throughout), a unique key
+refuses the INSERT, the savepoint rolls the whole batch back, and the caller sorts the batch
+out again against what is stored now (services/import_batches.py). So the fast path never
+writes what a unique key would refuse.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import psycopg
+from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_
+from sqlalchemy.exc import IntegrityError
+
+from userpool.domain.models import User
+from userpool.storage.repositories import SEARCHABLE_ATTRIBUTES, SignInNames
+from userpool.storage.schema import SEARCH_HEAD, sign_in_names, user_search, users
+from userpool.storage.sql_users import _row_values
+
+# Bound parameters per IN (...) list: SQLite takes 32,766 in all, PostgreSQL 65,535.
+_IN_LIST = 500
+_COMPILED: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+
+
+def _slices(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _IN_LIST):
+        yield values[start : start + _IN_LIST]
+
+
+class SqlUserBatches:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def taken_usernames(self, pool_id: str, keys: Sequence[str]) -> set[str]:
+        """Which of the username keys `keys` are taken in the pool."""
+        taken: set[str] = set()
+        for part in _slices(keys):
+            query = select(users.c.username_key).where(
+                users.c.pool_id == pool_id, users.c.username_key.in_(part)
+            )
+            taken.update(row.username_key for row in self._db.execute(query))
+        return taken
+
+    def taken_names(self, pool_id: str, names: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Which of the sign-in names (attribute, key) someone holds in the pool."""
+        taken: set[tuple[str, str]] = set()
+        for part in _slices(names):
+            query = select(sign_in_names.c.attribute, sign_in_names.c.key).where(
+                sign_in_names.c.pool_id == pool_id,
+                tuple_(sign_in_names.c.attribute, sign_in_names.c.key).in_(part),
+            )
+            taken.update((row.attribute, row.key) for row in self._db.execute(query))
+        return taken
+
+    def add_all(self, entries: Sequence[tuple[User, str, SignInNames]]) -> bool:
+        """Insert every (user, username key, sign-in names) in one go; False, with nothing
+        written, when a unique key refused one of them."""
+        if not entries:
+            return True
+        rows: list[dict[str, Any]] = []
+        searched: list[dict[str, Any]] = []
+        claimed: list[dict[str, Any]] = []
+        for user, username_key, names in entries:
+            row = _row_values(user)
+            row.update(sub=user.sub, pool_id=user.pool_id, username_key=username_key)
+            rows.append(row)
+            searched.extend(
+                {
+                    "sub": user.sub,
+                    "name": name,
+                    "pool_id": user.pool_id,
+                    "value": value,
+                    "value_head": value[:SEARCH_HEAD],
+                }
+                for name, value in user.attributes.items()
+                if name in SEARCHABLE_ATTRIBUTES and value
+            )
+            claimed.extend(
+                {"pool_id": user.pool_id, "attribute": attribute, "key": key, "sub": user.sub}
+                for attribute, key in names.items()
+            )
+        try:
+            with self._db.begin_nested():
+                for table, values in (
+                    (users, rows),
+                    (user_search, searched),
+                    (sign_in_names, claimed),
+                ):
+                    if values:
+                        self._insert_many(table, values)
+        except (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError):
+            return False
+        return True
+
+    def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """INSERT every row through the driver, the statement compiled once per shape:
+        SQLAlchemy's handling of each row's parameters costs about as much as the database's
+        work. SQLite takes them with executemany; PostgreSQL with COPY (a stream of rows,
+        where executemany sends a statement per row, and a multi-row INSERT of thousands of
+        parameters costs the driver more to parse than the server to run)."""
+        names = tuple(rows[0])
+        if self._db.dialect.name == "sqlite":
+            sql, order = self._compiled(table, names)
+            cursor = self._db.connection.cursor()
+            try:
+                cursor.executemany(sql, [tuple(row[name] for name in order) for row in rows])
+            finally:
+                cursor.close()
+            return
+        columns = ", ".join(f'"{name}"' for name in names)
+        cursor = self._db.connection.cursor()
+        try:
+            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(tuple(row[name] for name in names))
+        finally:
+            cursor.close()
+
+    def _compiled(self, table: Table, names: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        key = (table.name, names)
+        if key not in _COMPILED:
+            statement = insert(table).values({name: bindparam(name) for name in names})
+            compiled = statement.compile(dialect=self._db.dialect)
+            _COMPILED[key] = (str(compiled), tuple(compiled.positiontup or names))
+        return _COMPILED[key]
