@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from tests.signin_support import secret_hash
+from userpool.cli import main
 from userpool.storage import database
 from userpool.storage.schema import metadata
 
@@ -95,6 +97,14 @@ def userpool(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
     full_env.update(env or {})
     command = [sys.executable, "-m", "userpool", *args]
     return subprocess.run(command, capture_output=True, text=True, env=full_env, timeout=120)
+
+
+def in_process(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`userpool ARGS` run by click in this process (the same command, without a second's
+    start-up), its outcome as `userpool` gives it."""
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("USERPOOL_")}
+    result = CliRunner().invoke(main, list(args), env={**unset, **(env or {})})
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def where_args(data_dir: Path, db_url: str) -> list[str]:

@@ -20,7 +20,7 @@ import pytest
 from pycognito.aws_srp import AWSSRP
 
 from tests.conftest import Server, make_client, server_on
-from tests.seed_support import POOL_ID, SEED, WEB_CLIENT, answer_totp, password_sign_in, userpool
+from tests.seed_support import POOL_ID, SEED, WEB_CLIENT, answer_totp, in_process, password_sign_in
 from tests.signin_support import confirmed_user, secret_hash
 
 pytestmark = pytest.mark.one_backend  # the same code exports from either backend
@@ -66,7 +66,7 @@ def test_an_export_seeded_into_an_emptied_server_signs_everyone_in_again(
         exported.count("PasswordVerifier:") == 5
         and "ClientSecret: " + made["ClientSecret"] in exported
     )
-    by_database = userpool("export", "--data-dir", str(server.data_dir), "--include-secrets")
+    by_database = in_process("export", "--data-dir", str(server.data_dir), "--include-secrets")
     assert by_database.returncode == 0, by_database.stderr
     assert by_database.stdout == exported, by_database.stderr
 
@@ -103,7 +103,7 @@ def test_an_export_seeded_into_an_emptied_server_signs_everyone_in_again(
 
 
 def test_an_export_without_secrets_holds_none(server: Server) -> None:
-    answer = userpool("export", "--endpoint-url", server.url, "--format", "json", env=SIGNING)
+    answer = in_process("export", "--endpoint-url", server.url, "--format", "json", env=SIGNING)
     assert answer.returncode == 0, answer.stderr
     document = json.loads(answer.stdout)
     [pool] = document["Pools"]
@@ -118,20 +118,20 @@ def test_an_export_without_secrets_holds_none(server: Server) -> None:
 
 def test_a_request_not_signed_with_the_servers_credentials_is_refused(server: Server) -> None:
     wrong = {**SIGNING, "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
-    refused = userpool("export", "--endpoint-url", server.url, env=wrong)
+    refused = in_process("export", "--endpoint-url", server.url, env=wrong)
     assert refused.returncode == 2
     assert refused.stderr.startswith("userpool: InvalidSignatureException: "), refused.stderr
 
 
 def _export(server: Server, *args: str) -> str:
-    answer = userpool("export", "--endpoint-url", server.url, *args, env=SIGNING)
+    answer = in_process("export", "--endpoint-url", server.url, *args, env=SIGNING)
     assert answer.returncode == 0, answer.stderr
     return answer.stdout
 
 
 def _seed(server: Server, file: Path, text: str, *args: str) -> str:
     file.write_text(text)
-    applied = userpool("seed", str(file), "--endpoint-url", server.url, *args, env=SIGNING)
+    applied = in_process("seed", str(file), "--endpoint-url", server.url, *args, env=SIGNING)
     assert applied.returncode == 0, applied.stderr
     return applied.stdout
 

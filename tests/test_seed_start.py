@@ -32,6 +32,7 @@ from tests.seed_support import (
     TOTP_SECRET,
     WEB_CLIENT,
     answer_totp,
+    in_process,
     password_sign_in,
     snapshot,
     userpool,
@@ -55,7 +56,7 @@ class Seeded:
             where = ["--endpoint-url", self.server.url]
         else:
             where = where_args(self.server.data_dir, self.server.db_url)
-        return userpool("seed", str(file), *where, *args)
+        return in_process("seed", str(file), *where, *args)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
