@@ -332,3 +332,21 @@ def test_a_bad_byte_past_the_first_batch_still_imports_nothing(cognito: Any) -> 
     assert job["CompletionMessage"].startswith(UNREADABLE + "it is not UTF-8")
     assert job["ImportedUsers"] == 0
     assert usernames(cognito, pool_id) == []
+
+
+def test_a_job_not_started_within_a_day_is_expired(cognito: Any, server: Server) -> None:
+    pool_id = import_pool(cognito)
+    job = create_job(cognito, pool_id)
+    assert upload(job["PreSignedUrl"], rows("late")).ok
+    httpx.post(f"{server.url}/_userpool/clock", json={"advance": 86_401}).raise_for_status()
+    try:
+        described = cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+        refused = failure(cognito.start_user_import_job, UserPoolId=pool_id, JobId=job["JobId"])
+    finally:
+        httpx.delete(f"{server.url}/_userpool/clock").raise_for_status()
+    assert described["UserImportJob"]["Status"] == "Expired"
+    assert refused == (
+        "PreconditionNotMetException",
+        "The import job is Expired: only a Created job can be started.",
+    )
+    assert usernames(cognito, pool_id) == []

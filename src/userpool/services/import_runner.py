@@ -72,15 +72,24 @@ class ImportRunner:
 
     def run_once(self) -> bool:
         """Sweep expired jobs when due, then run one job if there is one to take."""
+        # Looks are reads; a write only when there is something to change (on SQLite a write
+        # holds the database, and every process of every node looks every second).
         if time.monotonic() - self._swept > SWEEP_SECONDS:
             self._swept = time.monotonic()
             now = self._clock()
-            with self._store.write() as tx:
-                tx.import_jobs.expire(now - jobs.EXPIRES_AFTER_SECONDS, now, jobs.EXPIRED_MESSAGE)
-        claim = uuid.uuid4().hex
-        with self._store.write() as tx:
+            before = now - jobs.EXPIRES_AFTER_SECONDS
+            with self._store.read() as tx:
+                stale = tx.import_jobs.has_stale(before)
+            if stale:
+                with self._store.write() as tx:
+                    tx.import_jobs.expire(before, now, jobs.EXPIRED_MESSAGE)
+        with self._store.read() as tx:
             job = tx.import_jobs.claimable(time.time())
-            if job is None or not tx.import_jobs.claim(job, claim, time.time() + LEASE_SECONDS):
+        if job is None:
+            return False
+        claim = uuid.uuid4().hex
+        with self._store.write() as tx:  # of several runners, the claim lets one through
+            if not tx.import_jobs.claim(job, claim, time.time() + LEASE_SECONDS):
                 return False
             pool = tx.pools.get(job.pool_id)
         try:

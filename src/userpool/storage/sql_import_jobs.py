@@ -285,6 +285,14 @@ class SqlImportJobs:
         self._drop_uploads(job_id)
         return True
 
+    def has_stale(self, created_before: float) -> bool:
+        """Whether a Created job was made before `created_before` (one to expire)."""
+        query = select(import_jobs.c.job_id).where(
+            import_jobs.c.status == JobStatus.CREATED.value,
+            import_jobs.c.created < created_before,
+        )
+        return self._db.execute(query.limit(1)).first() is not None
+
     def expire(self, created_before: float, now: float, message: str) -> int:
         """Created jobs made before `created_before` become Expired; their files go."""
         stale = select(import_jobs.c.job_id).where(
