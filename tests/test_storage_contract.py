@@ -186,9 +186,9 @@ def test_long_values_are_stored_and_searchable(store: SqlStore) -> None:
     with_users(store, user("long", email=long), user("near", email=long[:-1] + "x"))
     with store.read() as tx:
 
-        def find(op: FilterOp, value: str) -> list[str]:
+        def find(op: FilterOp, value: str) -> list[str]:  # one head: then in the order of subs
             page = tx.users.list(POOL, 60, None, ("email", op, value))
-            return [user.username for user in page.items]
+            return sorted(user.username for user in page.items)
 
         assert find("=", long) == ["long"]
         assert find("^=", long[:300]) == ["long", "near"]
@@ -279,8 +279,9 @@ def test_group_membership(store: SqlStore) -> None:
     with store.read() as tx:
         groups_of = names(walk(lambda a: tx.groups.groups_of(POOL, amy.sub, 1, a)), "name")
         assert groups_of == [["g1"], ["g2"]]
-        members = names(walk(lambda a: tx.groups.members(POOL, "g1", 2, a)))
-        assert members == [["amy", "ben"], ["cat"]]
+        members = names(walk(lambda a: tx.groups.members(POOL, "g1", 2, a)))  # by sub
+        assert [len(page) for page in members] == [2, 1]
+        assert sorted(name for page in members for name in page) == ["amy", "ben", "cat"]
         assert names([tx.groups.members(POOL, "g3", 60, None).items]) == [["ben"]]
     with store.write() as tx:
         tx.groups.delete(POOL, "g1")

@@ -22,6 +22,9 @@ def decode_token(token: str | None) -> str | None:
     if token is None:
         return None
     try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
+        key = base64.urlsafe_b64decode(token.encode()).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError) as error:
         raise InvalidParameterException("Invalid pagination token.") from error
+    if "\x00" in key:  # no key holds one, and PostgreSQL refuses it in text (a 500 before)
+        raise InvalidParameterException("Invalid pagination token.")
+    return key

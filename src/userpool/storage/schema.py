@@ -62,6 +62,13 @@ users = Table(
     Column("password_hash", Text),
     Column("password_hash_algorithm", String(16)),
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
+    # ListUsers' filters, each read in its index's order (sql_user_listing.py, migration 0020;
+    # on PostgreSQL username and username_key are "C"-collated and the sub index is on
+    # `sub COLLATE "C"`, so that prefix ranges and orders compare code points as on SQLite)
+    Index("ix_users_username", "pool_id", "username"),
+    Index("ix_users_status", "pool_id", "status", "username_key"),
+    Index("ix_users_enabled", "pool_id", "enabled", "username_key"),
+    Index("ix_users_sub", "pool_id", "sub"),
 )
 
 # Searchable attribute values, for ListUsers filters. The index holds only the first
@@ -76,7 +83,7 @@ user_search = Table(
     Column("pool_id", String(64), nullable=False),
     Column("value", Text, nullable=False),
     Column("value_head", String(SEARCH_HEAD), nullable=False),
-    Index("ix_user_search_value", "pool_id", "name", "value_head"),
+    Index("ix_user_search_value", "pool_id", "name", "value_head", "sub"),  # head: "C" (0020)
 )
 
 # The values a user signs in with besides the username (an email or phone number that is
@@ -137,7 +144,7 @@ refresh_tokens = Table(
     Column("sub", String(64), nullable=False, index=True),
     Column("auth_time", Float, nullable=False),
     Column("created", Float, nullable=False),
-    Column("expires", Float, nullable=False),
+    Column("expires", Float, nullable=False, index=True),  # housekeeping's purge (0020)
     Column("device_key", String(128)),
     Column("revoked", Boolean, nullable=False),
     Column("rotated_at", Float),
@@ -219,7 +226,7 @@ sign_in_failures = Table(
     Column("sub", String(64), primary_key=True),
     Column("pool_id", String(64), nullable=False, index=True),
     Column("failures", Integer, nullable=False),
-    Column("last_failure", Float, nullable=False),
+    Column("last_failure", Float, nullable=False, index=True),  # housekeeping's purge (0020)
     Column("locked_until", Float, nullable=False),
 )
 
@@ -230,7 +237,7 @@ codes = Table(
     Column("purpose", String(128), primary_key=True),
     Column("pool_id", String(64), nullable=False, index=True),
     Column("code_hash", String(128), nullable=False),
-    Column("expires", Float, nullable=False),
+    Column("expires", Float, nullable=False, index=True),  # housekeeping's purge (0020)
     Column("attempts", Integer, nullable=False),
     Column("created", Float, nullable=False),
 )

@@ -284,15 +284,19 @@ class SqlGroups:
         return _page(rows, limit, "name", _group)
 
     def members(self, pool_id: str, name: str, limit: int, after: str | None) -> Page:
-        query = (
-            select(users)
-            .join(group_members, group_members.c.sub == users.c.sub)
-            .where(group_members.c.pool_id == pool_id, group_members.c.group_name == name)
+        """By sub, the order of the memberships' key: a page reads as many members as it
+        returns, and a token (the last sub) stays valid as members come and go. The page is
+        taken from the memberships alone, then joined to the users (a join planned before the
+        LIMIT may walk every user: PostgreSQL chose a merge join along the users' key)."""
+        member = group_members.c.sub
+        query = select(member).where(
+            group_members.c.pool_id == pool_id, group_members.c.group_name == name
         )
         if after is not None:
-            query = query.where(users.c.username_key > after)
-        rows = self._db.execute(query.order_by(users.c.username_key).limit(limit + 1)).all()
-        return _page(rows, limit, "username_key", user_from_row)
+            query = query.where(member > after)
+        page = query.order_by(member).limit(limit + 1).subquery()
+        found = select(users).join(page, page.c.sub == users.c.sub).order_by(page.c.sub)
+        return _page(self._db.execute(found).all(), limit, "sub", user_from_row)
 
     @staticmethod
     def _values(group: Group) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import psycopg
-from sqlalchemy import Connection, Table, bindparam, insert, select, tuple_
+from sqlalchemy import Connection, Table, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import User
@@ -52,12 +52,19 @@ class SqlUserBatches:
     def taken_names(self, pool_id: str, names: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         """Which of the sign-in names (attribute, key) someone holds in the pool."""
         taken: set[tuple[str, str]] = set()
-        for part in _slices(names):
-            query = select(sign_in_names.c.attribute, sign_in_names.c.key).where(
-                sign_in_names.c.pool_id == pool_id,
-                tuple_(sign_in_names.c.attribute, sign_in_names.c.key).in_(part),
-            )
-            taken.update((row.attribute, row.key) for row in self._db.execute(query))
+        by_attribute: dict[str, list[str]] = {}
+        for attribute, key in names:
+            by_attribute.setdefault(attribute, []).append(key)
+        # One attribute at a time: SQLite looks `key IN (...)` up in the primary key, where
+        # with `(attribute, key) IN (VALUES ...)` it walked every name of the pool.
+        for attribute, keys in by_attribute.items():
+            for part in _slices(keys):
+                query = select(sign_in_names.c.key).where(
+                    sign_in_names.c.pool_id == pool_id,
+                    sign_in_names.c.attribute == attribute,
+                    sign_in_names.c.key.in_(part),
+                )
+                taken.update((attribute, row.key) for row in self._db.execute(query))
         return taken
 
     def add_all(self, entries: Sequence[tuple[User, str, SignInNames]]) -> bool:

@@ -9,7 +9,6 @@ import orjson
 from sqlalchemy import (
     Connection,
     Integer,
-    and_,
     bindparam,
     delete,
     func,
@@ -39,10 +38,7 @@ from userpool.storage.schema import (
     users,
 )
 from userpool.storage.sql_auth_events import auth_events
-
-# Filters on columns of `users` rather than on the lookup index.
-_COLUMN_FILTERS = {"username": users.c.username, "sub": users.c.sub}
-_ENABLED_LABELS = (("Enabled", True), ("Disabled", False))
+from userpool.storage.sql_user_listing import list_users
 
 
 def _row_values(user: User) -> dict[str, Any]:
@@ -92,32 +88,6 @@ def user_from_row(row: Any) -> User:
         password=password,
         mfa=orjson.loads(row.mfa),
     )
-
-
-def _matches(candidate: str, op: FilterOp, value: str) -> bool:
-    return candidate == value if op == "=" else candidate.startswith(value)
-
-
-def _text(column: Any, dialect: str) -> Any:
-    """PostgreSQL compares text by the database's collation, under which ``"carl" < "Carl" <
-    "carl\U0010ffff"`` may hold (en_US, ICU); comparing under "C" keeps ranges exact."""
-    return column.collate("C") if dialect == "postgresql" else column
-
-
-def _prefix_range(column: Any, prefix: str, dialect: str) -> Any:
-    """`column` starts with `prefix`, code point by code point, as a range."""
-    column = _text(column, dialect)
-    return and_(column >= prefix, column < prefix + "\U0010ffff")
-
-
-def _search_match(op: FilterOp, value: str, dialect: str) -> Any:
-    """A ListUsers filter on `user_search`, through the index on the values' heads."""
-    head, rest = user_search.c.value_head, user_search.c.value
-    if op == "=":
-        return and_(head == value[:SEARCH_HEAD], rest == value)
-    if len(value) <= SEARCH_HEAD:
-        return _prefix_range(head, value, dialect)
-    return and_(head == value[:SEARCH_HEAD], _prefix_range(rest, value, dialect))
 
 
 def _locked(statement: Any) -> Prepared:
@@ -309,7 +279,10 @@ class SqlUsers:
             users,
         )
         for table in tables:
-            self._db.execute(delete(table).where(table.c.sub == user.sub))
+            mine = table.c.sub == user.sub
+            if table is passkey_challenges:  # its key is (pool_id, sub)
+                mine = mine & (table.c.pool_id == user.pool_id)
+            self._db.execute(delete(table).where(mine))
 
     def list(
         self,
@@ -318,34 +291,7 @@ class SqlUsers:
         after: str | None,
         where: tuple[str, FilterOp, str] | None = None,
     ) -> Page:
-        query = select(users).where(users.c.pool_id == pool_id)
-        if where is not None:
-            query = self._filtered(query, pool_id, *where)
-        if after is not None:
-            query = query.where(users.c.username_key > after)
-        rows = self._db.execute(query.order_by(users.c.username_key).limit(limit + 1)).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([user_from_row(r) for r in rows], rows[-1].username_key if more else None)
-
-    def _filtered(self, query: Any, pool_id: str, name: str, op: FilterOp, value: str) -> Any:
-        dialect = self._db.dialect.name
-        if name in _COLUMN_FILTERS:
-            column = _COLUMN_FILTERS[name]
-            match = column == value if op == "=" else _prefix_range(column, value, dialect)
-            return query.where(match)
-        if name == "cognito:user_status":  # case-insensitive, as on Cognito
-            statuses = [s.value for s in UserStatus if _matches(s.value.lower(), op, value.lower())]
-            return query.where(users.c.status.in_(statuses))
-        if name == "status":  # "Enabled" / "Disabled", case-sensitive
-            states = [flag for label, flag in _ENABLED_LABELS if _matches(label, op, value)]
-            return query.where(users.c.enabled.in_(states))
-        subs = select(user_search.c.sub).where(
-            user_search.c.pool_id == pool_id,
-            user_search.c.name == name,
-            _search_match(op, value, dialect),
-        )
-        return query.where(users.c.sub.in_(subs))
+        return list_users(self._db, pool_id, limit, after, where, user_from_row)
 
     def count(self, pool_id: str) -> int:
         return int(
