@@ -16,7 +16,7 @@ from tests.conftest import BACKENDS, make_client, start_server
 from tests.import_support import create_job, import_pool, rows, upload, wait_done
 from tests.pg import fresh_database
 
-ROWS = 40_000
+ROWS = 16_000
 BATCH = 2_000  # services/import_runner.py BATCH_ROWS
 
 
