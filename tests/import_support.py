@@ -4,6 +4,7 @@ with `requests` (as one uploads to S3), and boto3 to start the job and wait for 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -35,7 +36,7 @@ def create_job(cognito: Any, pool_id: str, algorithm: str | None = None) -> dict
     return job
 
 
-def upload(url: str, data: bytes, **headers: str) -> requests.Response:
+def upload(url: str, data: bytes | Iterator[bytes], **headers: str) -> requests.Response:
     return requests.put(url, data=data, headers=headers, timeout=30)
 
 

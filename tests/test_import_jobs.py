@@ -193,7 +193,7 @@ def test_a_new_upload_replaces_the_last_one(cognito: Any) -> None:
 
 
 def _code(response: Any) -> str:
-    text = response.text
+    text = str(response.text)
     return text.split("<Code>", 1)[1].split("</Code>", 1)[0]
 
 
@@ -203,13 +203,14 @@ def test_the_upload_url_refuses_as_s3_does(cognito: Any, server: Server) -> None
     url = job["PreSignedUrl"]
     assert "X-Amz-Signature=" in url and "X-Amz-Expires=900" in url
     forged = url[:-4] + ("0000" if not url.endswith("0000") else "1111")
-    for response, status, code in [
+    checks: list[tuple[Any, int, str]] = [
         (upload(forged, b"x"), 403, "SignatureDoesNotMatch"),
         (upload(url.split("?")[0], b"x"), 403, "AccessDenied"),
         (httpx.get(url), 403, "SignatureDoesNotMatch"),
         (upload(url, iter([b"cognito:username\n"])), 501, "NotImplemented"),  # chunked
         (upload(url, rows("a"), **{"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}), 400, "BadDigest"),
-    ]:
+    ]
+    for response, status, code in checks:
         assert (response.status_code, _code(response)) == (status, code), response.text
         assert response.headers["content-type"].startswith("application/xml")
     # Over Cognito's 100 MB: refused on the declared length, before any of the body is read.
