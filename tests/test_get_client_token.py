@@ -220,7 +220,7 @@ def test_the_developer_guides_client_made_with_the_aws_cli(server: Server, cogni
     available, 1.46.3, has no get-client-token: its own botocore's model predates it.)"""
     pool_id = api_pool(cognito)
     client = call(
-        server,
+        server.url,
         "create-user-pool-client",
         "--user-pool-id",
         pool_id,
