@@ -46,7 +46,7 @@ class Held:
     def __init__(self, app: ASGIApp, clock: DevClock, inline: bool) -> None:
         self._app = app
         self._clock = clock
-        self._inline = inline  # SQLite: a local read, not worth a thread hop
+        self._inline = inline  # a local database's read, not worth a thread hop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from pathlib import Path
@@ -43,6 +44,20 @@ def insert_for(connection: Connection, table: Table) -> Any:
     """
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def is_local(engine: Engine) -> bool:
+    """Whether a statement is answered on this machine: SQLite, or PostgreSQL through a
+    loopback address or a Unix socket (no host)."""
+    if engine.dialect.name == "sqlite":
+        return True
+    host = engine.url.host
+    if not host or host.startswith("/") or host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def sqlite_url(data_dir: Path) -> str:
