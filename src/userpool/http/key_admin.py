@@ -14,14 +14,12 @@ signature would pass, only a request from a loopback address is taken: a rotatio
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import time
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -32,7 +30,8 @@ from userpool.domain.errors import (
     InternalErrorException,
     InvalidParameterException,
 )
-from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier, header_map
+from userpool.http.admin_endpoint import admitted, answer, error_answer, params_of
+from userpool.protocol.sigv4 import SigV4Verifier
 from userpool.storage.repositories import Store
 from userpool.tokens import rotation
 from userpool.tokens.keys import KeyRing
@@ -45,47 +44,28 @@ LONGEST_SECONDS = 366 * 86_400
 LOCAL_ONLY = "This server has no --credentials: its key endpoints answer loopback addresses only."
 
 
-class AccessDeniedException(CognitoError):
-    status = 403
-
-
 def routes(
     keys: KeyRing, store: Store, verifier: SigV4Verifier, clock: Callable[[], float] = time.time
 ) -> list[Route]:
     """`clock`: the server's, for the rotation's times (the dev clock, when moved); a
     signature's freshness is judged by the real time the client signed with."""
 
-    async def admitted(request: Request) -> SignedRequest:
-        body = await request.body()
-        signed = SignedRequest(
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
-            headers=header_map(request.headers.items()),
-            body=body,
-        )
-        if verifier.enforcing:
-            verifier.verify(signed, time.time())
-        elif request.client is None or not _is_loopback(request.client.host):
-            raise AccessDeniedException(LOCAL_ONLY)
-        return signed
-
     async def listing(request: Request) -> Response:
         try:
-            await admitted(request)
+            await admitted(request, verifier, LOCAL_ONLY)
             pool_id = _pool_id(request.query_params.get("UserPoolId"))
             states = await run_in_threadpool(rotation.key_states, store, pool_id, clock())
         except CognitoError as error:
-            return _error(error)
+            return error_answer(error)
         except Exception:
             log.exception("listing signing keys failed")
-            return _error(InternalErrorException())
+            return error_answer(InternalErrorException())
         return _answer(pool_id, states)
 
     async def rotate(request: Request) -> Response:
         try:
-            signed = await admitted(request)
-            params = _params(signed.body)
+            signed = await admitted(request, verifier, LOCAL_ONLY)
+            params = params_of(signed.body)
             pool_id = _pool_id(params.get("UserPoolId"))
             keep = _seconds(params, "KeepOldSeconds")
             ahead = _seconds(params, "PublishAheadSeconds")
@@ -93,33 +73,16 @@ def routes(
                 rotation.rotate, keys, store, pool_id, clock(), keep_old=keep, publish_ahead=ahead
             )
         except CognitoError as error:
-            return _error(error)
+            return error_answer(error)
         except Exception:
             log.exception("rotating signing keys failed")
-            return _error(InternalErrorException())
+            return error_answer(InternalErrorException())
         return _answer(pool_id, states)
 
     return [
         Route(ROOT, listing, methods=["GET"]),
         Route(ROOT + "/rotate", rotate, methods=["POST"]),
     ]
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _params(body: bytes) -> dict[str, Any]:
-    try:
-        params = orjson.loads(body or b"{}")
-    except orjson.JSONDecodeError as error:
-        raise InvalidParameterException("The request body is not JSON.") from error
-    if not isinstance(params, dict):
-        raise InvalidParameterException("The request body must be a JSON object.")
-    return params
 
 
 def _pool_id(value: Any) -> str:
@@ -143,15 +106,4 @@ def _seconds(params: dict[str, Any], name: str) -> float | None:
 
 
 def _answer(pool_id: str, states: list[rotation.KeyState]) -> Response:
-    body = {"UserPoolId": pool_id, "Keys": [state.as_json() for state in states]}
-    return Response(orjson.dumps(body), media_type="application/json")
-
-
-def _error(error: CognitoError) -> Response:
-    payload = {"__type": error.type_name}
-    if error.message:
-        payload["message"] = error.message
-    headers = {"x-amzn-ErrorType": error.type_name}
-    return Response(
-        orjson.dumps(payload), error.status, headers, media_type="application/x-amz-json-1.1"
-    )
+    return answer({"UserPoolId": pool_id, "Keys": [state.as_json() for state in states]})

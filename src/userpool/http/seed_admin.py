@@ -17,12 +17,9 @@ an export with secrets holds every client secret and password verifier.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import time
 from typing import Any
 
-import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,7 +28,8 @@ from starlette.routing import Route
 from userpool import seed
 from userpool.auth import Runtime
 from userpool.domain.errors import CognitoError, InternalErrorException, InvalidParameterException
-from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier, header_map
+from userpool.http.admin_endpoint import admitted, answer, error_answer, params_of
+from userpool.protocol.sigv4 import SigV4Verifier
 from userpool.services.context import Settings
 from userpool.storage.sql_store import SqlStore
 
@@ -40,10 +38,6 @@ log = logging.getLogger("userpool.seed")
 ROOT = "/_userpool/seed"
 LOCAL_ONLY = "This server has no --credentials: its seed endpoint answers loopback addresses only."
 DEFAULT_FILE = "seed"
-
-
-class AccessDeniedException(CognitoError):
-    status = 403
 
 
 class InvalidSeedFileException(CognitoError):
@@ -58,24 +52,9 @@ class InvalidSeedFileException(CognitoError):
 def routes(
     runtime: Runtime, store: SqlStore, verifier: SigV4Verifier, settings: Settings
 ) -> list[Route]:
-    async def admitted(request: Request) -> bytes:
-        body = await request.body()
-        signed = SignedRequest(
-            method=request.method,
-            path=request.url.path,
-            query=request.url.query,
-            headers=header_map(request.headers.items()),
-            body=body,
-        )
-        if verifier.enforcing:
-            verifier.verify(signed, time.time())  # the real time the client signed with
-        elif request.client is None or not _is_loopback(request.client.host):
-            raise AccessDeniedException(LOCAL_ONLY)
-        return body
-
     async def applying(request: Request) -> Response:
         try:
-            params = _params(await admitted(request))
+            params = params_of((await admitted(request, verifier, LOCAL_ONLY)).body)
             file = str(params.get("File") or DEFAULT_FILE)
             prune = params.get("Prune") is True
             tally = await run_in_threadpool(_apply, runtime, store, settings, params, file, prune)
@@ -86,11 +65,11 @@ def routes(
         except Exception:
             log.exception("applying a seed file failed")
             return _error(InternalErrorException())
-        return _json({"Summary": tally.as_json()})
+        return answer({"Summary": tally.as_json()})
 
     async def exporting(request: Request) -> Response:
         try:
-            await admitted(request)
+            await admitted(request, verifier, LOCAL_ONLY)
             secrets = request.query_params.get("IncludeSecrets", "").lower() == "true"
             document = await run_in_threadpool(
                 lambda: seed.export(store, runtime, include_secrets=secrets, settings=settings)
@@ -100,7 +79,7 @@ def routes(
         except Exception:
             log.exception("exporting a seed file failed")
             return _error(InternalErrorException())
-        return _json({"Document": document})
+        return answer({"Document": document})
 
     return [
         Route(ROOT, applying, methods=["POST"]),
@@ -122,34 +101,7 @@ def _apply(
     return seed.apply(store, runtime, seed.load(document, file), prune=prune, settings=settings)
 
 
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _params(body: bytes) -> dict[str, Any]:
-    try:
-        params = orjson.loads(body or b"{}")
-    except orjson.JSONDecodeError as error:
-        raise InvalidParameterException("The request body is not JSON.") from error
-    if not isinstance(params, dict):
-        raise InvalidParameterException("The request body must be a JSON object.")
-    return params
-
-
-def _json(body: dict[str, Any]) -> Response:
-    return Response(orjson.dumps(body), media_type="application/json")
-
-
 def _error(error: CognitoError) -> Response:
-    payload: dict[str, Any] = {"__type": error.type_name}
-    if error.message:
-        payload["message"] = error.message
     if isinstance(error, InvalidSeedFileException):
-        payload["Problems"] = error.problems
-    headers = {"x-amzn-ErrorType": error.type_name}
-    return Response(
-        orjson.dumps(payload), error.status, headers, media_type="application/x-amz-json-1.1"
-    )
+        return error_answer(error, Problems=error.problems)
+    return error_answer(error)
