@@ -258,6 +258,14 @@ def test_what_postgresql_cannot_store_is_refused_before_it(tmp_path: Path) -> No
             response = post(postgres, "CreateGroup", orjson.dumps(ranked))
             assert response.json()["__type"] == "SerializationException"
             assert NUL_REFUSED in one_error(post(postgres, "InitiateAuth", orjson.dumps(sign_in)))
+            # Asked whether the pool sets triggers before the request is validated (a local
+            # PostgreSQL runs operations on the event loop): an id with a NUL is not looked up.
+            nul_client = {**sign_in, "ClientId": "abc\x00"}
+            response = post(postgres, "InitiateAuth", orjson.dumps(nul_client))
+            assert response.json()["__type"] == "InvalidParameterException", response.text
+            nul_pool = {"UserPoolId": pool_id + "\x00", "Username": "alice"}
+            response = post(postgres, "AdminGetUser", orjson.dumps(nul_pool))
+            assert response.json()["__type"] == "InvalidParameterException", response.text
         finally:
             postgres.stop()
 

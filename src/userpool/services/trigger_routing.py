@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from userpool.storage.repositories import Store
 
 TTL_SECONDS = 1.0
 MAX_REMEMBERED = 10_000  # pools and clients each; past that, forgotten all at once
+# botocore's UserPoolIdType and ClientIdType: their longest. The request is not validated yet
+# when this is asked, so an id is looked up only if it could be one: a NUL, say, would fail
+# PostgreSQL's query instead of the validation that refuses it.
+LONGEST_POOL_ID = 55
+LONGEST_CLIENT_ID = 128
 
 
 class TriggerRouting:
@@ -33,8 +38,8 @@ class TriggerRouting:
         pool_id = params.get("UserPoolId")
         if not isinstance(pool_id, str):
             client_id = params.get("ClientId")
-            pool_id = self._pool_of(client_id) if isinstance(client_id, str) else None
-        if pool_id is None:
+            pool_id = self._pool_of(client_id) if _may_be_id(client_id, LONGEST_CLIENT_ID) else None
+        if not _may_be_id(pool_id, LONGEST_POOL_ID):
             return False  # the operation refuses the request before any trigger
         now = self._clock()
         known = self._sets_triggers.get(pool_id)
@@ -56,6 +61,15 @@ class TriggerRouting:
             pool_id = client.pool_id
             _remember(self._pool_of_client, client_id, pool_id)
         return pool_id
+
+
+def _may_be_id(value: Any, longest: int) -> TypeGuard[str]:
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= longest
+        and value.isascii()
+        and value.isprintable()
+    )
 
 
 def _remember(memory: dict[str, Any], key: str, value: Any) -> None:
