@@ -47,9 +47,12 @@ class TriggerError(Exception):
 class FunctionRaised(TriggerError):
     """The function ran and failed (raised, threw, called back with an error)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, worker_exiting: bool = False) -> None:
         super().__init__(message)
         self.message = message  # the function's own error message, which Cognito passes on
+        # An error nothing caught ends the worker after its reply: not to be reused, though
+        # it may not have exited yet when the reply is read.
+        self.worker_exiting = worker_exiting
 
 
 class FunctionUnreachable(TriggerError):

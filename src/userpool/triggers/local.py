@@ -139,8 +139,8 @@ class LocalInvoker:
             output = worker.call(handler.export, name, function, str(uuid.uuid4()), event, deadline)
             reusable = True
             return output
-        except FunctionRaised:
-            reusable = True
+        except FunctionRaised as raised:
+            reusable = not raised.worker_exiting
             raise
         finally:
             pool.release(worker, reusable)

@@ -137,7 +137,8 @@ class WorkerProcess:
                 raise FunctionUnreachable(EXITED)
             error = message.get("error")
             if error is not None:
-                raise FunctionRaised(_error_message(error))
+                exiting = message.get("exiting") is True
+                raise FunctionRaised(_error_message(error), worker_exiting=exiting)
             return message.get("result")
 
     def kill(self) -> None:

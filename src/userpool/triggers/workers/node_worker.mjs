@@ -132,7 +132,8 @@ async function serve(request) {
 // starts a fresh one for the next call.
 function fatal(error) {
   flushConsole();
-  if (current !== null) send({ id: current, error: describe(error) });
+  // `exiting`: the server must not hand this worker another call while it ends.
+  if (current !== null) send({ id: current, error: describe(error), exiting: true });
   process.exit(129);
 }
 process.on("uncaughtException", fatal);
