@@ -17,6 +17,27 @@ EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
 DATA_DIR = click.option(
     "--data-dir", envvar="USERPOOL_DATA_DIR", default=".userpool", show_default=True, type=DIRECTORY
 )
+# Where a command that reads or changes a server's state finds it: a running server
+# (`--endpoint-url`, signed for `--region`) or its database (`--db`, else SQLite in --data-dir).
+SERVER_OPTIONS = (
+    click.option(
+        "--endpoint-url", default=None, help="A running server's URL (else the database)."
+    ),
+    click.option(
+        "--region",
+        envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
+        default="us-east-1",
+        show_default=True,
+        help="The region to sign for: the server's --region.",
+    ),
+    click.option(
+        "--db",
+        envvar="USERPOOL_DB",
+        default=None,
+        help="The server's database URL. Default: SQLite in --data-dir.",
+    ),
+    DATA_DIR,
+)
 
 
 def duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -> float | None:

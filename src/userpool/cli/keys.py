@@ -21,7 +21,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.session import Session
 
-from userpool.cli.common import DATA_DIR, duration, fail, redacted
+from userpool.cli.common import SERVER_OPTIONS, duration, fail, redacted
 from userpool.crypto.sealing import KEY_FILE, load_server_key
 from userpool.domain.errors import CognitoError
 from userpool.http.key_admin import ROOT
@@ -39,23 +39,7 @@ def _where(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
             click.option("--pool", "pool_id", required=True, help="The user pool's id."),
-            click.option(
-                "--endpoint-url", default=None, help="A running server's URL (else the database)."
-            ),
-            click.option(
-                "--region",
-                envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
-                default="us-east-1",
-                show_default=True,
-                help="The region to sign for: the server's --region.",
-            ),
-            click.option(
-                "--db",
-                envvar="USERPOOL_DB",
-                default=None,
-                help="The server's database URL. Default: SQLite in --data-dir.",
-            ),
-            DATA_DIR,
+            *SERVER_OPTIONS,
             click.option("--json", "as_json", is_flag=True, help="One JSON object."),
         ]
     ):

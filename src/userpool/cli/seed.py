@@ -14,7 +14,7 @@ import click
 import orjson
 import yaml
 
-from userpool.cli.common import DATA_DIR, fail, redacted
+from userpool.cli.common import SERVER_OPTIONS, fail, redacted
 from userpool.cli.endpoint import Refused, Unreachable, call
 from userpool.cli.keys import seal_with_server_key
 from userpool.config import ServerConfig
@@ -35,23 +35,7 @@ KINDS = ("pool", "resource server", "client", "group", "user", "domain")
 def _where(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(
         [
-            click.option(
-                "--endpoint-url", default=None, help="A running server's URL (else the database)."
-            ),
-            click.option(
-                "--region",
-                envvar=["AWS_REGION", "AWS_DEFAULT_REGION"],
-                default="us-east-1",
-                show_default=True,
-                help="The region to sign for: the server's --region.",
-            ),
-            click.option(
-                "--db",
-                envvar="USERPOOL_DB",
-                default=None,
-                help="The server's database URL. Default: SQLite in --data-dir.",
-            ),
-            DATA_DIR,
+            *SERVER_OPTIONS,
         ]
     ):
         command = option(command)
