@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import click
 import orjson
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.session import Session
 
+from userpool.cli import endpoint
 from userpool.cli.common import SERVER_OPTIONS, duration, fail, redacted
 from userpool.crypto.sealing import KEY_FILE, load_server_key
 from userpool.domain.errors import CognitoError
@@ -30,8 +25,6 @@ from userpool.storage.client_secrets import ClientSecrets, seal_stored
 from userpool.storage.sql_store import SqlStore
 from userpool.tokens import rotation
 from userpool.tokens.keys import KeyRing
-
-ENDPOINT_TIMEOUT_SECONDS = 60
 
 
 def _where(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -212,43 +205,13 @@ def _locally(work: Callable[[], list[rotation.KeyState]]) -> list[rotation.KeySt
         fail(f"{error.type_name}: {error.message}")
 
 
-def _credentials() -> Any:
-    """The AWS credentials of the environment (variables, ~/.aws), as the AWS CLI finds
-    them; an instance's metadata service is not asked (this is for a userpool server)."""
-    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-    return Session().get_credentials()
-
-
 def _call(
-    endpoint: str, region: str, method: str, query: dict[str, str], body: Any, path: str = ""
+    endpoint_url: str, region: str, method: str, query: dict[str, str], body: Any, path: str = ""
 ) -> dict[str, Any]:
-    url = endpoint.rstrip("/") + ROOT + path + (f"?{urlencode(query)}" if query else "")
-    data = orjson.dumps(body) if body is not None else b""
-    request = AWSRequest(method, url, data=data, headers={"Content-Type": "application/json"})
-    credentials = _credentials()
-    if credentials is not None:  # a server without --credentials takes it unsigned
-        SigV4Auth(credentials, "cognito-idp", region).add_auth(request)
-    prepared = request.prepare()
-    outgoing = urllib.request.Request(
-        url, data=data or None, headers=dict(prepared.headers.items()), method=method
-    )
     try:
-        with urllib.request.urlopen(outgoing, timeout=ENDPOINT_TIMEOUT_SECONDS) as response:
-            answer: dict[str, Any] = orjson.loads(response.read())
-            return answer
-    except urllib.error.HTTPError as error:
-        fail(_refusal(error))
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        fail(f"cannot reach {endpoint}: {reason}")
-
-
-def _refusal(error: urllib.error.HTTPError) -> str:
-    try:
-        payload = orjson.loads(error.read())
-        return f"{payload['__type']}: {payload.get('message', '')}".rstrip(": ")
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return f"the server answered HTTP {error.code} (is {error.url} a userpool server?)"
+        return endpoint.call(endpoint_url, region, method, ROOT + path, query, body)
+    except (endpoint.Refused, endpoint.Unreachable) as error:
+        fail(str(error))
 
 
 def _show(answer: dict[str, Any], as_json: bool) -> None:
