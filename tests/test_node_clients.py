@@ -58,7 +58,7 @@ def run_node(script: str, **options: str) -> dict[str, Any]:
     """Run one script with `--name value` options; its parsed output, asserted successful."""
     command = ["node", str(NODE_DIR / script)]
     for name, value in options.items():
-        command += [f"--{name.replace('_', '-')}", value]
+        command.append(f"--{name.replace('_', '-')}={value}")  # a value may start with "-"
     done = subprocess.run(
         command, cwd=NODE_DIR, capture_output=True, text=True, timeout=90, check=False
     )

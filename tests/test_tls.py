@@ -129,7 +129,7 @@ def run_jwt_verify(extra_env: dict[str, str], **options: str) -> dict[str, Any]:
     """tests/node/jwt_verify_https.mjs with `extra_env`; its parsed output line."""
     command = ["node", str(NODE_DIR / "jwt_verify_https.mjs")]
     for name, value in options.items():
-        command += [f"--{name.replace('_', '-')}", value]
+        command.append(f"--{name.replace('_', '-')}={value}")  # a value may start with "-"
     env = {k: v for k, v in os.environ.items() if k != "NODE_EXTRA_CA_CERTS"} | extra_env
     done = subprocess.run(
         command, cwd=NODE_DIR, capture_output=True, text=True, env=env, timeout=60, check=False
