@@ -29,7 +29,7 @@ from userpool.protocol.sigv4 import SigV4Verifier, load_credentials
 from userpool.services import catalog, registry
 from userpool.services.context import Settings
 from userpool.services.import_runner import lifespan as import_runner
-from userpool.services.trigger_routing import TriggerRouting
+from userpool.services.request_routing import RequestRouting
 from userpool.storage import database, housekeeping
 from userpool.storage.client_secrets import ClientSecrets
 from userpool.storage.dev_clock import DevClock
@@ -85,10 +85,12 @@ def inline_operations(store: SqlStore) -> frozenset[str]:
     costs less than the hop (one A/B run, c=32: refreshes 358 -> 723/s, sign-ins 252 -> 296/s).
     A PostgreSQL elsewhere is reached from threads, so that a worker waiting on the network
     serves others meanwhile. Operations that send messages still run in threads, as does a
-    request whose pool sets a Lambda function for an operation that may call it (the
-    Dispatcher asks TriggerRouting). Sign-in operations run inline even though an SMS or
-    email MFA code may be sent over SMTP or AWS from them: such a send holds up that worker
-    until it is done.
+    request that may wait on something slow (the Dispatcher asks RequestRouting): one whose
+    pool sets a Lambda function, for an operation that may call it, and a password sign-in
+    in a pool where a user still holds an imported password hash (a first sign-in checks it,
+    up to ~250 ms of CPU: the hashing libraries release the GIL, so the loop serves others
+    meanwhile). Sign-in operations otherwise run inline even though an SMS or email MFA code
+    may be sent over SMTP or AWS from them: such a send holds up that worker until it is done.
     """
     if not database.is_local(store.engine):
         return frozenset()
@@ -150,8 +152,7 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         clock=time.time,  # SigV4's: the real time the client signed with
         operations=catalog.OPERATIONS,
         inline=inline_operations(store),
-        routing=TriggerRouting(store),
-        calls_triggers=frozenset(registry.CALLS_TRIGGERS),
+        routing=RequestRouting(store, frozenset(registry.CALLS_TRIGGERS)),
         limiter=limiter,
     )
     dev_routes = [*outbox.routes(store), *clock_routes(dev_clock)] if dev_clock else []

@@ -23,7 +23,7 @@ from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier
 from userpool.protocol.validation import validate
 from userpool.services.context import Context, Settings
 from userpool.services.registry import Handler
-from userpool.services.trigger_routing import TriggerRouting
+from userpool.services.request_routing import RequestRouting
 
 log = logging.getLogger("userpool.protocol")
 
@@ -64,15 +64,13 @@ class Dispatcher:
         clock: Any,
         operations: dict[str, Handler],
         inline: frozenset[str] = frozenset(),
-        routing: TriggerRouting | None = None,
-        calls_triggers: frozenset[str] = frozenset(),
+        routing: RequestRouting | None = None,
         limiter: Limiter | None = None,
     ) -> None:
         self._limiter = limiter
         self._operations = operations
         self._inline = inline
         self._routing = routing
-        self._calls_triggers = calls_triggers
         self._settings = settings
         self._runtime = runtime
         self._verifier = verifier
@@ -104,14 +102,15 @@ class Dispatcher:
 
     def runs_inline(self, request: SignedRequest) -> bool:
         """Whether to handle `request` on the caller's thread (the event loop) rather than
-        in a worker thread: for operations that never wait on the network, nor on a Lambda
-        function of the request's pool (`routing`)."""
+        in a worker thread: for operations that never wait on the network, unless this
+        request may wait on something slow all the same (`routing`: a Lambda function of
+        its pool, an imported password hash)."""
         name = _operation_name(request)
         if name not in self._inline:
             return False
-        if self._routing is None or name not in self._calls_triggers:
+        if self._routing is None or name not in self._routing.operations:
             return True
-        return not self._routing.may_call_triggers(_peek(request.body))
+        return not self._routing.may_wait(name, _peek(request.body))
 
     def _run(self, request: SignedRequest) -> dict[str, Any]:
         name = _operation_name(request)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -69,6 +70,14 @@ users = Table(
     Index("ix_users_status", "pool_id", "status", "username_key"),
     Index("ix_users_enabled", "pool_id", "enabled", "username_key"),
     Index("ix_users_sub", "pool_id", "sub"),
+    # The users still holding an imported hash, by pool: whether a pool has any decides if its
+    # sign-ins leave the event loop (services/request_routing.py, migration 0021)
+    Index(
+        "ix_users_imported_hash",
+        "pool_id",
+        sqlite_where=text("password_hash IS NOT NULL"),
+        postgresql_where=text("password_hash IS NOT NULL"),
+    ),
 )
 
 # Searchable attribute values, for ListUsers filters. The index holds only the first
