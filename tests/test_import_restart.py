@@ -15,9 +15,9 @@ import pytest
 from tests.conftest import BACKENDS, make_client, start_server
 from tests.import_support import create_job, import_pool, rows, upload, wait_done
 from tests.pg import fresh_database
+from userpool.services.import_runner import BATCH_ROWS
 
-ROWS = 16_000
-BATCH = 2_000  # services/import_runner.py BATCH_ROWS
+ROWS = 20_000
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -39,12 +39,12 @@ def test_a_job_killed_mid_way_resumes_and_imports_each_row_once(
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             seen = cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
-            if seen["UserImportJob"]["ImportedUsers"] >= BATCH:
+            if seen["UserImportJob"]["ImportedUsers"] >= BATCH_ROWS:
                 break
             time.sleep(0.01)
         first.process.kill()  # SIGKILL: no lifespan shutdown, a batch maybe half written
         first.process.wait()
-        assert BATCH <= seen["UserImportJob"]["ImportedUsers"] < ROWS, seen
+        assert BATCH_ROWS <= seen["UserImportJob"]["ImportedUsers"] < ROWS, seen
         assert seen["UserImportJob"]["Status"] == "InProgress"
 
         second = start_server(tmp_path, *args)

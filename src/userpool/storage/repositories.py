@@ -144,7 +144,9 @@ class UserBatchRepository(Protocol):
 
     def add_all(self, entries: Sequence[tuple[User, str, SignInNames]]) -> bool:
         """Insert every (user, username key, sign-in names); False, nothing written, when a
-        name was taken meanwhile (the caller sorts its batch out again)."""
+        name was taken meanwhile (the caller sorts its batch out again). Where the
+        transaction holds the database throughout (SQLite) nothing can be taken meanwhile,
+        and a unique key refusing a row raises: the transaction is to be given up."""
         ...
 
 

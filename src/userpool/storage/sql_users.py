@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import (
@@ -61,6 +61,25 @@ def _row_values(user: User) -> dict[str, Any]:
         "password_set_at": password.set_at if password else None,
         "password_temporary": password.temporary if password else None,
         "mfa": orjson.dumps(user.mfa).decode(),
+    }
+
+
+class SearchRow(NamedTuple):
+    """A `user_search` row: one searchable attribute's value of one user."""
+
+    pool_id: str
+    name: str
+    value_head: str
+    sub: str
+    value: str
+
+
+def search_rows(pool_id: str, sub: str, attributes: Mapping[str, str]) -> set[SearchRow]:
+    """What `user_search` holds for a user with these attributes."""
+    return {
+        SearchRow(pool_id, name, value[:SEARCH_HEAD], sub, value)
+        for name, value in attributes.items()
+        if name in SEARCHABLE_ATTRIBUTES and value
     }
 
 
@@ -156,6 +175,17 @@ _NAMES_OF = Prepared(
         sign_in_names.c.sub == bindparam("sub")
     )
 )
+_STORED_ATTRIBUTES = Prepared(
+    select(users.c.pool_id, users.c.attributes).where(users.c.sub == bindparam("sub"))
+)
+_UNSEARCH = Prepared(
+    delete(user_search).where(
+        user_search.c.pool_id == bindparam("pool_id"),
+        user_search.c.name == bindparam("name"),
+        user_search.c.value_head == bindparam("value_head"),
+        user_search.c.sub == bindparam("sub"),
+    )
+)
 _RELEASE_NAME = Prepared(
     delete(sign_in_names).where(
         sign_in_names.c.sub == bindparam("sub"), sign_in_names.c.attribute == bindparam("attribute")
@@ -240,9 +270,13 @@ class SqlUsers:
         return user_from_row(row) if row else None
 
     def update(self, user: User, names: SignInNames) -> list[str]:
+        before = self._stored_search_rows(user.sub)
         self._db.execute(update(users).where(users.c.sub == user.sub).values(**_row_values(user)))
-        self._db.execute(delete(user_search).where(user_search.c.sub == user.sub))
-        self._write_search(user)
+        after = search_rows(user.pool_id, user.sub, user.attributes)
+        for row in before - after:
+            _UNSEARCH.run(self._db, row._asdict())
+        if added := after - before:
+            self._db.execute(insert(user_search), [row._asdict() for row in added])
         held = {row.attribute: row.key for row in _NAMES_OF.all(self._db, {"sub": user.sub})}
         return self._claim(user, names, held)
 
@@ -264,10 +298,11 @@ class SqlUsers:
         return clashes
 
     def delete(self, user: User) -> None:
-        """The user and all that hangs off them: names, memberships, tokens, devices, passkeys,
-        lockout, auth events."""
+        """The user and all that hangs off them: search rows, names, memberships, tokens,
+        devices, passkeys, lockout, auth events."""
+        for row in self._stored_search_rows(user.sub):
+            _UNSEARCH.run(self._db, row._asdict())
         tables = (
-            user_search,
             sign_in_names,
             group_members,
             refresh_tokens,
@@ -309,16 +344,13 @@ class SqlUsers:
         return bool(self._db.execute(query).scalar_one())
 
     def _write_search(self, user: User) -> None:
-        rows = [
-            {
-                "sub": user.sub,
-                "name": name,
-                "pool_id": user.pool_id,
-                "value": value,
-                "value_head": value[:SEARCH_HEAD],
-            }
-            for name, value in user.attributes.items()
-            if name in SEARCHABLE_ATTRIBUTES and value
-        ]
-        if rows:
-            self._db.execute(insert(user_search), rows)
+        if rows := search_rows(user.pool_id, user.sub, user.attributes):
+            self._db.execute(insert(user_search), [row._asdict() for row in rows])
+
+    def _stored_search_rows(self, sub: str) -> set[SearchRow]:
+        """The search rows of the user as stored: `user_search` is keyed by value, not by
+        sub, so a user's rows are found from their stored attributes."""
+        row = _STORED_ATTRIBUTES.first(self._db, {"sub": sub})
+        if row is None:
+            return set()
+        return search_rows(row.pool_id, sub, orjson.loads(row.attributes))
