@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -249,3 +250,46 @@ def database_size(server_pid: int, db_url: str | None) -> str:
         ).fetchall()
     listed = ", ".join(f"{name} {size / 2**20:.1f}" for name, size in tables)
     return f"pg_database_size {total / 2**20:.1f} MiB (largest, with indexes, MiB: {listed})"
+
+
+class Paced:
+    """Requests sent one at a time, `per_second` of them, from a thread of their own until
+    stopped: how long a sign-in (which writes) waits while an import job holds the writer."""
+
+    def __init__(self, url: str, requests: Sequence[bytes], per_second: float) -> None:
+        self.latencies: list[float] = []
+        self.failures = 0
+        self._url, self._requests, self._gap = url, requests, 1 / per_second
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=lambda: _http.run(self._main), daemon=True)
+
+    def __enter__(self) -> Paced:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    async def _main(self) -> None:
+        connection = await _http.connect(self._url)
+        for request in itertools.cycle(self._requests):
+            if self._stop.is_set():
+                break
+            began = time.perf_counter()
+            status, _ = await connection.call(request)
+            took = time.perf_counter() - began
+            self.latencies.append(took)
+            self.failures += status != 200
+            await asyncio.sleep(max(0.0, self._gap - took))
+        connection.close()
+
+    def line(self, label: str) -> str:
+        ms = sorted(latency * 1000 for latency in self.latencies)
+        if not ms:
+            return f"  {label}: none sent"
+        return (
+            f"  {label}: {len(ms)} sent, p50 {ms[len(ms) // 2]:.1f} ms, "
+            f"p99 {ms[min(len(ms) - 1, int(len(ms) * 0.99))]:.1f} ms, max {ms[-1]:.1f} ms, "
+            f"{self.failures} failed"
+        )

@@ -113,17 +113,37 @@ class Clock:
 
 POOL = UserPool("us-east-1_hashes", "hashes", 0.0, 0.0)
 CLIENT = f"client-{POOL.id}"
-PASSWORD_REQUESTS = [
-    ("InitiateAuth", {"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH"}),
-    ("InitiateAuth", {"ClientId": CLIENT, "AuthFlow": "USER_AUTH"}),
-    ("AdminInitiateAuth", {"UserPoolId": POOL.id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH"}),
-    ("AdminInitiateAuth", {"UserPoolId": POOL.id, "AuthFlow": "ADMIN_NO_SRP_AUTH"}),
-    ("RespondToAuthChallenge", {"ClientId": CLIENT, "ChallengeName": "SELECT_CHALLENGE"}),
-    (
-        "AdminRespondToAuthChallenge",
-        {"UserPoolId": POOL.id, "ClientId": CLIENT, "ChallengeName": "SELECT_CHALLENGE"},
-    ),
-]
+
+
+def password_requests(username: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every request that may check `username`'s password against an imported hash."""
+    auth = {"AuthParameters": {"USERNAME": username}}
+    answer = {"ChallengeResponses": {"USERNAME": username, "ANSWER": "PASSWORD"}}
+    return [
+        ("InitiateAuth", {"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH", **auth}),
+        ("InitiateAuth", {"ClientId": CLIENT, "AuthFlow": "USER_AUTH", **auth}),
+        (
+            "AdminInitiateAuth",
+            {"UserPoolId": POOL.id, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", **auth},
+        ),
+        ("AdminInitiateAuth", {"UserPoolId": POOL.id, "AuthFlow": "ADMIN_NO_SRP_AUTH", **auth}),
+        (
+            "RespondToAuthChallenge",
+            {"ClientId": CLIENT, "ChallengeName": "SELECT_CHALLENGE", **answer},
+        ),
+        (
+            "AdminRespondToAuthChallenge",
+            {
+                "UserPoolId": POOL.id,
+                "ClientId": CLIENT,
+                "ChallengeName": "SELECT_CHALLENGE",
+                **answer,
+            },
+        ),
+    ]
+
+
+PASSWORD_REQUESTS = password_requests("hashed")
 # Requests that never check a password against a hash, whatever the pool holds.
 OTHER_REQUESTS = [
     ("InitiateAuth", {"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH"}),
@@ -140,13 +160,16 @@ def routed(routing: RequestRouting, requests: list[tuple[str, dict[str, Any]]]) 
     return [routing.may_wait(operation, params) for operation, params in requests]
 
 
-def test_sign_ins_leave_the_loop_while_the_pool_holds_an_imported_hash(tmp_path: Path) -> None:
+def test_sign_ins_of_a_user_holding_an_imported_hash_leave_the_loop(tmp_path: Path) -> None:
     engine = database.create(database.sqlite_url(tmp_path))
     database.migrate(engine)
     store = SqlStore(engine)
     with store.write() as tx:
         tx.pools.add(POOL)
         tx.clients.add(AppClient(CLIENT, POOL.id, "app", None, 0.0, 0.0))
+        plain = User("sub-plain", POOL.id, "plain", UserStatus.CONFIRMED, True, 0.0, 0.0)
+        plain.password = PasswordVerifier("00", "00", 1.0, False)
+        assert tx.users.add(plain, plain.username, {}) == []
     clock = Clock()
     routing = RequestRouting(store, frozenset(), clock, ttl=1.0)
     assert routed(routing, PASSWORD_REQUESTS) == [False] * len(PASSWORD_REQUESTS)
@@ -155,15 +178,15 @@ def test_sign_ins_leave_the_loop_while_the_pool_holds_an_imported_hash(tmp_path:
     user.imported_hash = ImportedHash("BCRYPT", bcrypt.hashpw(b"x", bcrypt.gensalt(4)).decode())
     with store.write() as tx:
         assert tx.users.add(user, user.username, {}) == []
+    assert routed(routing, PASSWORD_REQUESTS) == [False] * len(PASSWORD_REQUESTS)  # remembered
     clock.now += 1.1
     assert routed(routing, PASSWORD_REQUESTS) == [True] * len(PASSWORD_REQUESTS)
     assert routed(routing, OTHER_REQUESTS) == [False] * len(OTHER_REQUESTS)
+    # In that pool, the users who hold no hash (or who do not exist) stay on the loop.
+    for name in ("plain", "nobody", ""):
+        assert routed(routing, password_requests(name)) == [False] * len(PASSWORD_REQUESTS)
 
-    # The user's first sign-in replaces the hash: the pool's sign-ins come back to the loop
-    # once what it holds is read again.
+    # The user's first sign-in replaces the hash: their next sign-in stays on the loop at once.
     with store.write() as tx:
         assert tx.users.adopt_verifier(user, PasswordVerifier("00", "00", 1.0, False))
-    clock.now += 0.5
-    assert routed(routing, PASSWORD_REQUESTS) == [True] * len(PASSWORD_REQUESTS)  # remembered
-    clock.now += 0.6
     assert routed(routing, PASSWORD_REQUESTS) == [False] * len(PASSWORD_REQUESTS)

@@ -34,8 +34,8 @@ LEASE_SECONDS = 10.0  # a runner that has not renewed its claim for this long is
 POLL_SECONDS = 1.0
 SWEEP_SECONDS = 60.0
 # Rows per batch, one write transaction each. SQLite has one writer: a batch of 5,000 holds
-# it for ~0.6 s at a million users (docs/performance.md), which sign-ins' writes wait behind;
-# 2,000 cost a third more per user in writes, the same index pages written more often.
+# it up to ~1 s near a million users (docs/performance.md), which sign-ins' writes wait
+# behind; batches of 2,000 wrote a third more per user, the same index pages more often.
 BATCH_ROWS = 5000
 _WAKE = threading.Event()
 
