@@ -101,12 +101,6 @@ def _holder(tx: SqlTransaction, fill: Fill) -> None:
     assert holder is not None and holder.sub == fill.sub(22)
 
 
-@lookup("users.holds_imported_hashes")
-def _holds_imported_hashes(tx: SqlTransaction, fill: Fill) -> None:
-    # None of MAIN's users has one: without the partial index the answer reads all 3,000.
-    assert not tx.users.holds_imported_hashes(MAIN)
-
-
 @write("users.add")
 def _add(tx: SqlTransaction, fill: Fill) -> None:
     number = fill.counts[OTHERS]  # past the filled ones

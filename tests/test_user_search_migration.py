@@ -1,4 +1,4 @@
-"""Migration 0022 re-keys `user_search` by (pool, name, head, sub) on a database that holds
+"""Migration 0021 re-keys `user_search` by (pool, name, head, sub) on a database that holds
 users: their search rows come through it unchanged, ListUsers' filters find them, and a
 changed or deleted user's rows go with the change (they are now found from the user's stored
 attributes, not by sub). On SQLite and PostgreSQL."""
@@ -67,7 +67,7 @@ def emails(store: SqlStore, value: str) -> list[str]:
 
 
 def test_search_rows_survive_the_rekey_and_follow_later_changes(engine: Engine) -> None:
-    migrate_to(engine, "0021")  # the key was (sub, name)
+    migrate_to(engine, "0020")  # the key was (sub, name)
     store = SqlStore(engine)
     ann, bob = a_user("ann", "ann@example.com"), a_user("bob", "bob@example.com")
     with store.write() as tx:

@@ -85,12 +85,12 @@ def inline_operations(store: SqlStore) -> frozenset[str]:
     costs less than the hop (one A/B run, c=32: refreshes 358 -> 723/s, sign-ins 252 -> 296/s).
     A PostgreSQL elsewhere is reached from threads, so that a worker waiting on the network
     serves others meanwhile. Operations that send messages still run in threads, as does a
-    request that may wait on something slow (the Dispatcher asks RequestRouting): one whose
-    pool sets a Lambda function, for an operation that may call it, and a password sign-in
-    in a pool where a user still holds an imported password hash (a first sign-in checks it,
-    up to ~250 ms of CPU: the hashing libraries release the GIL, so the loop serves others
-    meanwhile). Sign-in operations otherwise run inline even though an SMS or email MFA code
-    may be sent over SMTP or AWS from them: such a send holds up that worker until it is done.
+    request whose pool sets a Lambda function, for an operation that may call it (the
+    Dispatcher asks RequestRouting), and one that finds under way that it has slow work to do
+    (domain/event_loop.py: an imported password hash to check, up to ~250 ms of CPU) starts
+    again in a thread. Sign-in operations otherwise run inline even though an SMS or email MFA
+    code may be sent over SMTP or AWS from them: such a send holds up that worker until it is
+    done.
     """
     if not database.is_local(store.engine):
         return frozenset()

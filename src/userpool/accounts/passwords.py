@@ -8,6 +8,7 @@ from __future__ import annotations
 from userpool.accounts import imported_hashes
 from userpool.crypto import srp
 from userpool.domain.errors import InvalidPasswordException
+from userpool.domain.event_loop import leave_if_on_the_loop
 from userpool.domain.models import PasswordVerifier, User, UserPool
 from userpool.domain.password_policy import (
     PasswordPolicy,
@@ -70,6 +71,7 @@ def password_matches(pool: UserPool, user: User, password: str) -> bool:
     if user.password is not None:
         return password_matches_verifier(pool, user, password)
     if user.imported_hash is not None:
+        leave_if_on_the_loop()  # tens to hundreds of ms of CPU (domain/event_loop.py)
         return imported_hashes.matches(user.imported_hash, password)
     return False
 

@@ -136,10 +136,10 @@ def build(
             source_ip=request.client.host if request.client else None,
         )
         request_id = current_request_id()  # given on arrival (http/observed.py)
-        if dispatcher.runs_inline(signed):
-            result = dispatcher.handle(signed, request_id)
-        else:
-            result = await run_in_threadpool(dispatcher.handle, signed, request_id)
+        inline = dispatcher.runs_inline(signed)
+        result = dispatcher.handle_on_loop(signed, request_id) if inline else None
+        if result is None:  # not for the loop, or found there to have slow work to do
+            result = await run_in_threadpool(dispatcher.handle, signed, request_id, admitted=inline)
         return Response(result.body, status_code=result.status, headers=result.headers)
 
     async def health(_: Request) -> Response:

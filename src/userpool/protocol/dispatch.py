@@ -17,6 +17,7 @@ from userpool.domain.errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
+from userpool.domain.event_loop import MustLeaveTheLoop, on_the_loop
 from userpool.protocol.model import TARGET_PREFIX, service_model, unauthenticated_operations
 from userpool.protocol.quotas import Limiter
 from userpool.protocol.sigv4 import SignedRequest, SigV4Verifier
@@ -86,12 +87,24 @@ class Dispatcher:
         """What the operations are given: the pool domains' endpoints use it too."""
         return self._runtime
 
-    def handle(self, request: SignedRequest, request_id: str | None = None) -> WireResponse:
+    def handle_on_loop(self, request: SignedRequest, request_id: str | None) -> WireResponse | None:
+        """`handle`, on the event loop; None if the request found it has slow work to do
+        (domain/event_loop.py), having changed nothing: then `handle` it, `admitted`, in a
+        thread."""
+        with on_the_loop():
+            try:
+                return self.handle(request, request_id)
+            except MustLeaveTheLoop:
+                return None
+
+    def handle(
+        self, request: SignedRequest, request_id: str | None = None, *, admitted: bool = False
+    ) -> WireResponse:
         """`request_id`: the id the server gave the request on arrival (its log lines carry
-        it); a new one without."""
+        it); a new one without. `admitted`: the quotas counted it already."""
         request_id = request_id or str(uuid.uuid4())
         try:
-            result = self._run(request)
+            result = self._run(request, admitted)
             body = orjson.dumps(result, default=_json_default)
             return WireResponse(200, body, self._headers(request_id))
         except CognitoError as error:
@@ -103,8 +116,7 @@ class Dispatcher:
     def runs_inline(self, request: SignedRequest) -> bool:
         """Whether to handle `request` on the caller's thread (the event loop) rather than
         in a worker thread: for operations that never wait on the network, unless this
-        request may wait on something slow all the same (`routing`: a Lambda function of
-        its pool, an imported password hash)."""
+        request may wait on a Lambda function of its pool all the same (`routing`)."""
         name = _operation_name(request)
         if name not in self._inline:
             return False
@@ -112,7 +124,7 @@ class Dispatcher:
             return True
         return not self._routing.may_wait(name, _peek(request.body))
 
-    def _run(self, request: SignedRequest) -> dict[str, Any]:
+    def _run(self, request: SignedRequest, admitted: bool) -> dict[str, Any]:
         name = _operation_name(request)
         if name is None or name not in self._inputs:
             raise UnknownOperationException()
@@ -127,7 +139,7 @@ class Dispatcher:
         handler = self._operations.get(name)
         if handler is None:
             raise UnsupportedOperationException(f"{name} is not implemented by userpool yet.")
-        if self._limiter is not None:  # counted before any work: a refusal changes nothing
+        if self._limiter is not None and not admitted:  # before any work: a refusal changes nothing
             self._limiter.admit(name, params, region or self._settings.region)
         # The operation's time is the runtime's clock (the dev clock, when moved); SigV4's
         # freshness above is judged by `self._clock`, the real time the client signed with.

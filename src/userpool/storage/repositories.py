@@ -128,10 +128,6 @@ class UserRepository(Protocol):
         where: tuple[str, FilterOp, str] | None = None,
     ) -> Page: ...
     def count(self, pool_id: str) -> int: ...
-    def holds_imported_hashes(self, pool_id: str) -> bool:
-        """Whether any user of the pool still has an imported hash (not signed in since the
-        import): asked along a partial index of those users alone (migration 0021)."""
-        ...
 
 
 class UserBatchRepository(Protocol):

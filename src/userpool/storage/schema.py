@@ -15,7 +15,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 
 metadata = MetaData()
@@ -69,15 +68,8 @@ users = Table(
     Index("ix_users_username", "pool_id", "username"),
     Index("ix_users_status", "pool_id", "status", "username_key"),
     Index("ix_users_enabled", "pool_id", "enabled", "username_key"),
-    Index("ix_users_sub", "pool_id", "sub"),
-    # The users still holding an imported hash, by pool: whether a pool has any decides if its
-    # sign-ins leave the event loop (services/request_routing.py, migration 0021)
-    Index(
-        "ix_users_imported_hash",
-        "pool_id",
-        sqlite_where=text("password_hash IS NOT NULL"),
-        postgresql_where=text("password_hash IS NOT NULL"),
-    ),
+    # On PostgreSQL only (0021): SQLite's filter on sub reads the primary key in this order
+    Index("ix_users_sub", "pool_id", "sub").ddl_if(dialect="postgresql"),
 )
 
 # Searchable attribute values, for ListUsers filters. The index holds only the first
@@ -85,7 +77,7 @@ users = Table(
 # not fit in one PostgreSQL b-tree entry (about 2,700 bytes). The rows are keyed by what the
 # filters read, (pool, name, head, sub), and on SQLite stored in that key's b-tree (no rowid):
 # one b-tree per row where a key by sub plus an index by value made three, which was most of
-# an import's cost (0022). A user's rows are found from their stored attributes (sql_users.py).
+# an import's cost (0021). A user's rows are found from their stored attributes (sql_users.py).
 SEARCH_HEAD = 256
 user_search = Table(
     "user_search",

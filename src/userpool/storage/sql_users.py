@@ -11,7 +11,6 @@ from sqlalchemy import (
     Integer,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     literal_column,
@@ -335,13 +334,6 @@ class SqlUsers:
                 select(func.count()).select_from(users).where(users.c.pool_id == pool_id)
             ).scalar_one()
         )
-
-    def holds_imported_hashes(self, pool_id: str) -> bool:
-        # Asked once a second per pool (services/request_routing.py), so not a Prepared one;
-        # its condition is the partial index's own: the pool's hashed users are all it reads.
-        hashed = users.c.password_hash.is_not(None)
-        query = select(exists().where(users.c.pool_id == pool_id, hashed))
-        return bool(self._db.execute(query).scalar_one())
 
     def _write_search(self, user: User) -> None:
         if rows := search_rows(user.pool_id, user.sub, user.attributes):

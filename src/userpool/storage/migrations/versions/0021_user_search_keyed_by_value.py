@@ -8,13 +8,18 @@ that key's own b-tree (WITHOUT ROWID); a user's rows are found from their stored
 (storage/sql_users.py). No row can clash under the new key: (sub, name) was unique, and
 both are in it.
 
-Revision ID: 0022
+On SQLite `ix_users_sub` (pool_id, sub) goes too: the key on sub alone serves ListUsers'
+`sub` filter in the same order there (SQLite compares text by code point), and it was one
+more random place written per user. PostgreSQL keeps it: its filter ranges over
+`sub COLLATE "C"`, which the key (in the database's collation) cannot serve.
+
+Revision ID: 0021
 """
 
 from alembic import op
 
-revision = "0022"
-down_revision = "0021"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
@@ -29,6 +34,7 @@ def upgrade() -> None:
         op.create_primary_key("user_search_pkey", "user_search", _NEW_KEY)
         return
     _rebuild_sqlite(f"PRIMARY KEY ({', '.join(_NEW_KEY)})) WITHOUT ROWID")
+    op.drop_index("ix_users_sub", "users")
 
 
 def downgrade() -> None:
@@ -37,6 +43,7 @@ def downgrade() -> None:
         op.create_primary_key("user_search_pkey", "user_search", ["sub", "name"])
     else:
         _rebuild_sqlite("PRIMARY KEY (sub, name))")
+        op.create_index("ix_users_sub", "users", ["pool_id", "sub"])
     op.create_index("ix_user_search_value", "user_search", _NEW_KEY)
 
 
