@@ -68,8 +68,7 @@ users = Table(
     Index("ix_users_username", "pool_id", "username"),
     Index("ix_users_status", "pool_id", "status", "username_key"),
     Index("ix_users_enabled", "pool_id", "enabled", "username_key"),
-    # On PostgreSQL only (0021): SQLite's filter on sub reads the primary key in this order
-    Index("ix_users_sub", "pool_id", "sub").ddl_if(dialect="postgresql"),
+    Index("ix_users_sub", "pool_id", "sub"),
 )
 
 # Searchable attribute values, for ListUsers filters. The index holds only the first
@@ -122,7 +121,7 @@ group_members = Table(
     Column("pool_id", String(64), primary_key=True),
     Column("group_name", String(128), primary_key=True),
     Column("sub", String(64), primary_key=True),
-    Index("ix_group_members_sub", "sub"),
+    Index("ix_group_members_sub", "sub", "pool_id", "group_name"),  # see migration 0022
 )
 
 signing_keys = Table(
@@ -145,7 +144,7 @@ refresh_tokens = Table(
     Column("jti", String(64), nullable=False, unique=True),
     Column("pool_id", String(64), nullable=False, index=True),
     Column("client_id", String(64), nullable=False),
-    Column("sub", String(64), nullable=False, index=True),
+    Column("sub", String(64), nullable=False),
     Column("auth_time", Float, nullable=False),
     Column("created", Float, nullable=False),
     Column("expires", Float, nullable=False, index=True),  # housekeeping's purge (0020)
@@ -154,6 +153,7 @@ refresh_tokens = Table(
     Column("rotated_at", Float),
     Column("scopes", Text),  # space-separated OAuth scopes (managed login); NULL: the API's
     Column("event_id", String(64)),  # the sign-in's, kept by refreshed tokens (0017)
+    Index("ix_refresh_tokens_sub", "sub", "pool_id"),  # pool_id too: see migration 0022
 )
 
 # Confirmed devices (ConfirmDevice): the SRP verifier of each device's secret.

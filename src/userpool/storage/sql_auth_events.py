@@ -57,7 +57,7 @@ auth_events = Table(
     Column("challenges", Text, nullable=False),  # "Password:Success;Mfa:Failure;..."
     Column("context", Text, nullable=False),  # JSON: EventContextData
     Column("feedback", Text),  # JSON: [value, provider, date], once given
-    Index("ix_auth_events_user", "sub", "created", "event_id"),
+    Index("ix_auth_events_user", "sub", "pool_id", "created", "event_id"),  # see migration 0022
     Index("ix_auth_events_pool", "pool_id", "created", "event_id"),
     Index("ix_auth_events_created", "created"),  # housekeeping's age limit (migration 0017)
 )

@@ -8,11 +8,6 @@ that key's own b-tree (WITHOUT ROWID); a user's rows are found from their stored
 (storage/sql_users.py). No row can clash under the new key: (sub, name) was unique, and
 both are in it.
 
-On SQLite `ix_users_sub` (pool_id, sub) goes too: the key on sub alone serves ListUsers'
-`sub` filter in the same order there (SQLite compares text by code point), and it was one
-more random place written per user. PostgreSQL keeps it: its filter ranges over
-`sub COLLATE "C"`, which the key (in the database's collation) cannot serve.
-
 Revision ID: 0021
 """
 
@@ -34,7 +29,6 @@ def upgrade() -> None:
         op.create_primary_key("user_search_pkey", "user_search", _NEW_KEY)
         return
     _rebuild_sqlite(f"PRIMARY KEY ({', '.join(_NEW_KEY)})) WITHOUT ROWID")
-    op.drop_index("ix_users_sub", "users")
 
 
 def downgrade() -> None:
@@ -43,7 +37,6 @@ def downgrade() -> None:
         op.create_primary_key("user_search_pkey", "user_search", ["sub", "name"])
     else:
         _rebuild_sqlite("PRIMARY KEY (sub, name))")
-        op.create_index("ix_users_sub", "users", ["pool_id", "sub"])
     op.create_index("ix_user_search_value", "user_search", _NEW_KEY)
 
 
