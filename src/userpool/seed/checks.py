@@ -9,12 +9,13 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 
+from userpool.accounts.imported_hashes import hash_problem
 from userpool.seed.document import Problem
 from userpool.seed.layout import Part, PoolPart, Seed
 
 # Cognito's pool ids: the Region, an underscore, letters and digits (us-east-1_AbC123xyZ).
 POOL_ID = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}_[0-9A-Za-z]+")
-PASSWORDS = ("Password", "TemporaryPassword", "PasswordVerifier")
+PASSWORDS = ("Password", "TemporaryPassword", "PasswordVerifier", "PasswordHash")
 
 
 def problems_of(seed: Seed) -> list[Problem]:
@@ -85,6 +86,11 @@ def _check_user(found: list[Problem], user: Part, groups: set[str]) -> None:
     given = [name for name in PASSWORDS if name in user.fields]
     if len(given) > 1:
         refuse(given[1], f"give one of {', '.join(PASSWORDS)}, not {' and '.join(given)}")
+    imported = user.get("PasswordHash")
+    if isinstance(imported, dict) and {"Algorithm", "Hash"} <= imported.keys():
+        problem = hash_problem(imported["Algorithm"], imported["Hash"])  # the import's own
+        if problem is not None:
+            refuse("PasswordHash.Hash", problem)
     status = user.get("UserStatus")
     if "TemporaryPassword" in given and status not in (None, "FORCE_CHANGE_PASSWORD"):
         refuse("UserStatus", "a user with a TemporaryPassword is FORCE_CHANGE_PASSWORD")

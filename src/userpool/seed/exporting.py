@@ -155,6 +155,9 @@ def _user(tx: Transaction, pool: UserPool, user: User, sealer: Sealer | None) ->
     if user.password is not None:
         verifier = {"Salt": user.password.salt, "Verifier": user.password.verifier}
         entry["PasswordVerifier"] = verifier
+    elif user.imported_hash is not None:  # imported, not signed in since
+        hashed = user.imported_hash
+        entry["PasswordHash"] = {"Algorithm": hashed.algorithm, "Hash": hashed.value}
     token = factors.read(user).token
     offered = factors.SOFTWARE_TOKEN_MFA in factors.pool_factors(pool)
     if token is not None and offered:

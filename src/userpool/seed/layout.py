@@ -7,8 +7,8 @@
         ResourceServers: [{Identifier, Name, Scopes}]
         Clients: [{ClientId, ClientName, ClientSecret, ...CreateUserPoolClient}]
         Groups: [{GroupName, Description, RoleArn, Precedence}]
-        Users: [{Username, Password | TemporaryPassword | PasswordVerifier, Attributes,
-                 UserStatus, Enabled, Groups, TotpSecret}]
+        Users: [{Username, Password | TemporaryPassword | PasswordVerifier | PasswordHash,
+                 Attributes, UserStatus, Enabled, Groups, TotpSecret}]
         Domains: [{Domain, ManagedLoginVersion, CustomDomainConfig}]
 
 The API's parts are botocore's own request shapes without UserPoolId (the pool they are
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from userpool.crypto import totp
+from userpool.domain.import_jobs import HASHING_ALGORITHMS
 from userpool.protocol.model import service_model
 from userpool.seed.decoding import Choice, Flag, ListOf, MapOf, Record, Shape, Spec, Text, spec_of
 from userpool.seed.document import Where
@@ -61,11 +62,16 @@ def _base32(text: str) -> str | None:
 
 def user_spec() -> Record:
     verifier = Record({"Salt": Text(_hex), "Verifier": Text(_hex)}, ("Salt", "Verifier"))
+    imported = Record(  # the hash itself is checked against its algorithm when applied
+        {"Algorithm": Choice(HASHING_ALGORITHMS), "Hash": Text(secret=True)},
+        ("Algorithm", "Hash"),
+    )
     fields: dict[str, Spec] = {
         "Username": _named("UsernameType"),
         "Password": _named("PasswordType"),
         "TemporaryPassword": _named("PasswordType"),
         "PasswordVerifier": verifier,
+        "PasswordHash": imported,
         "Attributes": MapOf(_named("AttributeNameType"), _named("AttributeValueType")),
         "UserStatus": Choice(STATUSES),
         "Enabled": Flag(),

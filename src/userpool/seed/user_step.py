@@ -29,7 +29,7 @@ from userpool.accounts.passwords import (
 )
 from userpool.accounts.saving import add_user, save_user
 from userpool.crypto.sealing import SealError
-from userpool.domain.models import PasswordVerifier, User, UserPool, UserStatus
+from userpool.domain.models import ImportedHash, PasswordVerifier, User, UserPool, UserStatus
 from userpool.seed.applying import Step, blamed, refuse
 from userpool.seed.layout import Part
 
@@ -125,6 +125,12 @@ def _new_user(
 
 
 def _set_password(step: Step, pool: UserPool, part: Part, user: User) -> None:
+    imported = part.get("PasswordHash")
+    if imported is not None:  # as an import job brings it (checked: checks.py)
+        wanted = ImportedHash(imported["Algorithm"], imported["Hash"])
+        if user.imported_hash != wanted or user.password is not None:
+            user.imported_hash, user.password = wanted, None
+        return
     verifier = part.get("PasswordVerifier")
     if verifier is not None:
         temporary = user.status is UserStatus.FORCE_CHANGE_PASSWORD
