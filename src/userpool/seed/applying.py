@@ -36,9 +36,6 @@ class OneTransaction:
     def write(self) -> AbstractContextManager[Transaction, Any]:
         return nullcontext(self._tx)
 
-    def bulk_write(self) -> AbstractContextManager[Transaction, Any]:
-        return nullcontext(self._tx)
-
 
 @dataclass
 class Tally:

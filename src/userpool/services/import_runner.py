@@ -190,7 +190,7 @@ class ImportRunner:
                 users.append((line, rows.user(text, now)))
             except RowRefused as refusal:
                 refused.append(RowResult(line, Outcome.FAILED, str(refusal)))
-        with self._store.bulk_write() as tx:
+        with self._store.write() as tx:
             imported, results = insert_batch(tx, rows.pool, users)
             results = sorted(results + refused, key=lambda result: result.line)
             skipped = sum(result.outcome is Outcome.SKIPPED for result in results)

@@ -22,7 +22,6 @@ from userpool.storage.writer_lock import writer_lock_for
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 WRITE_OPTION = "userpool_write"
-WAL_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default: a COMMIT past it copies the WAL over
 PG_MIGRATION_LOCK = 0x75736572706F6F6C  # "userpool"
 BUSY_TIMEOUT_MS = 30_000
 # SQLite's `synchronous` in WAL mode. NORMAL syncs the WAL only at checkpoints: a commit

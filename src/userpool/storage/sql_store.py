@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.models import AppClient, Group, Page, UserPool
 from userpool.storage.client_secrets import PLAIN, ClientSecrets
-from userpool.storage.database import WAL_AUTOCHECKPOINT_PAGES, WRITE_OPTION, insert_for
+from userpool.storage.database import WRITE_OPTION, insert_for
 from userpool.storage.kept_connections import KeptConnections
 from userpool.storage.prepared import Prepared
 from userpool.storage.schema import (
@@ -50,7 +50,6 @@ from userpool.storage.sql_passkeys import SqlPasskeys
 from userpool.storage.sql_resource_servers import SqlResourceServers, resource_servers
 from userpool.storage.sql_user_batches import SqlUserBatches
 from userpool.storage.sql_users import SqlUsers, user_from_row
-from userpool.storage.wal_checkpoints import Checkpointer
 from userpool.storage.writer_lock import writer_lock_for
 
 _POOL = Prepared(select(pools).where(pools.c.id == bindparam("id")))
@@ -357,11 +356,9 @@ class SqlStore:
         self._writers = writer_lock_for(engine)
         self._readers: KeptConnections | None = None
         self._writer_connections: KeptConnections | None = None
-        self._checkpointer: Checkpointer | None = None
         if engine.dialect.name == "sqlite":
             self._readers = KeptConnections(engine)
             self._writer_connections = KeptConnections(engine, **{WRITE_OPTION: True})
-            self._checkpointer = Checkpointer(engine)
 
     def keep_connections_for_this_thread(self) -> None:
         """This thread (the event loop's) runs most transactions: on SQLite it keeps its
@@ -396,27 +393,3 @@ class SqlStore:
             connection.begin(),
         ):
             yield SqlTransaction(connection, writing=True, secrets=self._secrets)
-
-    @contextmanager
-    def bulk_write(self) -> Iterator[SqlTransaction]:
-        """`write`, for a transaction of thousands of rows (an import's batch). On SQLite its
-        COMMIT leaves the WAL checkpoint to a thread (storage/wal_checkpoints.py), which runs
-        it while the caller makes its next batch (bench/million.py, 300,000 users, two runs
-        each: 5,156-5,487 -> 6,440-6,780 users/s)."""
-        if self._checkpointer is None:
-            with self.write() as tx:
-                yield tx
-            return
-        with (
-            self._writers,
-            self.engine.connect().execution_options(**{WRITE_OPTION: True}) as (connection),
-        ):
-            raw = connection.connection.dbapi_connection
-            assert raw is not None
-            raw.execute("PRAGMA wal_autocheckpoint=0")  # a setting of this connection alone
-            try:
-                with connection.begin():
-                    yield SqlTransaction(connection, writing=True, secrets=self._secrets)
-            finally:  # back as every connection has it, before it goes back to the pool
-                raw.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
-        self._checkpointer.start()
