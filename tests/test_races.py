@@ -284,6 +284,7 @@ CHANGED = (
     "locale",
     "custom:team",
 )
+SEARCHED = ("given_name", "family_name", "name")  # of those, what ListUsers filters on
 
 
 def test_changes_of_different_attributes_at_once_all_stay(topology: Topology) -> None:
@@ -298,7 +299,10 @@ def test_changes_of_different_attributes_at_once_all_stay(topology: Topology) ->
 
     def play(round_index: int) -> list[str]:
         username = unique("changed")
-        admin.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
+        before = [{"Name": name, "Value": f"old-{name}-{username}"} for name in SEARCHED]
+        admin.admin_create_user(
+            UserPoolId=pool_id, Username=username, UserAttributes=before, MessageAction="SUPPRESS"
+        )
         wanted = {name: f"{name.split(':')[-1]}-{round_index}" for name in CHANGED}
         pairs = zip(threads, wanted.items(), strict=True)
         outcomes = race([change(client, username, *item) for client, item in pairs])
@@ -307,6 +311,13 @@ def test_changes_of_different_attributes_at_once_all_stay(topology: Topology) ->
         lost = sorted(name for name, value in wanted.items() if stored.get(name) != value)
         if lost:
             problems.append(f"{len(lost)} of {len(wanted)} changes lost: {', '.join(lost)}")
+        # ListUsers' filters find the user by each new value and by no old one: every change
+        # replaced that attribute's search row, whatever the others did meanwhile.
+        for name in SEARCHED:
+            for value, found in ((wanted[name], [username]), (f"old-{name}-{username}", [])):
+                listed = admin.list_users(UserPoolId=pool_id, Filter=f'{name} = "{value}"')
+                if [user["Username"] for user in listed["Users"]] != found:
+                    problems.append(f"{name} = {value!r} lists {listed['Users']}")
         return problems
 
     play_rounds(topology, play)
