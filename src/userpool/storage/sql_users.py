@@ -219,7 +219,7 @@ class SqlUsers:
                 self._db.execute(insert(users).values(**values))
         except IntegrityError:
             return None
-        self._write_search(user)
+        self._add_search(search_rows(user.pool_id, user.sub, user.attributes))
         return self._claim(user, names, held={})
 
     def adopt_verifier(self, user: User, verifier: PasswordVerifier) -> bool:
@@ -274,8 +274,7 @@ class SqlUsers:
         after = search_rows(user.pool_id, user.sub, user.attributes)
         for row in before - after:
             _UNSEARCH.run(self._db, row._asdict())
-        if added := after - before:
-            self._db.execute(insert(user_search), [row._asdict() for row in added])
+        self._add_search(after - before)
         held = {row.attribute: row.key for row in _NAMES_OF.all(self._db, {"sub": user.sub})}
         return self._claim(user, names, held)
 
@@ -335,8 +334,8 @@ class SqlUsers:
             ).scalar_one()
         )
 
-    def _write_search(self, user: User) -> None:
-        if rows := search_rows(user.pool_id, user.sub, user.attributes):
+    def _add_search(self, rows: set[SearchRow]) -> None:
+        if rows:
             self._db.execute(insert(user_search), [row._asdict() for row in rows])
 
     def _stored_search_rows(self, sub: str) -> set[SearchRow]:
